@@ -1,0 +1,121 @@
+/**
+ * Plain-JSON configuration of flows, training and morphs. These objects are what the experiment file
+ * (`*.flowmorph.json`), the designer, the CLI flags and saved models all speak; nothing here holds tensors.
+ */
+
+/** Autoregressive (MAF, Papamakarios et al. 2017) or coupling (RealNVP-style, Dinh et al. 2017) splines. */
+export type TransformKind = 'maf' | 'coupling';
+/** What sits between stacks: a fixed reverse / random permutation, or a learned LU-factorised linear map. */
+export type PermutationKind = 'reverse' | 'random' | 'lu';
+
+export interface FlowConfig {
+  /** Number of feature columns. */
+  features: number;
+  /** Number of condition (context) columns fed to every conditioner; 0 for none. */
+  context: number;
+  transform: TransformKind;
+  /** Number of spline transforms. */
+  stacks: number;
+  /** Residual blocks per conditioner network. */
+  blocks: number;
+  /** Hidden units per conditioner layer. */
+  hidden: number;
+  /** Spline bins K. */
+  bins: number;
+  /** Spline interval [−bound, bound]; linear tails outside. */
+  bound: number;
+  permutation: PermutationKind;
+  /** Zero the last layer of every conditioner (and fix permutation parity) so the untrained flow is g(x) = x. */
+  identityInit: boolean;
+}
+
+export interface TrainConfig {
+  /** Adam learning rate at step 0. */
+  lr: number;
+  batch: number;
+  /** Budget: whichever of steps / epochs / seconds is given; steps wins, then epochs, then seconds. */
+  steps?: number;
+  epochs?: number;
+  seconds?: number;
+  /** Cosine decay of the learning rate to 0 over the budget, per step (as the paper). */
+  cosine: boolean;
+  /** Global gradient-norm clip; 0 disables. */
+  clip: number;
+  seed: number;
+  /** Fraction of the data held out for validation NLL. */
+  validationFraction: number;
+  /** Evaluate validation loss every this many steps. */
+  evalEvery: number;
+}
+
+export type PresetName = 'reference' | 'fast';
+
+/** The paper's base-flow architecture (4 stacks × 2 blocks × 128 hidden × 8 bins, bound 4) and its optimiser. */
+export const REFERENCE_FLOW: Omit<FlowConfig, 'features' | 'context'> = {
+  transform: 'maf',
+  stacks: 4,
+  blocks: 2,
+  hidden: 128,
+  bins: 8,
+  bound: 4,
+  permutation: 'reverse',
+  identityInit: false,
+};
+
+export const PRESETS: Record<PresetName, { flow: Omit<FlowConfig, 'features' | 'context'>; train: TrainConfig }> = {
+  reference: {
+    flow: REFERENCE_FLOW,
+    train: { lr: 1e-4, batch: 128, epochs: 32, cosine: true, clip: 5, seed: 0, validationFraction: 0.1, evalEvery: 200 },
+  },
+  // Interactive use: the reference reaches its best 60-second NLL at lr 1e-3, batch 512 (shared/anchors.md).
+  fast: {
+    flow: REFERENCE_FLOW,
+    train: { lr: 1e-3, batch: 512, seconds: 60, cosine: true, clip: 5, seed: 0, validationFraction: 0.1, evalEvery: 100 },
+  },
+};
+
+/**
+ * How conditions enter a flow for flows (Golling et al. 2023, sec. 3):
+ * - none: no condition;
+ * - delta: the top flow sees c_target − c_input (inverse pass when the shift is negative);
+ * - concat: the top flow sees [c_input, c_target];
+ * - two-bases: separate conditional base flows for source and target;
+ * - two-bases-shared: one base flow conditioned on c, used as both source and target density.
+ */
+export type ContextMode = 'none' | 'delta' | 'concat' | 'two-bases' | 'two-bases-shared';
+
+/**
+ * Which way the top flow g is trained (source → target is "forward"):
+ * - forward: source samples x, loss −log q_target(g(x)) − log|det ∂g/∂x|;
+ * - inverse: target samples y, loss −log q_source(g⁻¹(y)) − log|det ∂g⁻¹/∂y|;
+ * - both: the sum of the two every step; alternate: one then the other per batch;
+ * - iterate: blocks of `iterateEpochs` epochs, forward first.
+ */
+export type Direction = 'forward' | 'inverse' | 'both' | 'alternate' | 'iterate';
+
+export interface PenaltyConfig {
+  kind: 'none' | 'l1' | 'l2';
+  /** Weight λ of d(x, g(x)), the per-sample sum over features of |Δ| (l1) or Δ² (l2). */
+  weight: number;
+  /** Cosine-anneal λ from `weight` to 0 over the budget. */
+  anneal: boolean;
+}
+
+export interface MorphConfig {
+  top: Omit<FlowConfig, 'features' | 'context'>;
+  mode: ContextMode;
+  direction: Direction;
+  penalty: PenaltyConfig;
+  train: TrainConfig;
+  /** For direction 'iterate': epochs per block. */
+  iterateEpochs: number;
+}
+
+export const DEFAULT_MORPH: MorphConfig = {
+  top: { ...REFERENCE_FLOW, identityInit: true },
+  mode: 'none',
+  direction: 'alternate',
+  penalty: { kind: 'none', weight: 0, anneal: false },
+  train: { lr: 1e-3, batch: 512, seconds: 60, cosine: true, clip: 5, seed: 0, validationFraction: 0.1, evalEvery: 100 },
+  iterateEpochs: 1,
+};
