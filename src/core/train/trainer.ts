@@ -1,0 +1,182 @@
+/**
+ * The training loop shared by base flows and flows for flows: one objective, Adam over the objective's
+ * flat parameters, cosine learning-rate decay per step, gradient-norm clipping, a budget in steps, epochs
+ * or seconds, periodic validation, progress reports, cancellation within one step, atomic checkpoints
+ * and exact resume (batches are a function of seed and step).
+ */
+import { tf } from '../tf';
+import type { TrainConfig } from '../config';
+import { ParamStore, ParamTensors } from '../params';
+import { floatBytes, readFloat32, writeFileAtomicSync, writeJsonAtomicSync } from '../io/atomic';
+import { Adam } from './adam';
+import { cosine } from './schedule';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface StepLoss {
+  loss: tf.Scalar;
+  /** Named scalars to report (e.g. per-direction losses, displacement). */
+  extras?: Record<string, tf.Scalar>;
+}
+
+export interface Objective {
+  readonly store: ParamStore;
+  readonly stepsPerEpoch: number;
+  readonly samplesPerStep: number;
+  /** The loss of training step `step`; `fraction` is the share of the budget spent (for annealing). */
+  loss(P: ParamTensors, step: number, fraction: number): StepLoss;
+  /** Held-out loss with the current parameters. */
+  validate?(): number;
+}
+
+export interface StepReport {
+  step: number;
+  epoch: number;
+  loss: number;
+  valLoss?: number;
+  lr: number;
+  msPerStep: number;
+  samplesPerSec: number;
+  elapsedSec: number;
+  gradNorm: number;
+  extras: Record<string, number>;
+}
+
+export interface TrainHooks {
+  onStep?(r: StepReport): void;
+  cancelled?(): boolean;
+  /** Called every `yieldEveryMs` so a worker can receive messages (cancel) between steps. */
+  yieldEveryMs?: number;
+  checkpoint?: { dir: string; everySec: number };
+  /** Resume from `checkpoint.dir` if a checkpoint is there. */
+  resume?: boolean;
+}
+
+export interface TrainResult {
+  steps: number;
+  seconds: number;
+  finalLoss: number;
+  valLoss: number;
+  cancelled: boolean;
+  history: { step: number; loss: number; valLoss?: number; lr: number }[];
+}
+
+/** Total steps the budget allows, or undefined for a wall-time budget. */
+export function budgetSteps(cfg: TrainConfig, stepsPerEpoch: number): number | undefined {
+  if (cfg.steps !== undefined) return cfg.steps;
+  if (cfg.epochs !== undefined) return Math.max(1, Math.round(cfg.epochs * stepsPerEpoch));
+  if (cfg.seconds !== undefined) return undefined;
+  throw new Error('training budget: give steps, epochs or seconds');
+}
+
+const CKPT_META = 'checkpoint.json';
+const CKPT_BIN = 'checkpoint.bin';
+
+function saveCheckpoint(dir: string, store: ParamStore, opt: Adam, step: number, elapsed: number): void {
+  const n = store.count;
+  const all = new Float32Array(3 * n);
+  all.set(store.values, 0);
+  all.set(opt.state.m, n);
+  all.set(opt.state.v, 2 * n);
+  writeFileAtomicSync(path.join(dir, CKPT_BIN), floatBytes(all));
+  writeJsonAtomicSync(path.join(dir, CKPT_META), { step, adamStep: opt.state.step, elapsedSec: elapsed, parameters: n });
+}
+
+function loadCheckpoint(dir: string, store: ParamStore, opt: Adam): { step: number; elapsed: number } | undefined {
+  const metaFile = path.join(dir, CKPT_META);
+  if (!fs.existsSync(metaFile)) return undefined;
+  const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+  const n = store.count;
+  if (meta.parameters !== n) throw new Error(`${metaFile}: checkpoint has ${meta.parameters} parameters, model has ${n}`);
+  const all = readFloat32(path.join(dir, CKPT_BIN));
+  store.setValues(all.subarray(0, n));
+  opt.state.m.set(all.subarray(n, 2 * n));
+  opt.state.v.set(all.subarray(2 * n, 3 * n));
+  opt.state.step = meta.adamStep;
+  return { step: meta.step, elapsed: meta.elapsedSec };
+}
+
+export async function train(obj: Objective, cfg: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const store = obj.store;
+  const opt = new Adam(store.count);
+  const grad = new Float32Array(store.count);
+  const total = budgetSteps(cfg, obj.stepsPerEpoch);
+  const evalEvery = Math.max(1, cfg.evalEvery);
+  const history: TrainResult['history'] = [];
+  let step = 0;
+  let elapsedBefore = 0;
+  if (hooks.resume && hooks.checkpoint) {
+    const r = loadCheckpoint(hooks.checkpoint.dir, store, opt);
+    if (r) {
+      step = r.step;
+      elapsedBefore = r.elapsed;
+    }
+  }
+  const t0 = performance.now();
+  const elapsed = () => elapsedBefore + (performance.now() - t0) / 1000;
+  const fraction = () => (total !== undefined ? step / total : elapsed() / (cfg.seconds as number));
+  let lastYield = performance.now();
+  let lastCkpt = performance.now();
+  let emaMs = 0;
+  let lastLoss = NaN;
+  let lastVal = NaN;
+  let cancelled = false;
+
+  while (total !== undefined ? step < total : elapsed() < (cfg.seconds as number)) {
+    if (hooks.cancelled?.()) {
+      cancelled = true;
+      break;
+    }
+    const ts = performance.now();
+    const lr = cfg.cosine ? cosine(cfg.lr, fraction()) : cfg.lr;
+    const P = store.upload();
+    let extras: Record<string, tf.Scalar> | undefined;
+    const { value, grads } = tf.tidy(() =>
+      tf.valueAndGrads((...ps: tf.Tensor[]) => {
+        const r = obj.loss(ps, step, fraction());
+        if (r.extras) for (const k of Object.keys(r.extras)) tf.keep(r.extras[k]);
+        extras = r.extras;
+        return r.loss;
+      })(P),
+    );
+    for (const t of P) t.dispose();
+    store.collectGrads(grads, grad);
+    lastLoss = (value.dataSync() as Float32Array)[0];
+    value.dispose();
+    const extraVals: Record<string, number> = {};
+    if (extras) for (const [k, t] of Object.entries(extras)) (extraVals[k] = t.dataSync()[0]), t.dispose();
+    if (!Number.isFinite(lastLoss)) throw new Error(`training diverged at step ${step}: loss is ${lastLoss} (try a lower learning rate)`);
+    const gradNorm = Adam.clip(grad, cfg.clip);
+    opt.update(store.values, grad, lr);
+    store.touch();
+    step++;
+    const ms = performance.now() - ts;
+    emaMs = emaMs === 0 ? ms : 0.9 * emaMs + 0.1 * ms;
+    let valLoss: number | undefined;
+    if (obj.validate && step % evalEvery === 0) valLoss = lastVal = obj.validate();
+    history.push({ step, loss: lastLoss, valLoss, lr });
+    hooks.onStep?.({
+      step,
+      epoch: Math.floor((step - 1) / obj.stepsPerEpoch),
+      loss: lastLoss,
+      valLoss,
+      lr,
+      msPerStep: emaMs,
+      samplesPerSec: (1000 * obj.samplesPerStep) / emaMs,
+      elapsedSec: elapsed(),
+      gradNorm,
+      extras: extraVals,
+    });
+    if (hooks.checkpoint && performance.now() - lastCkpt > hooks.checkpoint.everySec * 1000) {
+      saveCheckpoint(hooks.checkpoint.dir, store, opt, step, elapsed());
+      lastCkpt = performance.now();
+    }
+    if (performance.now() - lastYield > (hooks.yieldEveryMs ?? 50)) {
+      await new Promise((r) => setImmediate(r));
+      lastYield = performance.now();
+    }
+  }
+  if (obj.validate && (history.length === 0 || history[history.length - 1].valLoss === undefined)) lastVal = obj.validate();
+  if (hooks.checkpoint) saveCheckpoint(hooks.checkpoint.dir, store, opt, step, elapsed());
+  return { steps: step, seconds: elapsed(), finalLoss: lastLoss, valLoss: lastVal, cancelled, history };
+}

@@ -1,0 +1,70 @@
+/**
+ * Masked autoregressive rational-quadratic spline transform (Papamakarios et al. 2017, "MAF",
+ * arXiv:1705.07057; Durkan et al. 2019, "Neural Spline Flows", arXiv:1906.04049).
+ *
+ * forward (data → noise) is one pass: the MADE reads x and gives every feature's spline.
+ * inverse (noise → data) is D passes: feature i's spline needs features < i of the output.
+ */
+import { tf } from '../tf';
+import { ResidualMade } from '../nn/made';
+import { ParamStore, ParamTensors } from '../params';
+import { Rng } from '../random';
+import { rqSpline } from '../spline/op';
+import type { Transform, TransformResult } from './transform';
+import { rawScaleRow, splineParams, SplineShape } from './spline-params';
+
+export interface AutoregressiveShape extends SplineShape {
+  features: number;
+  context: number;
+  hidden: number;
+  blocks: number;
+  identityInit: boolean;
+}
+
+export class MaskedSplineAutoregressive implements Transform {
+  readonly kind = 'maf';
+  private readonly made: ResidualMade;
+  private readonly scale: tf.Tensor2D;
+
+  constructor(store: ParamStore, prefix: string, readonly shape: AutoregressiveShape, rng: Rng) {
+    this.made = new ResidualMade(
+      store,
+      prefix,
+      {
+        features: shape.features,
+        context: shape.context,
+        hidden: shape.hidden,
+        blocks: shape.blocks,
+        outputsPerFeature: splineParams(shape.bins),
+        zeroOutput: shape.identityInit,
+      },
+      rng,
+    );
+    this.scale = rawScaleRow(shape.features, shape.bins, shape.hidden);
+  }
+
+  private params(x: tf.Tensor2D, ctx: tf.Tensor2D | null, P: ParamTensors): tf.Tensor2D {
+    return tf.mul(this.made.apply(x, ctx, P), this.scale);
+  }
+
+  forward(x: tf.Tensor2D, ctx: tf.Tensor2D | null, P: ParamTensors): TransformResult {
+    const { y, logDet } = rqSpline(x, this.params(x, ctx, P), this.shape, false);
+    return { y, logDet };
+  }
+
+  inverse(z: tf.Tensor2D, ctx: tf.Tensor2D | null, P: ParamTensors): TransformResult {
+    // After pass i, features 0..i of x are exact; the last pass gives every feature and the log-det.
+    let x: tf.Tensor2D = tf.zerosLike(z);
+    let logDet: tf.Tensor1D | null = null;
+    for (let i = 0; i < this.shape.features; i++) {
+      const r = rqSpline(z, this.params(x, ctx, P), this.shape, true);
+      x = r.y;
+      logDet = r.logDet;
+    }
+    return { y: x, logDet };
+  }
+
+  describe(): Record<string, unknown> {
+    return { kind: this.kind, ...this.shape };
+  }
+}
