@@ -20,25 +20,38 @@ import { cosine } from './train/schedule';
 import type { Objective, StepLoss } from './train/trainer';
 import type { TransformResult } from './transforms/transform';
 
-/** A frozen base flow seen from morph space through y ↦ scale·y + shift (per feature). */
+/**
+ * A frozen base flow seen from morph space through y ↦ scale·y + shift (per feature), with its condition
+ * columns mapped likewise (c ↦ cScale·c + cShift) from the morph's condition units.
+ */
 export class FrozenDensity {
   private readonly scaleT: tf.Tensor2D;
   private readonly shiftT: tf.Tensor2D;
+  private readonly cScaleT: tf.Tensor2D | null;
+  private readonly cShiftT: tf.Tensor2D | null;
   private readonly logDetA: number;
   readonly identity: boolean;
 
   constructor(
     readonly flow: Flow,
-    readonly scale?: Float32Array,
-    readonly shift?: Float32Array,
+    affine: { scale?: Float32Array; shift?: Float32Array; cScale?: Float32Array; cShift?: Float32Array } = {},
   ) {
     const D = flow.features;
-    const s = scale ?? new Float32Array(D).fill(1);
-    const b = shift ?? new Float32Array(D);
+    const C = flow.config.context;
+    const s = affine.scale ?? new Float32Array(D).fill(1);
+    const b = affine.shift ?? new Float32Array(D);
     this.identity = s.every((v) => v === 1) && b.every((v) => v === 0);
     this.scaleT = tf.keep(tf.tensor2d(s, [1, D]));
     this.shiftT = tf.keep(tf.tensor2d(b, [1, D]));
+    const cIdentity = !affine.cScale || (affine.cScale.every((v) => v === 1) && (affine.cShift ?? []).every((v) => v === 0));
+    this.cScaleT = C > 0 && !cIdentity ? tf.keep(tf.tensor2d(affine.cScale as Float32Array, [1, C])) : null;
+    this.cShiftT = C > 0 && !cIdentity ? tf.keep(tf.tensor2d(affine.cShift ?? new Float32Array(C), [1, C])) : null;
     this.logDetA = s.reduce((a, v) => a + Math.log(Math.abs(v)), 0);
+  }
+
+  private cond(c: tf.Tensor2D | null): tf.Tensor2D | null {
+    if (!this.conditional || !c) return null;
+    return this.cScaleT && this.cShiftT ? (tf.add(tf.mul(c, this.cScaleT), this.cShiftT) as tf.Tensor2D) : c;
   }
 
   get conditional(): boolean {
@@ -51,18 +64,18 @@ export class FrozenDensity {
 
   /** log q(y | c) in morph space. */
   logProbT(y: tf.Tensor2D, c: tf.Tensor2D | null): tf.Tensor1D {
-    const lp = this.flow.logProbT(this.toFlowSpace(y), this.conditional ? c : null, this.flow.params());
+    const lp = this.flow.logProbT(this.toFlowSpace(y), this.cond(c), this.flow.params());
     return this.logDetA === 0 ? lp : (tf.add(lp, this.logDetA) as tf.Tensor1D);
   }
 
   /** Morph space → the base flow's noise. */
   toNoiseT(y: tf.Tensor2D, c: tf.Tensor2D | null): tf.Tensor2D {
-    return this.flow.toNoiseT(this.toFlowSpace(y), this.conditional ? c : null, this.flow.params()).y;
+    return this.flow.toNoiseT(this.toFlowSpace(y), this.cond(c), this.flow.params()).y;
   }
 
   /** Noise → morph space. */
   fromNoiseT(z: tf.Tensor2D, c: tf.Tensor2D | null): tf.Tensor2D {
-    const u = this.flow.fromNoiseT(z, this.conditional ? c : null, this.flow.params()).y;
+    const u = this.flow.fromNoiseT(z, this.cond(c), this.flow.params()).y;
     return this.identity ? u : (tf.div(tf.sub(u, this.shiftT), this.scaleT) as tf.Tensor2D);
   }
 }

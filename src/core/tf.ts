@@ -9,6 +9,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// tfjs-core's CommonJS build registers no gradients; the union package's Node build carries and registers
+// them all (its ESM-only `dist/register_all_gradients` cannot be required from Node without a bundler).
+// Bundles alias this import to tfjs-core's register_all_gradients to stay small (scripts/bundle.mjs).
+import '@tensorflow/tfjs';
 import * as path from 'path';
 
 export { tf };

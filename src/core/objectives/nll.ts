@@ -4,6 +4,7 @@
  */
 import { tf } from '../tf';
 import type { Flow } from '../flow';
+import { meanNll } from '../metrics/nll';
 import type { ParamTensors } from '../params';
 import { BatchSampler, gatherRows } from '../train/batches';
 import type { Objective, StepLoss } from '../train/trainer';
@@ -55,10 +56,4 @@ export class NllObjective implements Objective {
     const s = this.valSet ?? this.trainSet;
     return meanNll(this.flow.logProb(s.x, s.c));
   }
-}
-
-export function meanNll(logProbs: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < logProbs.length; i++) s -= logProbs[i];
-  return s / logProbs.length;
 }

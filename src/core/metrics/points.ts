@@ -1,0 +1,20 @@
+/**
+ * Shared plumbing for the sample-based metrics: shape checks and seeded subsampling of a Matrix to at most
+ * k rows (so O(n²) metrics stay affordable on large inputs).
+ */
+import type { Matrix } from '../../data/matrix';
+import { subsampleIndices } from '../../data/split';
+
+export function checkSameCols(a: Matrix, b: Matrix, what: string): void {
+  if (a.cols !== b.cols) throw new Error(`${what}: ${a.cols} columns vs ${b.cols}`);
+  if (a.rows === 0 || b.rows === 0) throw new Error(`${what}: empty sample (${a.rows} vs ${b.rows} rows)`);
+}
+
+/** Rows of `m` (at most k, chosen with `seed`) copied into Float64. */
+export function pickRows(m: Matrix, k: number, seed: number): { data: Float64Array; rows: number; index: Int32Array } {
+  const index = subsampleIndices(m.rows, k, seed);
+  const d = m.cols;
+  const data = new Float64Array(index.length * d);
+  for (let r = 0; r < index.length; r++) for (let j = 0; j < d; j++) data[r * d + j] = m.data[index[r] * d + j];
+  return { data, rows: index.length, index };
+}

@@ -1,0 +1,138 @@
+/**
+ * Training one base flow by maximum likelihood, shared by `fit` and by `morph` (which trains the base
+ * flows it is not given). Handles preprocessing, the seeded train/validation split, progress and plot
+ * snapshots, checkpoints, and reports NLLs in the data's own units.
+ */
+import type { FlowConfig, TrainConfig } from '../core/config';
+import { Flow } from '../core/flow';
+import { meanNll } from '../core/metrics/nll';
+import { NllObjective } from '../core/objectives/nll';
+import { Rng } from '../core/random';
+import { backendInfo } from '../core/tf';
+import { train } from '../core/train/trainer';
+import { matrix, type Matrix } from '../data/matrix';
+import { applyScaler, invertScaler, logDetScaler, type Scaler } from '../data/preprocess';
+import { subsample } from '../data/split';
+import type { ModelMeta } from './model-io';
+import type { JobHooks, Progress, Snapshot } from './types';
+
+export interface BaseFlowInput {
+  phase: Progress['phase'];
+  train: Matrix;
+  val: Matrix;
+  trainCondition?: Matrix;
+  valCondition?: Matrix;
+  scaler: Scaler;
+  conditionScaler?: Scaler;
+  flow: FlowConfig;
+  trainConfig: TrainConfig;
+  /** Checkpoint folder (the model folder). */
+  dir?: string;
+  resume?: boolean;
+}
+
+export interface BaseFlowResult {
+  flow: Flow;
+  trainNll: number;
+  valNll: number;
+  steps: number;
+  seconds: number;
+  cancelled: boolean;
+}
+
+/** Throttles progress / snapshot callbacks to their configured rates. */
+export class Throttle {
+  private last = -Infinity;
+  constructor(private readonly everyMs: number) {}
+  ready(force = false): boolean {
+    const now = performance.now();
+    if (!force && now - this.last < this.everyMs) return false;
+    this.last = now;
+    return true;
+  }
+}
+
+export async function trainBaseFlow(input: BaseFlowInput, hooks: JobHooks): Promise<BaseFlowResult> {
+  const cfg = input.trainConfig;
+  const xs = applyScaler(input.scaler, input.train);
+  const xv = applyScaler(input.scaler, input.val);
+  const cs = input.trainCondition && input.conditionScaler ? applyScaler(input.conditionScaler, input.trainCondition) : undefined;
+  const cv = input.valCondition && input.conditionScaler ? applyScaler(input.conditionScaler, input.valCondition) : undefined;
+  const flow = new Flow(input.flow, cfg.seed);
+  const valSet = xv.rows > 0 ? { x: xv.data, c: cv?.data, rows: xv.rows } : undefined;
+  const obj = new NllObjective(flow, { x: xs.data, c: cs?.data, rows: xs.rows }, valSet, cfg.batch, cfg.seed);
+  const unitShift = -logDetScaler(input.scaler); // NLL in data units = NLL in flow units − log|det scaler|
+  const progress = new Throttle(hooks.progressEveryMs ?? 250);
+  const snap = new Throttle(hooks.snapshotEveryMs ?? 1000);
+  const plotPoints = hooks.plotPoints ?? 2000;
+  const dataCloud = subsample(input.train, plotPoints, cfg.seed);
+  const dataCond = input.trainCondition ? subsample(input.trainCondition, plotPoints, cfg.seed) : undefined;
+  const snapshot = (step: number) => {
+    if (!hooks.onSnapshot) return;
+    const s = sampleFlow(flow, dataCloud.rows, input.scaler, input.conditionScaler, dataCond, cfg.seed + step);
+    const key = input.phase === 'target' ? 'target' : 'source';
+    const clouds: Snapshot['clouds'] = { [key]: dataCloud.data, [key === 'target' ? 'targetModel' : 'sourceModel']: s };
+    hooks.onSnapshot({ phase: input.phase, step, cols: input.train.cols, clouds });
+  };
+  const r = await train(obj, cfg, {
+    cancelled: hooks.cancelled,
+    checkpoint: input.dir ? { dir: input.dir, everySec: 30 } : undefined,
+    resume: input.resume,
+    onStep: (s) => {
+      if (hooks.onProgress && (s.valLoss !== undefined || progress.ready())) {
+        hooks.onProgress({
+          phase: input.phase,
+          step: s.step,
+          epoch: s.epoch,
+          loss: s.loss + unitShift,
+          valLoss: s.valLoss !== undefined ? s.valLoss + unitShift : undefined,
+          lr: s.lr,
+          msPerStep: s.msPerStep,
+          samplesPerSec: s.samplesPerSec,
+          elapsedSec: s.elapsedSec,
+        });
+      }
+      if (snap.ready()) snapshot(s.step);
+    },
+  });
+  snapshot(r.steps);
+  const trainNll = meanNll(flow.logProb(xs.data.subarray(0, Math.min(xs.rows, 20000) * xs.cols), cs?.data.subarray(0, Math.min(xs.rows, 20000) * (cs?.cols ?? 0)))) + unitShift;
+  return { flow, trainNll, valNll: r.valLoss + unitShift, steps: r.steps, seconds: r.seconds, cancelled: r.cancelled };
+}
+
+/** n samples of a flow in data units (conditions: given rows, preprocessed by the condition scaler). */
+export function sampleFlow(flow: Flow, n: number, scaler: Scaler, conditionScaler: Scaler | undefined, condition: Matrix | undefined, seed: number): Float32Array {
+  const c = condition && conditionScaler ? applyScaler(conditionScaler, condition).data : undefined;
+  const z = flow.sample(n, new Rng(seed), c);
+  return invertScaler(scaler, matrix(n, flow.features, z, scaler.columns)).data;
+}
+
+export function modelMeta(
+  input: BaseFlowInput,
+  res: BaseFlowResult,
+  data: { file: string; rows: number; dataset?: string },
+  columns: string[],
+  conditionColumns: string[],
+): ModelMeta {
+  return {
+    format: 'flowmorph-model',
+    version: 1,
+    config: input.flow,
+    seed: input.trainConfig.seed,
+    columns,
+    conditionColumns,
+    scaler: input.scaler,
+    conditionScaler: input.conditionScaler,
+    data,
+    training: {
+      steps: res.steps,
+      seconds: res.seconds,
+      trainNll: res.trainNll,
+      valNll: res.valNll,
+      backend: backendInfo()?.name ?? 'unknown',
+      lr: input.trainConfig.lr,
+      batch: input.trainConfig.batch,
+    },
+    createdAt: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * `evaluate`: how good is a morph, next to the base-transfer baseline (encode with the source flow,
+ * decode with the target flow)? On held-out rows: NLLs, displacement |g(x) − x|, fidelity of the morphed
+ * sample against a target sample together with its noise floor (two independent target samples), and
+ * the exact optimal-transport cost between source and target, the least displacement any faithful map
+ * can have.
+ */
+import * as path from 'path';
+import { FlowForFlow, drawsOtherCondition } from '../core/f4f';
+import { displacement, fidelity, otCost } from '../core/metrics';
+import { meanNll } from '../core/metrics/nll';
+import { Rng } from '../core/random';
+import { initBackend } from '../core/tf';
+import { takeRows, type Matrix } from '../data/matrix';
+import { applyScaler } from '../data/preprocess';
+import { splitTrainVal, subsampleIndices } from '../data/split';
+import { loadData } from './data';
+import { loadModel, loadTopWeights, readRunMeta, type LoadedModel, type RunMeta } from './model-io';
+import { conditionToMorph, densityInMorphSpace, fromMorph, toMorph, type MorphSpace } from './morph-space';
+import type { DataSpec, EvaluateSummary } from './types';
+
+export interface LoadedRun {
+  meta: RunMeta;
+  f4f: FlowForFlow;
+  space: MorphSpace;
+  source: LoadedModel;
+  target: LoadedModel;
+}
+
+export function loadRun(dir: string): LoadedRun {
+  const meta = readRunMeta(dir);
+  const resolve = (p: string) => (path.isAbsolute(p) ? p : path.join(dir, p));
+  const source = loadModel(resolve(meta.sourceModel));
+  const target = loadModel(resolve(meta.targetModel));
+  const space: MorphSpace = { scaler: source.meta.scaler, conditionScaler: source.meta.conditionScaler };
+  const f4f = new FlowForFlow(
+    meta.config,
+    densityInMorphSpace(space, source.flow, source.meta.scaler, source.meta.conditionScaler),
+    densityInMorphSpace(space, target.flow, target.meta.scaler, target.meta.conditionScaler),
+    meta.conditions,
+    meta.seed,
+  );
+  loadTopWeights(dir, f4f.top);
+  return { meta, f4f, space, source, target };
+}
+
+export interface HeldOut {
+  source: Matrix;
+  target: Matrix;
+  sourceCondition?: Matrix;
+  targetCondition?: Matrix;
+}
+
+/** Morph `x` (data units) through g (or the base transfer), conditions paired as in training. */
+export function morphRows(
+  run: { f4f: FlowForFlow; space: MorphSpace },
+  x: Matrix,
+  opts: { inverse?: boolean; baseTransfer?: boolean; cIn?: Matrix; cOut?: Matrix },
+): Matrix {
+  const xm = toMorph(run.space, x);
+  const o = { inverse: opts.inverse, cIn: conditionToMorph(run.space, opts.cIn), cOut: conditionToMorph(run.space, opts.cOut) };
+  const y = opts.baseTransfer ? run.f4f.baseTransfer(xm, o) : run.f4f.morph(xm, o);
+  return fromMorph(run.space, y, x.columns);
+}
+
+/** Conditions to pair with n rows: drawn from the other side in delta / concat modes, else the rows' own. */
+export function pairedConditions(run: { f4f: FlowForFlow }, own: Matrix | undefined, other: Matrix | undefined, n: number, seed: number): Matrix | undefined {
+  if (!own) return undefined;
+  if (!drawsOtherCondition(run.f4f.config.mode) || !other) return own;
+  const rng = new Rng(seed);
+  return takeRows(other, Int32Array.from({ length: n }, () => rng.int(other.rows)));
+}
+
+export function evaluateHeldOut(run: LoadedRun | { f4f: FlowForFlow; space: MorphSpace; source: LoadedModel; target: LoadedModel }, held: HeldOut, n: number, seed: number): EvaluateSummary {
+  const k = Math.min(n, held.source.rows);
+  const si = subsampleIndices(held.source.rows, k, seed);
+  const src = takeRows(held.source, si);
+  const srcC = held.sourceCondition ? takeRows(held.sourceCondition, si) : undefined;
+  // Two disjoint target samples: one to compare against, one for the noise floor.
+  const tPerm = new Rng(seed + 1).permutation(held.target.rows);
+  const half = Math.floor(held.target.rows / 2);
+  const tA = takeRows(held.target, tPerm.subarray(0, Math.min(half, k)));
+  const tB = takeRows(held.target, tPerm.subarray(half, half + Math.min(half, k)));
+  const cOut = pairedConditions(run, srcC, held.targetCondition, src.rows, seed + 2);
+  const morphed = morphRows(run, src, { cIn: srcC, cOut });
+  const transferred = morphRows(run, src, { baseTransfer: true, cIn: srcC, cOut });
+  const fopts = { seed, projections: 1000 };
+  const nllOf = (m: LoadedModel, x: Matrix, c?: Matrix) => {
+    const xs = applyScaler(m.meta.scaler, x);
+    const cs = c && m.meta.conditionScaler ? applyScaler(m.meta.conditionScaler, c).data : undefined;
+    let s = 0;
+    for (let j = 0; j < m.meta.scaler.scale.length; j++) s += Math.log(m.meta.scaler.scale[j]);
+    return meanNll(m.flow.logProb(xs.data, m.flow.config.context > 0 ? cs : undefined)) + s;
+  };
+  const tgtHeld = held.target.rows > k ? takeRows(held.target, tPerm.subarray(0, k)) : held.target;
+  const tgtHeldC = held.targetCondition ? (held.target.rows > k ? takeRows(held.targetCondition, tPerm.subarray(0, k)) : held.targetCondition) : undefined;
+  const otN = Math.min(1000, src.rows, held.target.rows);
+  const otSrc = takeRows(src, subsampleIndices(src.rows, otN, seed + 3));
+  const otTgt = takeRows(held.target, subsampleIndices(held.target.rows, otN, seed + 4));
+  const ot = otCost(otSrc, otTgt, { seed });
+  return {
+    n: src.rows,
+    nll: {
+      sourceUnderSource: nllOf(run.source, src, srcC),
+      targetUnderTarget: nllOf(run.target, tgtHeld, tgtHeldC),
+      morphedUnderTarget: nllOf(run.target, morphed, cOut),
+    },
+    morph: { displacement: displacement(src, morphed), fidelity: fidelity(morphed, tA, tB, fopts) },
+    baseTransfer: { displacement: displacement(src, transferred), fidelity: fidelity(transferred, tA, tB, fopts) },
+    ot: { w1: ot.w1, w2sq: ot.w2sq, n: ot.n },
+  };
+}
+
+/** The held-out rows of a dataset: the same seeded split training used. */
+export function heldOutSplit(features: Matrix, condition: Matrix | undefined, fraction: number, seed: number): { rows: Matrix; condition?: Matrix } {
+  const s = splitTrainVal(features, fraction, seed, condition);
+  return { rows: s.val, condition: s.valCondition };
+}
+
+export async function runEvaluate(job: { run: string; source: DataSpec; target: DataSpec; n?: number; backend?: 'auto' | 'native' | 'wasm' | 'cpu' }): Promise<EvaluateSummary> {
+  await initBackend(job.backend ?? 'auto');
+  const run = loadRun(job.run);
+  const [src, tgt] = await Promise.all([loadData(job.source), loadData(job.target)]);
+  const t = run.meta.config.train;
+  const hs = heldOutSplit(src.features, src.condition, t.validationFraction, t.seed);
+  const ht = heldOutSplit(tgt.features, tgt.condition, t.validationFraction, t.seed + 1);
+  const out = evaluateHeldOut(run, { source: hs.rows, target: ht.rows, sourceCondition: hs.condition, targetCondition: ht.condition }, job.n ?? 5000, t.seed);
+  run.f4f.dispose();
+  return out;
+}

@@ -1,0 +1,216 @@
+/**
+ * `morph`: train a flow for flows from a source dataset to a target dataset. Base flows that are not
+ * given are trained first (sharing one preprocessing, fitted on both training sets) and saved inside the
+ * run folder; then the top flow is trained with the configured context mode, direction and movement
+ * penalty, the run is saved, and it is evaluated on held-out rows next to the base-transfer baseline.
+ */
+import * as path from 'path';
+import { DEFAULT_MORPH, PRESETS, type FlowConfig, type MorphConfig, type TrainConfig } from '../core/config';
+import { FlowForFlow } from '../core/f4f';
+import { initBackend } from '../core/tf';
+import { train } from '../core/train/trainer';
+import { matrix, takeRows, type Matrix } from '../data/matrix';
+import { fitScaler, type Scaler } from '../data/preprocess';
+import { splitTrainVal, subsampleIndices } from '../data/split';
+import { modelMeta, sampleFlow, Throttle, trainBaseFlow } from './base';
+import { loadData, type LoadedData } from './data';
+import { evaluateHeldOut, morphRows, pairedConditions } from './evaluate';
+import { loadModel, relativeIfInside, saveModel, saveRun, type LoadedModel } from './model-io';
+import { conditionToMorph, densityInMorphSpace, toMorph, type MorphSpace } from './morph-space';
+import type { JobHooks, MorphJob, MorphSummary, Snapshot } from './types';
+
+export function morphConfigOf(job: MorphJob): MorphConfig {
+  const d = DEFAULT_MORPH;
+  return {
+    ...d,
+    mode: job.mode ?? d.mode,
+    direction: job.direction ?? d.direction,
+    penalty: { ...d.penalty, ...job.penalty },
+    top: { ...d.top, ...job.top, identityInit: job.identityInit ?? job.top?.identityInit ?? d.top.identityInit },
+    train: { ...d.train, ...job.train },
+  };
+}
+
+function vstack(a: Matrix, b: Matrix): Matrix {
+  const out = new Float32Array((a.rows + b.rows) * a.cols);
+  out.set(a.data);
+  out.set(b.data, a.data.length);
+  return matrix(a.rows + b.rows, a.cols, out, a.columns);
+}
+
+export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<MorphSummary> {
+  const backend = await initBackend(job.backend ?? 'auto');
+  const cfg = morphConfigOf(job);
+  const [src, tgt] = await Promise.all([loadData(job.source), loadData(job.target)]);
+  checkPair(src, tgt, job);
+  const C = src.condition?.cols ?? 0;
+  const t = cfg.train;
+  const ss = splitTrainVal(src.features, t.validationFraction, t.seed, src.condition);
+  const ts = splitTrainVal(tgt.features, t.validationFraction, t.seed + 1, tgt.condition);
+
+  // Base flows: given, or trained here with one shared preprocessing so morph space is the same for both.
+  const baseTrain: TrainConfig = { ...PRESETS[job.basePreset ?? 'fast'].train, ...job.baseTrain };
+  const shared: { scaler: Scaler; conditionScaler?: Scaler } = {
+    scaler: fitScaler(vstack(ss.train, ts.train), 'minmax'),
+    conditionScaler: ss.trainCondition && ts.trainCondition ? fitScaler(vstack(ss.trainCondition, ts.trainCondition), 'zscore') : undefined,
+  };
+  const baseFlow = (features: number, context: number): FlowConfig => ({ ...PRESETS[job.basePreset ?? 'fast'].flow, features, context });
+  const baseModel = async (given: string | undefined, side: 'source' | 'target', split: typeof ss, data: LoadedData): Promise<{ dir: string; model: LoadedModel }> => {
+    if (given) return { dir: given, model: loadModel(given) };
+    const dir = path.join(job.out, side);
+    const input = {
+      phase: side,
+      train: split.train,
+      val: split.val,
+      trainCondition: split.trainCondition,
+      valCondition: split.valCondition,
+      scaler: shared.scaler,
+      conditionScaler: shared.conditionScaler,
+      flow: baseFlow(src.features.cols, cfg.mode === 'none' ? 0 : C),
+      trainConfig: { ...baseTrain, seed: baseTrain.seed + (side === 'target' ? 1 : 0) },
+      dir,
+    };
+    hooks.onLog?.(`training the ${side} base flow on ${data.label} (${split.train.rows} rows)`);
+    const res = await trainBaseFlow(input, hooks);
+    const meta = modelMeta(input, res, { file: side === 'source' ? job.source.path : job.target.path, rows: data.features.rows }, data.features.columns, data.condition?.columns ?? []);
+    saveModel(dir, res.flow, meta);
+    return { dir, model: { meta, flow: res.flow } };
+  };
+  const sourceBase = await baseModel(job.sourceModel, 'source', ss, src);
+  if (hooks.cancelled?.()) return cancelledSummary(job, sourceBase.dir, '', backend.name);
+  const targetBase = await baseModel(job.targetModel, 'target', ts, tgt);
+  if (hooks.cancelled?.()) return cancelledSummary(job, sourceBase.dir, targetBase.dir, backend.name);
+  for (const [m, side] of [[sourceBase.model, 'source'], [targetBase.model, 'target']] as const) {
+    if (m.flow.features !== src.features.cols) throw new Error(`${side} model has ${m.flow.features} features, the data ${src.features.cols}`);
+  }
+
+  const space: MorphSpace = { scaler: sourceBase.model.meta.scaler, conditionScaler: sourceBase.model.meta.conditionScaler };
+  const f4f = new FlowForFlow(
+    cfg,
+    densityInMorphSpace(space, sourceBase.model.flow, sourceBase.model.meta.scaler, sourceBase.model.meta.conditionScaler),
+    densityInMorphSpace(space, targetBase.model.flow, targetBase.model.meta.scaler, targetBase.model.meta.conditionScaler),
+    cfg.mode === 'none' ? 0 : C,
+    t.seed,
+  );
+  const sample = (m: Matrix, c?: Matrix) => ({ x: toMorph(space, m), c: cfg.mode === 'none' ? undefined : conditionToMorph(space, c), rows: m.rows });
+  const obj = f4f.objective(sample(ss.train, ss.trainCondition), sample(ts.train, ts.trainCondition), {
+    src: sample(ss.val, ss.valCondition),
+    tgt: sample(ts.val, ts.valCondition),
+  });
+
+  // Plot clouds: fixed subsamples of held-out rows, so what the panel shows is not what g was fitted on.
+  const plotN = hooks.plotPoints ?? 2000;
+  const run = { f4f, space };
+  const si = subsampleIndices(ss.val.rows, plotN, t.seed);
+  const ti = subsampleIndices(ts.val.rows, plotN, t.seed + 1);
+  const pSrc = takeRows(ss.val, si);
+  const pTgt = takeRows(ts.val, ti);
+  const pSrcC = ss.valCondition && cfg.mode !== 'none' ? takeRows(ss.valCondition, si) : undefined;
+  const pTgtC = ts.valCondition && cfg.mode !== 'none' ? takeRows(ts.valCondition, ti) : undefined;
+  const fwdC = pairedConditions(run, pSrcC, pTgtC, pSrc.rows, t.seed + 2);
+  const invC = pairedConditions(run, pTgtC, pSrcC, pTgt.rows, t.seed + 3);
+  let firstSnapshot = true;
+  const snapshot = (step: number) => {
+    if (!hooks.onSnapshot) return;
+    const clouds: Snapshot['clouds'] = {
+      morphed: morphRows(run, pSrc, { cIn: pSrcC, cOut: fwdC }).data,
+      morphedInverse: morphRows(run, pTgt, { inverse: true, cIn: invC, cOut: pTgtC }).data,
+    };
+    if (firstSnapshot) {
+      clouds.source = pSrc.data;
+      clouds.target = pTgt.data;
+      clouds.baseTransfer = morphRows(run, pSrc, { baseTransfer: true, cIn: pSrcC, cOut: fwdC }).data;
+      const sm = sourceBase.model;
+      const tm = targetBase.model;
+      clouds.sourceModel = sampleFlow(sm.flow, pSrc.rows, sm.meta.scaler, sm.meta.conditionScaler, sm.flow.config.context ? pSrcC : undefined, t.seed + 5);
+      clouds.targetModel = sampleFlow(tm.flow, pTgt.rows, tm.meta.scaler, tm.meta.conditionScaler, tm.flow.config.context ? pTgtC : undefined, t.seed + 6);
+      firstSnapshot = false;
+    }
+    hooks.onSnapshot({ phase: 'morph', step, cols: pSrc.cols, clouds });
+  };
+  snapshot(0);
+  const progress = new Throttle(hooks.progressEveryMs ?? 250);
+  const snap = new Throttle(hooks.snapshotEveryMs ?? 1000);
+  snap.ready();
+  hooks.onLog?.(`training the morph: mode ${cfg.mode}, direction ${cfg.direction}, penalty ${cfg.penalty.kind}${cfg.penalty.kind !== 'none' ? ` ${cfg.penalty.weight}${cfg.penalty.anneal ? ' (annealed)' : ''}` : ''}, identity init ${cfg.top.identityInit}`);
+  const r = await train(obj, t, {
+    cancelled: hooks.cancelled,
+    checkpoint: { dir: job.out, everySec: 30 },
+    onStep: (s) => {
+      if (hooks.onProgress && (s.valLoss !== undefined || progress.ready())) {
+        hooks.onProgress({
+          phase: 'morph',
+          step: s.step,
+          epoch: s.epoch,
+          loss: s.loss,
+          valLoss: s.valLoss,
+          lr: s.lr,
+          msPerStep: s.msPerStep,
+          samplesPerSec: s.samplesPerSec,
+          elapsedSec: s.elapsedSec,
+          lossForward: s.extras.lossForward,
+          lossInverse: s.extras.lossInverse,
+          displacement: s.extras.displacement,
+          penaltyWeight: s.extras.penaltyWeight,
+        });
+      }
+      if (snap.ready()) snapshot(s.step);
+    },
+  });
+  snapshot(r.steps);
+  saveRun(job.out, f4f.top, {
+    format: 'flowmorph-run',
+    version: 1,
+    config: cfg,
+    seed: t.seed,
+    features: src.features.cols,
+    conditions: cfg.mode === 'none' ? 0 : C,
+    sourceModel: relativeIfInside(job.out, sourceBase.dir),
+    targetModel: relativeIfInside(job.out, targetBase.dir),
+    columns: src.features.columns,
+    conditionColumns: src.condition?.columns ?? [],
+    data: { source: job.source.path, target: job.target.path },
+    training: { steps: r.steps, seconds: r.seconds, finalLoss: r.finalLoss, valLoss: r.valLoss, backend: backend.name },
+    createdAt: new Date().toISOString(),
+  });
+  const evaluation = r.cancelled
+    ? undefined
+    : evaluateHeldOut(
+        { f4f, space, source: sourceBase.model, target: targetBase.model },
+        {
+          source: ss.val,
+          target: ts.val,
+          sourceCondition: cfg.mode === 'none' ? undefined : ss.valCondition,
+          targetCondition: cfg.mode === 'none' ? undefined : ts.valCondition,
+        },
+        5000,
+        t.seed,
+      );
+  f4f.dispose();
+  return {
+    out: job.out,
+    sourceModel: sourceBase.dir,
+    targetModel: targetBase.dir,
+    steps: r.steps,
+    seconds: r.seconds,
+    backend: backend.name,
+    cancelled: r.cancelled,
+    finalLoss: r.finalLoss,
+    evaluation,
+  };
+}
+
+function cancelledSummary(job: MorphJob, s: string, t: string, backend: string): MorphSummary {
+  return { out: job.out, sourceModel: s, targetModel: t, steps: 0, seconds: 0, backend, cancelled: true, finalLoss: NaN };
+}
+
+function checkPair(src: LoadedData, tgt: LoadedData, job: MorphJob): void {
+  if (src.features.cols !== tgt.features.cols)
+    throw new Error(`${job.source.path} has ${src.features.cols} feature column(s) but ${job.target.path} has ${tgt.features.cols}`);
+  if (!!src.condition !== !!tgt.condition) {
+    const [has, lacks] = src.condition ? [job.source.path, job.target.path] : [job.target.path, job.source.path];
+    throw new Error(`${has} has condition column(s) but ${lacks} has none`);
+  }
+  if ((job.mode ?? 'none') !== 'none' && !src.condition)
+    throw new Error(`context mode '${job.mode}' needs condition columns in ${job.source.path} and ${job.target.path}`);
+}

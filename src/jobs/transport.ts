@@ -1,0 +1,36 @@
+/**
+ * `transport`: push a dataset through a trained morph (source → target, or back with `inverse`) and
+ * write the morphed rows, in the data's units, to a new file (never onto the input).
+ */
+import { initBackend } from '../core/tf';
+import { matrix, type Matrix } from '../data/matrix';
+import { writeDataset } from '../data/write';
+import { loadData } from './data';
+import { loadRun, morphRows } from './evaluate';
+import type { TransportJob } from './types';
+
+export async function runTransport(job: TransportJob): Promise<{ out: string; rows: number; inverse: boolean }> {
+  await initBackend(job.backend ?? 'auto');
+  const run = loadRun(job.run);
+  const data = await loadData(job.data);
+  if (data.features.cols !== run.meta.features)
+    throw new Error(`${job.data.path} has ${data.features.cols} feature column(s); the run ${job.run} morphs ${run.meta.features}`);
+  const C = run.meta.conditions;
+  let own: Matrix | undefined;
+  let target: Matrix | undefined;
+  if (C > 0) {
+    if (!data.condition) throw new Error(`${job.data.path}: the run is conditional; give the condition column(s) (${run.meta.conditionColumns.join(', ')})`);
+    own = data.condition;
+    if (job.targetCondition) {
+      if (job.targetCondition.length !== C) throw new Error(`--target-condition needs ${C} value(s), got ${job.targetCondition.length}`);
+      const t = new Float32Array(data.features.rows * C);
+      for (let i = 0; i < data.features.rows; i++) t.set(job.targetCondition, i * C);
+      target = matrix(data.features.rows, C, t, own.columns);
+    } else target = own;
+  }
+  const inverse = job.inverse ?? false;
+  const out = morphRows(run, data.features, inverse ? { inverse, cIn: target, cOut: own } : { cIn: own, cOut: target });
+  writeDataset(job.out, out, { protect: [job.data.path] });
+  run.f4f.dispose();
+  return { out: job.out, rows: out.rows, inverse };
+}
