@@ -142,9 +142,10 @@ export async function train(obj: Objective, cfg: TrainConfig, hooks: TrainHooks 
     for (const t of P) t.dispose();
     store.collectGrads(grads, grad);
     lastLoss = (value.dataSync() as Float32Array)[0];
-    value.dispose();
     const extraVals: Record<string, number> = {};
-    if (extras) for (const [k, t] of Object.entries(extras)) (extraVals[k] = t.dataSync()[0]), t.dispose();
+    if (extras) for (const [k, t] of Object.entries(extras)) extraVals[k] = t.dataSync()[0];
+    // An extra may be the loss tensor itself (e.g. the NLL when no penalty applies): free each once.
+    for (const t of new Set([value, ...Object.values(extras ?? {})])) t.dispose();
     if (!Number.isFinite(lastLoss)) throw new Error(`training diverged at step ${step}: loss is ${lastLoss} (try a lower learning rate)`);
     const gradNorm = Adam.clip(grad, cfg.clip);
     opt.update(store.values, grad, lr);

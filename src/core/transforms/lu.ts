@@ -1,8 +1,9 @@
 /**
  * LU-factorised linear layer (Kingma & Dhariwal 2018, "Glow", arXiv:1807.03039; nflows' LULinear):
- * W = L·U, L unit lower-triangular, U upper-triangular with diagonal softplus(u) + ε > 0, so
- * log|det W| = Σ log diag(U). Forward y = x·Wᵀ + b; inverse x = (y − b)·W⁻ᵀ.
- * Identity initialisation: L = U = I, b = 0.
+ * W = L·U, L unit lower-triangular, U upper-triangular with diagonal exp(s) > 0 (Glow's log-scale
+ * parametrisation), so log|det W| = Σ s. Forward y = x·Wᵀ + b; inverse x = (y − b)·W⁻ᵀ.
+ * Identity initialisation: L = U = I, b = 0 — exactly, since exp(0) = 1 in float32 (softplus(u) + ε,
+ * as nflows uses, cannot be exactly 1).
  */
 import { tf } from '../tf';
 import { inverse } from '../ops/inverse';
@@ -10,8 +11,6 @@ import { ParamStore, ParamTensors, init } from '../params';
 import { Rng } from '../random';
 import type { Transform, TransformResult } from './transform';
 
-const EPS = 1e-3;
-const DIAG_IDENTITY = Math.log(Math.expm1(1 - EPS));
 
 export class LULinear implements Transform {
   readonly kind = 'lu';
@@ -33,16 +32,16 @@ export class LULinear implements Transform {
     const off = identity ? init.zeros() : init.uniform(rng, 1 / Math.sqrt(D));
     this.lower = store.add(`${prefix}.lower`, [D, D], off, lowerMask);
     this.upper = store.add(`${prefix}.upper`, [D, D], off, upperMask);
-    this.diag = store.add(`${prefix}.diag`, [D], init.constant(DIAG_IDENTITY));
+    this.diag = store.add(`${prefix}.logDiag`, [D], init.zeros());
     this.bias = store.add(`${prefix}.bias`, [D], init.zeros());
     this.eye = tf.keep(tf.eye(D) as tf.Tensor2D);
   }
 
   private weight(P: ParamTensors): { w: tf.Tensor2D; logDet: tf.Tensor } {
-    const d = tf.add(tf.softplus(P[this.diag]), EPS);
+    const s = P[this.diag];
     const L = tf.add(P[this.lower], this.eye) as tf.Tensor2D;
-    const U = tf.add(P[this.upper], tf.mul(this.eye, tf.reshape(d, [1, this.features]))) as tf.Tensor2D;
-    return { w: tf.matMul(L, U) as tf.Tensor2D, logDet: tf.sum(tf.log(d)) };
+    const U = tf.add(P[this.upper], tf.mul(this.eye, tf.reshape(tf.exp(s), [1, this.features]))) as tf.Tensor2D;
+    return { w: tf.matMul(L, U) as tf.Tensor2D, logDet: tf.sum(s) };
   }
 
   forward(x: tf.Tensor2D, _ctx: tf.Tensor2D | null, P: ParamTensors): TransformResult {
