@@ -1,0 +1,194 @@
+/**
+ * The Flowmorph panel: one WebviewPanel showing plots, curves and the designer (webview/).
+ *
+ * Lifetime: training lives in the worker, not in the panel. Closing the panel stops nothing; every message
+ * posted while it is closed is recorded in `FlowmorphPanel.replay`, and a (re)opened panel gets the current
+ * state replayed when its script says `ready`. That is also why `retainContextWhenHidden` is off: a hidden
+ * panel is thrown away and rebuilt from the replay, which costs less memory than keeping it alive.
+ *
+ * Security: every message from the webview is checked with `webviewMessageProblem` (src/protocol.ts) and
+ * dropped with a log line when it fails; the page runs under a nonce-based CSP (webview/html.ts) and may
+ * load only dist/ and media/.
+ */
+import * as crypto from 'crypto';
+import * as vscode from 'vscode';
+import { PanelReplay, webviewMessageProblem } from '../protocol';
+import type { HostToWebview, WebviewToHost } from '../protocol';
+import { panelHtml } from '../../webview/html';
+
+type Handler = (msg: WebviewToHost, panel: FlowmorphPanel) => void;
+
+export class FlowmorphPanel implements vscode.Disposable {
+  static readonly viewType = 'flowmorph.panel';
+  /** The open panel, if any. */
+  static current: FlowmorphPanel | undefined;
+  /** What a reopened panel is shown; outlives every panel. */
+  static readonly replay = new PanelReplay();
+  /** Where rejected messages and webview errors go; set it to an output channel's appendLine. */
+  static log: (line: string) => void = (line) => console.warn(line);
+  /** Latest reportDrawn counts (merged), for integration tests. */
+  static drawn: Record<string, number> = {};
+
+  private static readonly handlers = new Set<Handler>();
+  private static readonly drawnWaiters = new Set<() => void>();
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly ownHandlers = new Set<Handler>();
+  private disposed = false;
+
+  /** Opens the panel (or reveals the open one). */
+  static show(context: vscode.ExtensionContext, column: vscode.ViewColumn = vscode.ViewColumn.Active): FlowmorphPanel {
+    if (FlowmorphPanel.current) {
+      FlowmorphPanel.current.panel.reveal(column);
+      return FlowmorphPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(FlowmorphPanel.viewType, 'Flowmorph', column, FlowmorphPanel.webviewOptions(context));
+    return new FlowmorphPanel(panel, context);
+  }
+
+  /** Adopts a panel VS Code restored after a restart (use from a WebviewPanelSerializer). */
+  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext): FlowmorphPanel {
+    FlowmorphPanel.current?.dispose();
+    panel.webview.options = FlowmorphPanel.webviewOptions(context);
+    return new FlowmorphPanel(panel, context);
+  }
+
+  private static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+    };
+  }
+
+  /**
+   * Records `msg` for replay and sends it to the open panel, if any. Use this (rather than an instance's
+   * post) from code that runs whether or not the panel is open, e.g. the worker's progress handler.
+   */
+  static post(msg: HostToWebview): Thenable<boolean> {
+    FlowmorphPanel.replay.record(msg);
+    const p = FlowmorphPanel.current;
+    return p ? p.panel.webview.postMessage(msg) : Promise.resolve(false);
+  }
+
+  /** Handles validated messages from any panel, present or future (register once at activation). */
+  static onMessage(handler: Handler): vscode.Disposable {
+    FlowmorphPanel.handlers.add(handler);
+    return new vscode.Disposable(() => FlowmorphPanel.handlers.delete(handler));
+  }
+
+  /**
+   * Resolves with the drawn counts once `predicate` holds for them (checked on every reportDrawn), or
+   * rejects after `timeoutMs`. For integration tests: "the morph plot really drew".
+   */
+  static whenDrawn(predicate: (drawn: Record<string, number>) => boolean, timeoutMs = 30_000): Promise<Record<string, number>> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        if (!predicate(FlowmorphPanel.drawn)) return false;
+        clearTimeout(timer);
+        FlowmorphPanel.drawnWaiters.delete(waiter);
+        resolve({ ...FlowmorphPanel.drawn });
+        return true;
+      };
+      const waiter = (): void => void check();
+      const timer = setTimeout(() => {
+        FlowmorphPanel.drawnWaiters.delete(waiter);
+        reject(new Error(`panel did not draw as expected within ${timeoutMs} ms; drawn: ${JSON.stringify(FlowmorphPanel.drawn)}`));
+      }, timeoutMs);
+      if (!check()) FlowmorphPanel.drawnWaiters.add(waiter);
+    });
+  }
+
+  /** Decodes an exportPlot message's data URL (validated already) to PNG bytes. */
+  static pngBytes(pngDataUrl: string): Uint8Array {
+    return Buffer.from(pngDataUrl.slice(pngDataUrl.indexOf(',') + 1), 'base64');
+  }
+
+  /** Writes bytes atomically: a temp file in the same folder, then a rename over the target. */
+  static async writeFileAtomic(uri: vscode.Uri, bytes: Uint8Array): Promise<void> {
+    const tmp = uri.with({ path: `${uri.path}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp` });
+    await vscode.workspace.fs.writeFile(tmp, bytes);
+    try {
+      await vscode.workspace.fs.rename(tmp, uri, { overwrite: true });
+    } catch (e) {
+      await Promise.resolve(vscode.workspace.fs.delete(tmp)).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly context: vscode.ExtensionContext,
+  ) {
+    FlowmorphPanel.current = this;
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'flowmorph.svg');
+    panel.webview.html = this.html();
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+    );
+  }
+
+  /** Same as the static post: records for replay, then sends. */
+  post(msg: HostToWebview): Thenable<boolean> {
+    return FlowmorphPanel.post(msg);
+  }
+
+  /** Handles validated messages from this panel only (dropped when it closes). */
+  onMessage(handler: Handler): vscode.Disposable {
+    this.ownHandlers.add(handler);
+    return new vscode.Disposable(() => this.ownHandlers.delete(handler));
+  }
+
+  /** Fires when this panel closes (training goes on). */
+  get onDidDispose(): vscode.Event<void> {
+    return this.panel.onDidDispose;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (FlowmorphPanel.current === this) FlowmorphPanel.current = undefined;
+    this.ownHandlers.clear();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+
+  private receive(raw: unknown): void {
+    const problem = webviewMessageProblem(raw);
+    if (problem !== undefined) {
+      const type = typeof raw === 'object' && raw !== null ? String((raw as { type?: unknown }).type).slice(0, 40) : typeof raw;
+      FlowmorphPanel.log(`[panel] dropped an invalid message (${type}): ${problem}`);
+      return;
+    }
+    const msg = raw as WebviewToHost;
+    if (msg.type === 'ready') {
+      FlowmorphPanel.drawn = {}; // a fresh page: what counts is what it draws from now on
+      for (const m of FlowmorphPanel.replay.messages()) void this.panel.webview.postMessage(m);
+    } else if (msg.type === 'reportDrawn') {
+      FlowmorphPanel.drawn = { ...FlowmorphPanel.drawn, ...msg.charts };
+      for (const w of [...FlowmorphPanel.drawnWaiters]) w();
+    } else if (msg.type === 'log') {
+      FlowmorphPanel.log(`[webview ${msg.level}] ${msg.message}`);
+    }
+    for (const h of [...FlowmorphPanel.handlers, ...this.ownHandlers]) {
+      try {
+        h(msg, this);
+      } catch (e) {
+        FlowmorphPanel.log(`[panel] a message handler failed on ${msg.type}: ${(e as Error).stack ?? e}`);
+      }
+    }
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const uri = (...p: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, ...p)).toString();
+    return panelHtml({
+      cspSource: webview.cspSource,
+      nonce: crypto.randomBytes(18).toString('base64'),
+      scriptUri: uri('dist', 'webview.js'),
+      styleUri: uri('media', 'panel.css'),
+      codiconUri: uri('dist', 'codicon.css'),
+    });
+  }
+}

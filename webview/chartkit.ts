@@ -1,0 +1,85 @@
+/**
+ * chart.js set-up shared by the scatter plots and the curves: only the pieces used are registered (the
+ * bundle stays small), animations are off, and two plugins:
+ * - `fmBackground` paints the card background under each chart, so exported PNGs are not transparent;
+ * - `fmDrawn` records, after each dataset is drawn, how many elements it drew, for reportDrawn.
+ */
+import {
+  Chart,
+  Decimation,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  ScatterController,
+  Tooltip,
+} from 'chart.js';
+import type { Plugin } from 'chart.js';
+import { withAlpha } from './theme';
+import type { Theme } from './theme';
+
+Chart.register(ScatterController, LineController, PointElement, LineElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
+
+export { Chart };
+
+/** Per dataset: the key its drawn count is reported under (none: not reported on its own). */
+export interface Keyed {
+  drawnKey?: string;
+}
+
+export type DrawnSink = (key: string, count: number) => void;
+
+let background = '#1f1f1f';
+export function setChartBackground(color: string): void {
+  background = color;
+}
+
+const backgroundPlugin: Plugin<any> = {
+  id: 'fmBackground',
+  beforeDraw(chart) {
+    const { ctx, width, height } = chart;
+    ctx.save();
+    ctx.globalCompositeOperation = 'destination-over';
+    ctx.fillStyle = background;
+    ctx.fillRect(0, 0, width, height);
+    ctx.restore();
+  },
+};
+
+/** Builds the counting plugin: per-dataset counts under drawnKey, and the chart's total under its name. */
+export function drawnPlugin(chartName: string, sink: DrawnSink): Plugin<any> {
+  let total = 0;
+  return {
+    id: 'fmDrawn',
+    beforeDatasetsDraw() {
+      total = 0;
+    },
+    afterDatasetDraw(chart, args) {
+      const meta = chart.getDatasetMeta(args.index);
+      const ds = chart.data.datasets[args.index] as Keyed;
+      const n = meta.hidden ? 0 : (chart.data.datasets[args.index].data as unknown[]).length;
+      total += n;
+      if (ds.drawnKey) sink(ds.drawnKey, n);
+    },
+    afterDatasetsDraw() {
+      sink(chartName, total);
+    },
+  };
+}
+
+export function applyGlobalTheme(t: Theme): void {
+  Chart.defaults.color = t.muted;
+  Chart.defaults.borderColor = withAlpha(t.grid, 0.35);
+  Chart.defaults.font.family = t.font;
+  Chart.defaults.font.size = Math.max(10, t.fontSize - 2);
+  setChartBackground(t.background);
+}
+
+export const basePlugins: Plugin<any>[] = [backgroundPlugin];
+
+/** Legend entries in the order the series are listed (not the drawing order). */
+export function byIndex(a: { datasetIndex?: number }, b: { datasetIndex?: number }): number {
+  return (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0);
+}

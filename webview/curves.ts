@@ -1,0 +1,234 @@
+/**
+ * Training curves: NLL of the base flows (train and validation), the morph's objective in both
+ * directions, mean displacement against the optimal-transport lower bound W1, fidelity (sliced W1 between
+ * morphed and target samples) against its noise floor, and the learning rate on a log axis.
+ *
+ * Redrawn by main.ts at most a few times per second; long runs stay cheap because the model thins old
+ * points (CURVE_CAP) and chart.js's LTTB decimation reduces what is drawn to ~ the canvas width.
+ * Drawn counts are reported per chart: `curve-nll`, `curve-morph`, `curve-displacement`, `curve-fidelity`,
+ * `curve-lr` (points over all series).
+ */
+import type { ScatterDataPoint } from 'chart.js';
+import { Chart, basePlugins, byIndex, drawnPlugin } from './chartkit';
+import type { DrawnSink } from './chartkit';
+import { card } from './dom';
+import type { Card } from './dom';
+import type { Point } from './sampling';
+import type { PanelModel } from './state';
+import { withAlpha } from './theme';
+import type { Theme } from './theme';
+
+type ColorKey = 'blue' | 'orange' | 'green' | 'purple' | 'red' | 'yellow' | 'foreground';
+
+interface LineSpec {
+  key: string;
+  label: string;
+  color: ColorKey;
+  /** Validation / evaluation points: markers and a heavier line. */
+  marked?: boolean;
+  dashed?: boolean;
+  faint?: boolean;
+  /** A level (bound / floor): drawn as a horizontal line at its latest value across the chart. */
+  level?: boolean;
+}
+
+interface CurveSpec {
+  id: string;
+  title: string;
+  subtitle?: string;
+  yTitle: string;
+  log?: boolean;
+  lines: LineSpec[];
+  empty: string;
+}
+
+const CURVES: CurveSpec[] = [
+  {
+    id: 'curve-nll',
+    title: 'Base flows: negative log-likelihood',
+    yTitle: 'NLL (nats)',
+    lines: [
+      { key: 'nll:source:train', label: 'source train', color: 'blue', faint: true },
+      { key: 'nll:source:val', label: 'source validation', color: 'blue', marked: true },
+      { key: 'nll:target:train', label: 'target train', color: 'orange', faint: true },
+      { key: 'nll:target:val', label: 'target validation', color: 'orange', marked: true },
+      { key: 'nll:fit:train', label: 'train', color: 'green', faint: true },
+      { key: 'nll:fit:val', label: 'validation', color: 'green', marked: true },
+    ],
+    empty: 'Train base flows to see their NLL',
+  },
+  {
+    id: 'curve-morph',
+    title: 'Morph: objective',
+    subtitle: 'forward −log q_t(g(x)) − log|det J|, inverse likewise',
+    yTitle: 'loss (nats)',
+    lines: [
+      { key: 'morph:train', label: 'train', color: 'red', faint: true },
+      { key: 'morph:val', label: 'validation', color: 'red', marked: true },
+      { key: 'morph:forward', label: 'forward (source → target)', color: 'purple' },
+      { key: 'morph:inverse', label: 'inverse (target → source)', color: 'green' },
+    ],
+    empty: 'Train the morph to see its loss',
+  },
+  {
+    id: 'curve-displacement',
+    title: 'Mean displacement ‖g(x) − x‖',
+    subtitle: 'OT W1 is the least any map can move',
+    yTitle: 'distance',
+    lines: [
+      { key: 'disp:morph', label: 'morph (training batches)', color: 'red', faint: true },
+      { key: 'dispEval:morph', label: 'morph (held out)', color: 'red', marked: true },
+      { key: 'dispEval:transfer', label: 'base transfer', color: 'yellow', marked: true },
+      { key: 'ot:w1', label: 'OT lower bound W1', color: 'foreground', dashed: true, level: true },
+    ],
+    empty: 'Train the morph to see how far it moves points',
+  },
+  {
+    id: 'curve-fidelity',
+    title: 'Fidelity: sliced W1(morphed, target)',
+    subtitle: 'lower is better; the floor is two target samples',
+    yTitle: 'sliced W1',
+    lines: [
+      { key: 'fid:morph', label: 'morph', color: 'red', marked: true },
+      { key: 'fid:transfer', label: 'base transfer', color: 'yellow', marked: true },
+      { key: 'fid:floor', label: 'noise floor', color: 'foreground', dashed: true, level: true },
+    ],
+    empty: 'Evaluate a morph to see its fidelity',
+  },
+  {
+    id: 'curve-lr',
+    title: 'Learning rate',
+    yTitle: 'lr',
+    log: true,
+    lines: [
+      { key: 'lr:source', label: 'source', color: 'blue' },
+      { key: 'lr:target', label: 'target', color: 'orange', dashed: true },
+      { key: 'lr:fit', label: 'fit', color: 'green' },
+      { key: 'lr:morph', label: 'morph', color: 'red' },
+    ],
+    empty: 'No training yet',
+  },
+];
+
+interface CurvePanel {
+  spec: CurveSpec;
+  card: Card;
+  chart: Chart<'line'>;
+}
+
+export class CurveBoard {
+  private readonly panels: CurvePanel[];
+
+  constructor(
+    grid: HTMLElement,
+    private readonly model: PanelModel,
+    private theme: Theme,
+    sink: DrawnSink,
+  ) {
+    this.panels = CURVES.map((spec) => {
+      const c = card(spec.id, spec.title, 'wide', spec.subtitle);
+      const chart = new Chart(c.canvas, {
+        type: 'line',
+        // Lowest `order` is painted last: later lines (validation markers, levels) go on top.
+        data: { datasets: spec.lines.map((l, i) => ({ label: l.label, data: [] as ScatterDataPoint[], order: spec.lines.length - i })) },
+        options: lineOptions(spec),
+        plugins: [...basePlugins, drawnPlugin(spec.id, sink)],
+      });
+      grid.append(c.root);
+      return { spec, card: c, chart };
+    });
+  }
+
+  exportable(): { name: string; chart: Chart }[] {
+    return this.panels.filter((p) => p.chart.data.datasets.some((d) => d.data.length > 0)).map((p) => ({ name: p.spec.id, chart: p.chart as unknown as Chart }));
+  }
+
+  retheme(t: Theme): void {
+    this.theme = t;
+    this.render();
+  }
+
+  render(): void {
+    const t = this.theme;
+    for (const p of this.panels) {
+      // x-extent of the chart's real series, for the level lines.
+      let x0 = Infinity;
+      let x1 = -Infinity;
+      for (const l of p.spec.lines) {
+        if (l.level) continue;
+        const s = this.model.curves.get(l.key);
+        if (s && s.length > 0) {
+          x0 = Math.min(x0, s[0].x);
+          x1 = Math.max(x1, s[s.length - 1].x);
+        }
+      }
+      let any = false;
+      p.spec.lines.forEach((l, i) => {
+        const ds = p.chart.data.datasets[i] as any;
+        const s = this.model.curves.get(l.key) ?? [];
+        let data: Point[] = s;
+        if (l.level && s.length > 0) {
+          const y = s[s.length - 1].y;
+          const a = Number.isFinite(x0) ? x0 : s[0].x;
+          const b = Number.isFinite(x1) ? x1 : s[s.length - 1].x;
+          data = a < b ? [{ x: a, y }, { x: b, y }] : [{ x: a - 0.5, y }, { x: a + 0.5, y }];
+        }
+        if (p.spec.log) data = data.filter((q) => q.y > 0);
+        if (data.length > 0 && !l.level) any = true;
+        const color = l.color === 'foreground' ? t.foreground : t[l.color];
+        ds.data = data;
+        ds.hidden = data.length === 0;
+        ds.borderColor = withAlpha(color, l.faint ? 0.45 : l.dashed ? 0.7 : 0.95);
+        ds.backgroundColor = withAlpha(color, 0.95);
+        ds.borderWidth = l.faint ? 1 : 1.6;
+        ds.borderDash = l.dashed ? [6, 4] : [];
+        ds.pointRadius = l.marked ? (data.length > 60 ? 0 : 2.5) : 0;
+        ds.pointHoverRadius = 3;
+        ds.tension = 0;
+        ds.spanGaps = true;
+      });
+      const sc = p.chart.options.scales as Record<'x' | 'y', any>;
+      for (const axis of ['x', 'y'] as const) {
+        sc[axis].ticks.color = t.muted;
+        sc[axis].title.color = t.muted;
+        sc[axis].grid = { color: withAlpha(t.grid, 0.18) };
+      }
+      p.chart.options.plugins!.legend!.labels!.color = t.foreground;
+      // Hide legend entries of series with no data (e.g. `fit` in a source/target experiment).
+      p.chart.options.plugins!.legend!.labels!.filter = (item) => !(p.chart.data.datasets[item.datasetIndex!] as any).hidden;
+      p.card.setNote(any ? undefined : p.spec.empty);
+      p.chart.update('none');
+    }
+  }
+}
+
+function lineOptions(spec: CurveSpec): Chart<'line'>['options'] {
+  return {
+    animation: false,
+    parsing: false,
+    normalized: true,
+    responsive: true,
+    maintainAspectRatio: false,
+    interaction: { mode: 'nearest', axis: 'x', intersect: false },
+    layout: { padding: 2 },
+    plugins: {
+      legend: { position: 'bottom', labels: { boxWidth: 14, boxHeight: 2, padding: 8, sort: byIndex } },
+      tooltip: { enabled: true },
+      decimation: { enabled: true, algorithm: 'lttb', samples: 600, threshold: 800 },
+    },
+    scales: {
+      x: { type: 'linear', title: { display: true, text: 'step' }, ticks: { maxTicksLimit: 8 } },
+      y: {
+        type: spec.log ? 'logarithmic' : 'linear',
+        title: { display: true, text: spec.yTitle },
+        // Log axis: label the powers of ten only, as 1e-3 (chart.js would print 0.0010000).
+        ticks: spec.log ? { callback: (v: number | string) => decadeLabel(Number(v)) } : { maxTicksLimit: 6 },
+      },
+    },
+  } as Chart<'line'>['options'];
+}
+
+function decadeLabel(v: number): string {
+  const e = Math.log10(v);
+  return Math.abs(e - Math.round(e)) < 1e-6 ? `1e${Math.round(e)}` : '';
+}

@@ -1,0 +1,300 @@
+/**
+ * Entry point of the Flowmorph panel (bundled to dist/webview.js). Builds the page, folds host messages
+ * into the model (state.ts) and redraws on animation frames: curves at most every CURVE_INTERVAL_MS
+ * (live, ≥ 2 Hz while training), clouds when a snapshot arrives.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import '@vscode-elements/elements/dist/vscode-label/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { HostToWebview, TrainWhat } from '../src/protocol';
+import { applyGlobalTheme } from './chartkit';
+import { ScatterBoard } from './charts';
+import { CurveBoard } from './curves';
+import { Designer } from './designer';
+import { h } from './dom';
+import { DrawnReporter, loadViewState, post, saveViewState } from './host';
+import { renderMetrics, renderRuns } from './tables';
+import { PanelModel, sanitizeView } from './state';
+import { fmt } from './sampling';
+import { readTheme, watchTheme } from './theme';
+
+const CURVE_INTERVAL_MS = 200;
+const CLOUD_INTERVAL_MS = 250;
+
+const model = new PanelModel();
+const view = sanitizeView(loadViewState());
+const drawn = new DrawnReporter();
+let theme = readTheme();
+applyGlobalTheme(theme);
+
+// ── Layout ──────────────────────────────────────────────────────────────────────────────────────────────
+const app = document.getElementById('app')!;
+
+function button(label: string, icon: string, onClick: () => void, secondary = false): HTMLElement & { disabled: boolean } {
+  const b = h('vscode-button', { icon, secondary }, label) as HTMLElement & { disabled: boolean };
+  b.addEventListener('click', onClick);
+  return b;
+}
+const train = (what: TrainWhat) => () => post({ type: 'startTraining', what });
+const btnBase = button('Train base flows', 'play', train('base'));
+const btnMorph = button('Train morph', 'run-all', train('morph'));
+const btnStop = button('Stop', 'debug-stop', () => post({ type: 'stop' }), true);
+const btnExport = button('Export plots', 'export', () => exportPlots(), true);
+btnBase.id = 'train-base';
+btnMorph.id = 'train-morph';
+btnStop.id = 'stop';
+btnExport.id = 'export-plots';
+
+const titleName = h('span', { class: 'experiment-name' });
+const statusText = h('span', { class: 'status-text', id: 'status-text' }, 'Idle');
+const progressFill = h('div', { class: 'progress-fill' });
+const progressTrack = h('div', { class: 'progress-track', hidden: true }, progressFill);
+const hostStatus = h('div', { class: 'host-status', hidden: true, role: 'status' });
+
+const xSelect = h('vscode-single-select', { id: 'x-feature', 'aria-label': 'x-axis feature' }) as HTMLElement & { value: string };
+const ySelect = h('vscode-single-select', { id: 'y-feature', 'aria-label': 'y-axis feature' }) as HTMLElement & { value: string };
+const featureControls = h('div', { class: 'feature-controls', hidden: true }, h('vscode-label', {}, 'x axis'), xSelect, h('vscode-label', {}, 'y axis'), ySelect);
+const conditionBox = h('div', { class: 'condition-controls', hidden: true });
+const plotControls = h('div', { class: 'plot-controls', hidden: true }, featureControls, conditionBox);
+
+const scatterGrid = h('div', { class: 'grid scatter-grid' });
+const curveGrid = h('div', { class: 'grid curve-grid' });
+const metricsBox = h('section', { class: 'card metrics', id: 'metrics', hidden: true });
+const runsBox = h('section', { class: 'runs', id: 'runs' });
+const designer = new Designer(
+  (path, value) => post({ type: 'designerEdit', path, value }),
+  () => post({ type: 'openExperiment' }),
+);
+
+app.append(
+  h(
+    'header',
+    { class: 'toolbar' },
+    h('div', { class: 'title' }, h('span', { class: 'codicon codicon-git-compare' }), h('span', { class: 'app-name' }, 'Flowmorph'), titleName),
+    h('div', { class: 'actions' }, btnBase, btnMorph, btnStop, btnExport),
+  ),
+  h('div', { class: 'statusline' }, statusText, progressTrack),
+  hostStatus,
+  h(
+    'div',
+    { class: 'layout' },
+    h(
+      'main',
+      { class: 'plots' },
+      plotControls,
+      scatterGrid,
+      h('h2', { class: 'section-title' }, 'Training'),
+      curveGrid,
+    ),
+    h('aside', { class: 'sidebar' }, h('h2', { class: 'section-title' }, 'Designer'), designer.root, runsBox),
+  ),
+);
+app.removeAttribute('aria-busy');
+
+const scatter = new ScatterBoard(scatterGrid, model, view, theme, drawn.set, () => viewChanged());
+const curves = new CurveBoard(curveGrid, model, theme, drawn.set);
+curveGrid.append(metricsBox); // the evaluation table fills the curve grid's last cell
+
+// ── View controls ───────────────────────────────────────────────────────────────────────────────────────
+let densityAsked = '';
+function viewChanged(): void {
+  saveViewState(view);
+  model.dirty.add('clouds');
+  askDensity();
+  schedule();
+}
+
+function askDensity(): void {
+  if (model.dims < 2) return;
+  const key = `${view.densityOf}:${view.xFeature}:${view.yFeature}`;
+  if (key === densityAsked) return;
+  densityAsked = key;
+  post({ type: 'requestDensity', which: view.densityOf, xFeature: view.xFeature, yFeature: view.yFeature, n: 64 });
+}
+
+xSelect.addEventListener('change', () => {
+  view.xFeature = Number(xSelect.value) || 0;
+  viewChanged();
+});
+ySelect.addEventListener('change', () => {
+  view.yFeature = Number(ySelect.value) || 0;
+  viewChanged();
+});
+
+let featureKey = '';
+function renderFeatureControls(): void {
+  const d = model.dims;
+  featureControls.hidden = d <= 2;
+  plotControls.hidden = featureControls.hidden && conditionBox.hidden;
+  const key = Array.from({ length: d }, (_, i) => model.featureName(i)).join('\u0000');
+  if (key !== featureKey) {
+    featureKey = key;
+    for (const sel of [xSelect, ySelect]) sel.replaceChildren(...Array.from({ length: d }, (_, i) => h('vscode-option', { value: String(i) }, model.featureName(i))));
+    if (view.xFeature >= d) view.xFeature = 0;
+    if (view.yFeature >= d) view.yFeature = Math.min(1, d - 1);
+  }
+  xSelect.value = String(view.xFeature);
+  ySelect.value = String(view.yFeature);
+}
+
+let conditionKey = '';
+let conditionTimer: ReturnType<typeof setTimeout> | undefined;
+function renderCondition(): void {
+  const c = model.condition;
+  conditionBox.hidden = !c;
+  plotControls.hidden = featureControls.hidden && conditionBox.hidden;
+  if (!c) return;
+  const key = JSON.stringify([c.names, c.min, c.max]);
+  const inputs = conditionBox.querySelectorAll('input');
+  if (key === conditionKey && inputs.length === c.names.length) {
+    c.value.forEach((v, i) => {
+      if (document.activeElement !== inputs[i]) inputs[i].value = String(v);
+      inputs[i].nextElementSibling!.textContent = fmt(Number(inputs[i].value));
+    });
+    return;
+  }
+  conditionKey = key;
+  const send = (): void => {
+    const value = Array.from(conditionBox.querySelectorAll('input'), (el) => Number(el.value));
+    post({ type: 'setTargetCondition', value });
+  };
+  const rows = c.names.map((name, i) => {
+    const span = c.max[i] - c.min[i];
+    const input = h('input', {
+      type: 'range',
+      min: String(c.min[i]),
+      max: String(c.max[i]),
+      step: span > 0 ? String(span / 200) : 'any',
+      value: String(c.value[i] ?? c.min[i]),
+      'aria-label': `target condition ${name}`,
+      id: `condition-${i}`,
+    });
+    const out = h('span', { class: 'condition-value' }, fmt(Number(input.value)));
+    input.addEventListener('input', () => {
+      out.textContent = fmt(Number(input.value));
+      // Throttled while dragging; the final value goes out on 'change'.
+      if (conditionTimer === undefined) conditionTimer = setTimeout(() => ((conditionTimer = undefined), send()), 150);
+    });
+    input.addEventListener('change', send);
+    return h('label', { class: 'condition' }, h('span', { class: 'condition-name' }, `target ${name}`), input, out);
+  });
+  conditionBox.replaceChildren(...rows);
+}
+
+// ── Status ──────────────────────────────────────────────────────────────────────────────────────────────
+function renderStatus(): void {
+  const running = model.running;
+  btnBase.disabled = !!running;
+  btnMorph.disabled = !!running;
+  btnStop.disabled = !running;
+  const p = model.lastPhase ? model.latest.get(model.lastPhase) : undefined;
+  const parts: string[] = [];
+  if (running) parts.push(`Training ${running.what}`);
+  else parts.push(p ? 'Idle (last run shown)' : 'Idle');
+  if (p) {
+    parts.push(`${p.phase} · step ${p.step}${p.totalSteps ? ` / ${p.totalSteps}` : ''}`);
+    parts.push(`loss ${fmt(p.loss)}${p.valLoss !== undefined ? ` (val ${fmt(p.valLoss)})` : ''}`);
+    parts.push(`${fmt(p.msPerStep, 3)} ms/step`, `${fmt(p.samplesPerSec, 3)} samples/s`, `${fmt(p.elapsedSec, 3)} s`);
+  }
+  if (model.backend) parts.push(`backend ${model.backend}`);
+  statusText.textContent = parts.join('  ·  ');
+  const frac = p && p.totalSteps ? Math.min(1, p.step / p.totalSteps) : undefined;
+  progressTrack.hidden = !running || frac === undefined;
+  if (frac !== undefined) progressFill.style.width = `${(frac * 100).toFixed(1)}%`;
+  if (model.status) {
+    hostStatus.hidden = false;
+    hostStatus.className = `host-status ${model.status.level}`;
+    hostStatus.textContent = model.status.text;
+  }
+}
+
+// ── Render loop ─────────────────────────────────────────────────────────────────────────────────────────
+let scheduled = false;
+let lastCurves = 0;
+let lastClouds = 0;
+let retry: ReturnType<typeof setTimeout> | undefined;
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(frame);
+}
+
+function frame(now: number): void {
+  scheduled = false;
+  const d = model.takeDirty();
+  const later = new Set<typeof d extends Set<infer T> ? T : never>();
+  if (d.has('state')) {
+    titleName.textContent = model.experimentPath ?? model.experiment?.name ?? '';
+    renderFeatureControls();
+    renderCondition();
+    renderRuns(runsBox, model.runs);
+    askDensity();
+  }
+  if ((d.has('designer') || d.has('state')) && model.experiment) designer.setExperiment(model.experiment, model.errors);
+  if (d.has('state') || d.has('running') || d.has('progress') || d.has('status')) renderStatus();
+  if (d.has('curves')) {
+    if (now - lastCurves >= CURVE_INTERVAL_MS) {
+      lastCurves = now;
+      curves.render();
+    } else later.add('curves');
+  }
+  if (d.has('clouds')) {
+    if (now - lastClouds >= CLOUD_INTERVAL_MS) {
+      lastClouds = now;
+      if (!d.has('state')) renderFeatureControls();
+      scatter.render();
+    } else later.add('clouds');
+  } else if (d.has('density')) scatter.renderDensity();
+  if (d.has('metrics')) renderMetrics(metricsBox, model.metrics);
+  if (later.size > 0) {
+    for (const x of later) model.dirty.add(x);
+    if (retry === undefined) retry = setTimeout(() => ((retry = undefined), schedule()), CURVE_INTERVAL_MS / 2);
+  }
+}
+
+// ── Export ──────────────────────────────────────────────────────────────────────────────────────────────
+function exportPlots(): void {
+  const names: string[] = [];
+  for (const { name, chart } of [...scatter.exportable(), ...curves.exportable()]) {
+    post({ type: 'exportPlot', name, pngDataUrl: chart.toBase64Image('image/png', 1) });
+    names.push(name);
+  }
+  post({ type: 'exportDone', names });
+}
+
+// ── Messages ────────────────────────────────────────────────────────────────────────────────────────────
+window.addEventListener('message', (e: MessageEvent) => {
+  const msg = e.data as HostToWebview;
+  if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
+  try {
+    if (msg.type === 'exportPlots') exportPlots();
+    else model.apply(msg);
+    if (msg.type === 'snapshot' && model.dims >= 2) askDensity();
+    if (msg.type === 'clear') densityAsked = '';
+    schedule();
+  } catch (err) {
+    post({ type: 'log', level: 'error', message: `handling ${msg.type}: ${(err as Error).stack ?? err}`.slice(0, 10_000) });
+  }
+});
+
+window.addEventListener('error', (e) => post({ type: 'log', level: 'error', message: String(e.error?.stack ?? e.message).slice(0, 10_000) }));
+document.addEventListener('securitypolicyviolation', (e) =>
+  post({ type: 'log', level: 'warn', message: `CSP blocked ${e.blockedURI || 'inline'} (${e.violatedDirective})`.slice(0, 10_000) }),
+);
+
+watchTheme(() => {
+  theme = readTheme();
+  applyGlobalTheme(theme);
+  scatter.retheme(theme);
+  curves.retheme(theme);
+});
+
+renderStatus();
+curves.render();
+scatter.render();
+post({ type: 'ready' });
