@@ -205,10 +205,33 @@ function renderStatus(): void {
   const frac = p && p.totalSteps ? Math.min(1, p.step / p.totalSteps) : undefined;
   progressTrack.hidden = !running || frac === undefined;
   if (frac !== undefined) progressFill.style.width = `${(frac * 100).toFixed(1)}%`;
-  if (model.status) {
-    hostStatus.hidden = false;
-    hostStatus.className = `host-status ${model.status.level}`;
-    hostStatus.textContent = model.status.text;
+}
+
+// Host messages: info fades after a while, warnings and errors stay until dismissed or replaced.
+const STATUS_INFO_MS = 8000;
+let statusTimer: ReturnType<typeof setTimeout> | undefined;
+function renderHostStatus(): void {
+  const st = model.status;
+  clearTimeout(statusTimer);
+  if (!st) {
+    hostStatus.hidden = true;
+    return;
+  }
+  const close = h('vscode-button', { secondary: true, icon: 'close', 'icon-only': true, 'aria-label': 'Dismiss', class: 'status-close' });
+  close.addEventListener('click', () => {
+    model.status = undefined;
+    renderHostStatus();
+  });
+  hostStatus.className = `host-status ${st.level}`;
+  hostStatus.replaceChildren(h('span', { class: 'status-message' }, st.text), close);
+  hostStatus.hidden = false;
+  if (st.level === 'info') {
+    statusTimer = setTimeout(() => {
+      if (model.status === st) {
+        model.status = undefined;
+        renderHostStatus();
+      }
+    }, STATUS_INFO_MS);
   }
 }
 
@@ -236,7 +259,8 @@ function frame(now: number): void {
     askDensity();
   }
   if ((d.has('designer') || d.has('state')) && model.experiment) designer.setExperiment(model.experiment, model.errors);
-  if (d.has('state') || d.has('running') || d.has('progress') || d.has('status')) renderStatus();
+  if (d.has('state') || d.has('running') || d.has('progress')) renderStatus();
+  if (d.has('status')) renderHostStatus();
   if (d.has('curves')) {
     if (now - lastCurves >= CURVE_INTERVAL_MS) {
       lastCurves = now;
