@@ -9,7 +9,9 @@
  *   flowmorph morph --source DATA --target DATA --out RUN_DIR [--source-model DIR] [--target-model DIR]
  *                 [--mode none|delta|concat|two-bases|two-bases-shared] [--direction forward|inverse|both|alternate|iterate]
  *                 [--penalty l1:W|l2:W] [--anneal] [--identity-init | --no-identity-init]
- *                 [--steps N | --epochs E | --seconds S] [--base-steps N | --base-seconds S] ...
+ *                 [--steps N | --epochs E | --seconds S] [--batch B] [--lr L] [--seed S]
+ *                 [--stacks N --hidden N ...: the top flow] [--base-preset P] [--base-steps N | --base-seconds S]
+ *                 [--base-stacks N --base-hidden N ...: base flows trained here]
  *   flowmorph score MODEL_DIR DATA [--out FILE]
  *   flowmorph transport RUN_DIR DATA --out FILE [--inverse] [--target-condition V[,V..]]
  *   flowmorph evaluate RUN_DIR --source DATA --target DATA [--n N]

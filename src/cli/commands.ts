@@ -137,6 +137,7 @@ export async function runCommand(p: Parsed): Promise<unknown> {
         sourceModel: f.str('source-model'),
         targetModel: f.str('target-model'),
         basePreset: f.oneOf('base-preset', ['reference', 'fast'] as const),
+        baseFlow: flowFlags(f, 'base-'),
         baseTrain: trainFlags(f, 'base-'),
         mode: f.oneOf('mode', ['none', 'delta', 'concat', 'two-bases', 'two-bases-shared'] as const),
         direction: f.oneOf('direction', ['forward', 'inverse', 'both', 'alternate', 'iterate'] as const),

@@ -54,7 +54,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     scaler: fitScaler(vstack(ss.train, ts.train), 'minmax'),
     conditionScaler: ss.trainCondition && ts.trainCondition ? fitScaler(vstack(ss.trainCondition, ts.trainCondition), 'zscore') : undefined,
   };
-  const baseFlow = (features: number, context: number): FlowConfig => ({ ...PRESETS[job.basePreset ?? 'fast'].flow, features, context });
+  const baseFlow = (features: number, context: number): FlowConfig => ({ ...PRESETS[job.basePreset ?? 'fast'].flow, ...job.baseFlow, features, context });
   const baseModel = async (given: string | undefined, side: 'source' | 'target', split: typeof ss, data: LoadedData): Promise<{ dir: string; model: LoadedModel }> => {
     if (given) return { dir: given, model: loadModel(given) };
     const dir = path.join(job.out, side);

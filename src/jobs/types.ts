@@ -91,6 +91,7 @@ export interface MorphJob {
   sourceModel?: string;
   targetModel?: string;
   basePreset?: PresetName;
+  baseFlow?: Partial<Omit<FlowConfig, 'features' | 'context'>>;
   baseTrain?: Partial<TrainConfig>;
   mode?: ContextMode;
   direction?: Direction;

@@ -1,0 +1,106 @@
+// The CLI end to end, as a user runs it (child processes, --json): generate → fit → morph → evaluate →
+// transport → score on small toys and tiny networks; bad arguments; nothing half-written.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const CLI = path.join(__dirname, '..', '..', '..', 'src', 'cli.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-cli-'));
+const TINY = ['--stacks', '1', '--blocks', '1', '--hidden', '16', '--bins', '4'];
+const TINY_BASE = ['--base-stacks', '1', '--base-blocks', '1', '--base-hidden', '16', '--base-bins', '4'];
+
+function cli(...args: string[]): { code: number; json: any; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, FLOWMORPH_BACKEND: 'wasm' } });
+  let json: any;
+  try {
+    json = JSON.parse(r.stdout.trim().split('\n').pop() || 'null');
+  } catch {
+    json = undefined;
+  }
+  return { code: r.status ?? -1, json, stderr: r.stderr };
+}
+
+const at = (p: string) => path.join(dir, p);
+
+function noTempFiles(d: string): void {
+  for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+    assert.ok(!e.name.endsWith('.tmp'), `left a temp file ${e.name} in ${d}`);
+    if (e.isDirectory()) noTempFiles(path.join(d, e.name));
+  }
+}
+
+test('generate writes a toy dataset', () => {
+  const r = cli('generate', 'fourcircles', '--n', '3000', '--seed', '1', '--out', at('fc.csv'), '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.rows, 3000);
+  const lines = fs.readFileSync(at('fc.csv'), 'utf8').trim().split('\n');
+  assert.equal(lines.length, 3001);
+  assert.equal(cli('generate', 'checkerboard', '--n', '3000', '--out', at('cb.npy'), '--json').code, 0);
+});
+
+test('fit trains a base flow and saves it; score reads it back with the same NLL', () => {
+  const r = cli('fit', at('cb.npy'), '--out', at('model'), '--steps', '30', '--batch', '256', ...TINY, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.steps, 30);
+  assert.equal(r.json.backend, 'wasm');
+  assert.ok(Number.isFinite(r.json.valNll) && Number.isFinite(r.json.trainNll));
+  assert.ok(fs.existsSync(at('model/model.json')) && fs.existsSync(at('model/weights.bin')));
+  const s = cli('score', at('model'), at('cb.npy'), '--out', at('logp.csv'), '--json');
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(s.json.rows, 3000);
+  const lp = fs.readFileSync(at('logp.csv'), 'utf8').trim().split('\n').slice(1).map(Number);
+  assert.equal(lp.length, 3000);
+  const mean = -lp.reduce((a, b) => a + b, 0) / lp.length;
+  assert.ok(Math.abs(mean - s.json.nll) < 1e-3);
+  noTempFiles(at('model'));
+});
+
+test('morph trains missing base flows, the morph, and evaluates it; evaluate and transport reuse the run', () => {
+  const r = cli(
+    'morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', at('run'),
+    '--steps', '20', '--batch', '256', '--base-steps', '20', '--base-batch', '256', ...TINY, ...TINY_BASE,
+    '--penalty', 'l1:0.5', '--anneal', '--direction', 'both', '--json',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.steps, 20);
+  const ev = r.json.evaluation;
+  assert.ok(ev.ot.w1 > 0 && ev.ot.w2sq > 0);
+  assert.ok(ev.morph.fidelity.slicedW1Floor > 0);
+  assert.ok(ev.baseTransfer.displacement.meanL2 > 0);
+  for (const f of ['run.json', 'top.bin', 'source/model.json', 'target/model.json']) assert.ok(fs.existsSync(at(`run/${f}`)), f);
+  const e = cli('evaluate', at('run'), '--source', at('fc.csv'), '--target', at('cb.npy'), '--n', '300', '--json');
+  assert.equal(e.code, 0, e.stderr);
+  assert.equal(e.json.n, 300);
+  const t = cli('transport', at('run'), at('fc.csv'), '--out', at('morphed.npy'), '--json');
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(t.json.rows, 3000);
+  assert.ok(fs.statSync(at('morphed.npy')).size > 3000 * 2 * 4);
+  noTempFiles(dir);
+});
+
+test('bad arguments: one line on stderr, exit code 2, nothing written', () => {
+  const cases: string[][] = [
+    ['fit', at('cb.npy'), '--out', at('bad'), '--steps', 'ten'],
+    ['fit', at('cb.npy'), '--out', at('bad'), '--stepz', '10'],
+    ['morph', '--source', at('fc.csv'), '--out', at('bad')],
+    ['morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', at('bad'), '--penalty', 'l3:1'],
+    ['frobnicate'],
+    ['generate', 'nosuchtoy', '--out', at('bad.csv')],
+  ];
+  for (const c of cases) {
+    const r = cli(...c);
+    assert.equal(r.code, 2, `${c.join(' ')} → ${r.code}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  assert.ok(!fs.existsSync(at('bad')) && !fs.existsSync(at('bad.csv')));
+});
+
+test('a missing input file is a one-line error naming it, exit code 1', () => {
+  const r = cli('fit', at('nope.csv'), '--out', at('bad'), '--steps', '5');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /nope\.csv/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});
