@@ -1,0 +1,89 @@
+/**
+ * Where files may be read from and written to. Flowmorph reads users' files in place and never modifies
+ * them: every path read is registered, and writers refuse to replace a registered input (or any path the
+ * caller protects), comparing real paths and, for existing files, device + inode so that symlinks and
+ * hard links to an input are refused too.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataError } from './errors';
+
+const inputs = new Map<string, string>(); // key (real path or dev:ino) → path as given
+
+function keysOf(p: string): string[] {
+  const abs = path.resolve(p);
+  const keys: string[] = [];
+  try {
+    const st = fs.statSync(abs);
+    keys.push(`ino:${st.dev}:${st.ino}`);
+    keys.push(`path:${fs.realpathSync(abs)}`);
+  } catch {
+    // Not there (yet): compare by the real directory + name.
+    try {
+      keys.push(`path:${path.join(fs.realpathSync(path.dirname(abs)), path.basename(abs))}`);
+    } catch {
+      keys.push(`path:${abs}`);
+    }
+  }
+  return keys;
+}
+
+/** Marks a file as an input: writers refuse to replace it for the life of the process. */
+export function registerInput(p: string): void {
+  for (const k of keysOf(p)) inputs.set(k, p);
+}
+
+/** Forgets all registered inputs (tests, or a host that starts a fresh session). */
+export function clearInputs(): void {
+  inputs.clear();
+}
+
+/** Throws DataError 'protected-input' if writing `target` would replace a registered input or one of `protect`. */
+export function assertWritable(target: string, protect: readonly string[] = []): void {
+  const mine = keysOf(target);
+  const extra = new Map<string, string>();
+  for (const p of protect) for (const k of keysOf(p)) extra.set(k, p);
+  for (const k of mine) {
+    const hit = inputs.get(k) ?? extra.get(k);
+    if (hit !== undefined) {
+      const same = path.resolve(hit) === path.resolve(target) ? '' : ` (${hit})`;
+      throw new DataError(target, 'protected-input', `refusing to write over an input file${same}; Flowmorph never modifies the files it reads: choose another output path`);
+    }
+  }
+}
+
+/**
+ * Checks that `p` is a readable regular file (inside `workspaceRoot` when given) and returns its real path
+ * and size. Messages name the path as given.
+ */
+export async function checkReadable(p: string, workspaceRoot?: string): Promise<{ real: string; size: number }> {
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.stat(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new DataError(p, 'not-found', 'no such file');
+    throw new DataError(p, 'unreadable', `cannot be read (${code ?? (e as Error).message})`);
+  }
+  if (st.isDirectory()) throw new DataError(p, 'not-a-file', 'is a directory, not a data file');
+  if (!st.isFile()) throw new DataError(p, 'not-a-file', 'is not a regular file');
+  const real = await fs.promises.realpath(p);
+  if (workspaceRoot !== undefined) {
+    let root: string;
+    try {
+      root = await fs.promises.realpath(workspaceRoot);
+    } catch {
+      root = path.resolve(workspaceRoot);
+    }
+    const rel = path.relative(root, real);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new DataError(p, 'outside-workspace', `is outside the workspace ${workspaceRoot}${real !== path.resolve(p) ? ` (it resolves to ${real})` : ''}; open that folder or copy the file in`);
+    }
+  }
+  try {
+    await fs.promises.access(real, fs.constants.R_OK);
+  } catch (e) {
+    throw new DataError(p, 'unreadable', `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'no permission'})`);
+  }
+  return { real, size: st.size };
+}
