@@ -1,0 +1,212 @@
+/**
+ * Flowmorph's benchmark against the PyTorch reference of the flows-for-flows paper (anchors.md).
+ *
+ *   npm run bench                 step timings (every backend), evaluation throughput, 60-s NLL, morphs (~13 min)
+ *   npm run bench -- --quick      step timings only (< 3 min)
+ *   npm run bench -- --morph      the morph benchmark only (trains its three base flows first)
+ * Options: --backend wasm|cpu|native (the measurement backend, default wasm), --seconds S (quality
+ * budget, 60), --morph-seconds S (90), --base-seconds S (base flows the morph bench trains itself, 60).
+ *
+ * Prints a table (figure, Flowmorph, reference, ratio, backend) and writes bench/results/latest.json; a
+ * full run also writes full.json, morph.json and README-table.md, a --morph run morph.json. Every file is
+ * written atomically. The machine is shared: each section records the load average around it.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { initBackend, type BackendName } from '../src/core/tf';
+import { BATCHES, baseSteps, evalThroughput, f4fSteps, referenceParameterCount, type StepTiming, type TimingOptions } from './steps';
+import {
+  REFERENCE,
+  RATIO_LEGEND,
+  calibrationMs,
+  load,
+  machine,
+  machineLine,
+  markdownTable,
+  nllRow,
+  rateRow,
+  timeRow,
+  writeJson,
+  writeText,
+  type Row,
+} from './table';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : def;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+/** The quality and morph benchmarks load the job layer (data readers, model files) only when they run. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lazy = <T>(m: string): T => require(m) as T;
+const log = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
+
+/** Per-backend timing budgets: the cpu backend is ~10× slower, so fewer steps and a tighter cap. */
+const TIMING: Record<BackendName, TimingOptions> = {
+  wasm: { warmup: 3, steps: 20, capMs: 20000, workers: 1 },
+  native: { warmup: 3, steps: 20, capMs: 20000, workers: 1 },
+  cpu: { warmup: 1, steps: 5, capMs: 15000, workers: 1 },
+};
+
+const ms = (t: StepTiming | undefined) => t?.ms ?? null;
+const key = (n: number) => `${n}` as '128' | '512' | '1024';
+
+async function main(): Promise<void> {
+  const mode = flag('quick') ? 'quick' : flag('morph') ? 'morph' : 'full';
+  const measure = arg('backend', 'wasm') as BackendName;
+  const mach = machine();
+  const info = await initBackend(measure);
+  const result: Record<string, any> = {
+    bench: 'flowmorph',
+    mode,
+    backend: info.name,
+    machine: mach,
+    reference: REFERENCE,
+    ratio_legend: RATIO_LEGEND,
+  };
+  const rows: Row[] = [];
+  const skipped: string[] = [];
+  const stepRow = (figure: string, t: StepTiming, ref: number | null, backend: string, what: string): Row => {
+    if (t.skipped) skipped.push(`${what}: ${t.skipped}`);
+    return timeRow(figure, t.ms, ref, backend, t.skipped ? 'skipped' : undefined);
+  };
+  log(`mode ${mode}, measuring on ${info.name}; ${machineLine(mach)}`);
+
+  if (mode !== 'morph') {
+    const params = referenceParameterCount();
+    result.parameters = params;
+    rows.push({ figure: 'parameters, reference architecture', ours: params, reference: REFERENCE.parameters, unit: 'count', ratio: params / REFERENCE.parameters, backend: '—' });
+    if (params !== REFERENCE.parameters) log(`WARNING: ${params} parameters, the reference has ${REFERENCE.parameters}`);
+
+    // Base-flow steps on every backend that loads, single-threaded, the measurement backend first.
+    const byBackend: Record<string, Record<string, StepTiming>> = {};
+    const others = (['wasm', 'native', 'cpu'] as BackendName[]).filter((b) => b !== info.name);
+    for (const b of [info.name, ...others]) {
+      try {
+        await initBackend(b);
+      } catch (e) {
+        skipped.push(`${b} backend: ${(e as Error).message.split('\n')[0]}`);
+        continue;
+      }
+      const l0 = load();
+      log(`base-flow steps on ${b}, 1 thread`);
+      byBackend[b] = await baseSteps(b, TIMING[b]);
+      result[`load_base_steps_${b}`] = [l0, load()];
+      for (const n of BATCHES) rows.push(stepRow(`base-flow step, batch ${n}, 1 thread`, byBackend[b][n], REFERENCE.base_step_ms[key(n)], b, `${b} base step at batch ${n}`));
+    }
+    result.base_step_ms = Object.fromEntries(BATCHES.map((n) => [`${n}`, ms(byBackend[info.name][n])]));
+    result.base_step_detail = byBackend;
+
+    // The trainer's data-parallel gradients (two threads on two cores), against the reference's best 2-thread run.
+    const par = { ...TIMING[info.name], workers: 2 };
+    let l0 = load();
+    log(`base-flow steps on ${info.name}, 2 threads`);
+    const base2 = await baseSteps(info.name, par);
+    result.load_base_steps_2threads = [l0, load()];
+    result.base_step_ms_2threads = Object.fromEntries(BATCHES.map((n) => [`${n}`, ms(base2[n])]));
+    result.base_step_2threads_detail = base2;
+    for (const n of BATCHES) rows.push(stepRow(`base-flow step, batch ${n}, 2 threads`, base2[n], REFERENCE.base_step_ms_2threads[key(n)], info.name, `2-thread base step at batch ${n}`));
+
+    // Flow for flows, both directions, one thread (the reference's figures) and two.
+    await initBackend(info.name);
+    for (const workers of [1, 2]) {
+      l0 = load();
+      log(`flow-for-flow steps on ${info.name}, ${workers} thread(s)`);
+      const f4f = await f4fSteps(info.name, { ...TIMING[info.name], workers });
+      const sfx = workers === 1 ? '' : '_2threads';
+      result[`load_f4f_steps${sfx}`] = [l0, load()];
+      result[`f4f_step_ms${sfx}`] = Object.fromEntries(BATCHES.map((n) => [`${n}`, { forward: ms(f4f[n].forward), inverse: ms(f4f[n].inverse) }]));
+      result[`f4f_step${sfx}_detail`] = f4f;
+      for (const n of BATCHES) {
+        for (const dir of ['forward', 'inverse'] as const) {
+          const ref = workers === 1 ? (REFERENCE.f4f_step_ms[n]?.[dir] ?? null) : null;
+          rows.push(stepRow(`flow-for-flow step, ${dir}, batch ${n}, ${workers === 1 ? '1 thread' : '2 threads'}`, f4f[n][dir], ref, info.name, `f4f ${dir} step at batch ${n}, ${workers} thread(s)`));
+        }
+      }
+    }
+  }
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'flowmorph-bench-'));
+  try {
+    if (mode === 'full') {
+      const l0 = load();
+      log(`evaluation throughput on ${info.name}`);
+      const ev = await evalThroughput(info.name);
+      result.eval_samples_per_s = ev;
+      result.load_eval = [l0, load()];
+      rows.push(rateRow('log_prob at batch 10 000', ev.logprob, REFERENCE.eval_samples_per_s.logprob, info.name));
+      rows.push(rateRow('sample at batch 10 000', ev.sample, REFERENCE.eval_samples_per_s.sample, info.name));
+
+      const { fitToy, QUALITY_METHOD } = lazy<typeof import('./quality')>('./quality');
+      const seconds = Number(arg('seconds', '60'));
+      result.nll_method = QUALITY_METHOD;
+      result.nll_60s = {};
+      const models: Record<string, string> = {};
+      for (const name of ['checkerboard', 'fourcircles'] as const) {
+        log(`quality: ${name}, ${seconds} s`);
+        const q = await fitToy(name, seconds, path.join(work, `base-${name}`), info.name);
+        models[name] = q.model;
+        result.nll_60s[name] = { ...q, model: undefined, budget_seconds: seconds, reference: REFERENCE.nll_60s[name], reference_300s: REFERENCE.nll_300s[name] };
+        rows.push(nllRow(`held-out NLL after ${seconds} s, ${name}`, q.nll, REFERENCE.nll_60s[name], q.entropy, info.name, `entropy ${q.entropy.toFixed(4)}, ${q.steps} steps`));
+      }
+      result.morph = await runMorphBench(info.name, work, models);
+    } else if (mode === 'morph') {
+      result.morph = await runMorphBench(info.name, work);
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+
+  mach.load_end = os.loadavg().map((v) => Math.round(v * 100) / 100);
+  mach.calibration_ms_end = calibrationMs();
+  result.skipped = skipped;
+  result.table = rows;
+  const table = markdownTable(rows);
+  const morphMd = result.morph ? lazy<typeof import('./morph')>('./morph').morphTable(result.morph.pairs) : '';
+  console.log('\n' + table + '\n\n' + RATIO_LEGEND + '\n' + machineLine(mach));
+  if (morphMd) console.log('\n' + morphMd);
+  if (skipped.length) console.log('\nSkipped:\n- ' + skipped.join('\n- '));
+
+  const files = [writeJson('latest.json', result)];
+  if (mode === 'full') {
+    files.push(writeJson('full.json', result));
+    files.push(writeText('README-table.md', readmeTable(table, morphMd, mach, result)));
+  }
+  if (result.morph) files.push(writeJson('morph.json', { backend: info.name, machine: mach, ...result.morph }));
+  log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+}
+
+async function runMorphBench(backend: BackendName, work: string, models?: Record<string, string>) {
+  const { morphBench } = lazy<typeof import('./morph')>('./morph');
+  const l0 = load();
+  const r = await morphBench({
+    backend,
+    baseSeconds: Number(arg('base-seconds', '60')),
+    morphSeconds: Number(arg('morph-seconds', '90')),
+    work,
+    models,
+    log,
+  });
+  return { ...r, load: [l0, load()] };
+}
+
+function readmeTable(table: string, morphMd: string, mach: ReturnType<typeof machine>, result: Record<string, any>): string {
+  const parts = [
+    `<!-- written by \`npm run bench\` (bench/run.ts); do not edit by hand -->`,
+    `Measured ${mach.date.slice(0, 10)} on ${machineLine(mach)}; backend ${result.backend}. The machine was shared: read step times as ±15 %.`,
+    '',
+    table,
+    '',
+    RATIO_LEGEND,
+  ];
+  if (morphMd) {
+    parts.push('', `Morphs (${result.morph.morphSeconds} s each; the reference trained 450 s). Displacement on 5 000 held-out source points; W1 exact on 2 000 vs 2 000:`, '', morphMd);
+  }
+  return parts.join('\n') + '\n';
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
