@@ -74,8 +74,10 @@ function build() {
   }
   const b = spawnSync(process.execPath, [path.join(root, 'scripts', 'bundle.mjs')], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) {
-    console.error('build: bundle failed');
-    return false;
+    // bundle.mjs deletes the outputs that failed, so the layers that need them fail by name; the rest
+    // still tell something. Without the extension bundle nothing in VS Code can run: stop.
+    if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) return false;
+    console.error('build: some bundles FAILED (see above); running the tests anyway');
   }
   fs.mkdirSync(path.dirname(STAMP), { recursive: true });
   fs.writeFileSync(STAMP, new Date().toISOString());

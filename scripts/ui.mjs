@@ -82,21 +82,119 @@ await step('package the VSIX and install it with --install-extension', async () 
 });
 
 if (results[0].ok) {
+  // Start from scratch: no experiment file, so the Explorer menu has to create one.
+  fs.rmSync(path.join(ws, 'demo.flowmorph.json'));
   server = await startCodeServer({ dir: csDir, env: { FLOWMORPH_BACKEND: process.env.FLOWMORPH_BACKEND || 'wasm' } });
   browser = await launchBrowser();
   const { page } = browser;
   await page.goto(workbenchUrl(server, ws));
-  const explorerItem = (re) => page.getByRole('treeitem', { name: re });
+  const explorerItem = (name) => page.getByRole('treeitem', { name: new RegExp(`^${name.replace(/\./g, '\\.')}`) }).first();
+  const menu = page.locator('.context-view .monaco-menu').first();
+
+  /** Right-click a file in the Explorer; resolves once its context menu shows. */
+  async function contextMenu(file) {
+    await page.keyboard.press('Escape');
+    await explorerItem(file).click({ button: 'right' });
+    await menu.waitFor({ state: 'visible', timeout: 15000 });
+    await page.getByRole('menuitem', { name: /Copy Path/ }).first().waitFor({ timeout: 15000 });
+  }
+  /** Explorer › right-click `file` › Flowmorph › `entry`. */
+  async function flowmorphMenu(file, entry, shotName) {
+    await contextMenu(file);
+    await page.getByRole('menuitem', { name: /^Flowmorph/ }).first().hover();
+    const item = page.getByRole('menuitem', { name: new RegExp(`^${entry}`) }).first();
+    await item.waitFor({ timeout: 15000 });
+    if (shotName) await shot(page, shotName);
+    await item.click();
+  }
+  /** A row of the Flowmorph tree view showing both texts (label and description). */
+  const viewItem = (label, description) =>
+    page.locator('.part.sidebar').getByRole('treeitem').filter({ hasText: label }).filter({ hasText: description }).first();
+  const expFile = path.join(ws, 'experiment.flowmorph.json');
+  const readExp = () => (fs.existsSync(expFile) ? JSON.parse(fs.readFileSync(expFile, 'utf8')) : undefined);
 
   await step('workbench loads the workspace', async () => {
-    await explorerItem(/two-moons\.csv/).waitFor({ timeout: 90000 });
+    await explorerItem('two-moons.csv').waitFor({ timeout: 90000 });
+    await shot(page, '01-workbench');
   }, page);
 
-  await step('palette: Flowmorph: Show Training Backend reports the backend', async () => {
-    await runFromPalette(page, 'Flowmorph: Show Training Backend');
-    const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /Flowmorph backend/ });
-    await toast.first().waitFor({ timeout: 60000 });
-    await shot(page, '01-show-backend');
+  await step('Explorer menu on a .txt file has no Flowmorph entry', async () => {
+    await contextMenu('notes.txt');
+    const n = await page.getByRole('menuitem', { name: /^Flowmorph/ }).count();
+    await shot(page, '02-no-flowmorph-on-txt');
+    await page.keyboard.press('Escape');
+    if (n !== 0) throw new Error(`${n} Flowmorph entries on notes.txt`);
+  }, page);
+
+  await step('Explorer › four-circles.csv › Flowmorph › Use as Source creates the experiment', async () => {
+    await flowmorphMenu('four-circles.csv', 'Use as Source', '03-explorer-flowmorph-menu');
+    await waitUntil(() => readExp()?.source?.path === 'four-circles.csv', { timeoutMs: 30000, what: 'source in experiment.flowmorph.json' });
+  }, page);
+
+  await step('Explorer › two-moons.csv › Flowmorph › Use as Target', async () => {
+    await flowmorphMenu('two-moons.csv', 'Use as Target');
+    await waitUntil(() => readExp()?.target?.path === 'two-moons.csv', { timeoutMs: 30000, what: 'target in experiment.flowmorph.json' });
+    // A short budget so the test trains in about a minute (what a user would set in the designer).
+    const exp = readExp();
+    exp.base.train = { steps: 40 };
+    exp.morph.train = { steps: 60 };
+    fs.writeFileSync(expFile, JSON.stringify(exp, null, 2));
+  }, page);
+
+  await step('the Flowmorph view shows the experiment with its source and target', async () => {
+    await page.locator('.activitybar [role="tab"][aria-label^="Flowmorph"], .activitybar .action-item a[aria-label^="Flowmorph"]').first().click();
+    await viewItem('Source', 'four-circles.csv').waitFor({ timeout: 30000 });
+    await viewItem('Target', 'two-moons.csv').waitFor({ timeout: 30000 });
+    // Activated by now (the Explorer menu ran its commands): its status-bar item shows.
+    await page.locator('.statusbar-item', { hasText: 'Flowmorph' }).first().waitFor({ timeout: 10000 });
+    await shot(page, '04-experiment-view');
+  }, page);
+
+  let panel;
+  await step('palette › Flowmorph: Open Flowmorph shows the panel', async () => {
+    await runFromPalette(page, 'Flowmorph: Open Flowmorph');
+    panel = await webviewFrame(page, async (f) => (await f.locator('#app .app-name').count()) > 0 && (await f.locator('#app[aria-busy]').count()) === 0);
+    await panel.locator('#status-text', { hasText: /Idle/ }).waitFor({ timeout: 30000 });
+    await shot(page, '05-panel-open');
+  }, page);
+
+  await step('panel › Train morph: live progress, plots, a Cancel notification and the status bar', async () => {
+    if (!panel) throw new Error('no panel');
+    await panel.locator('#train-morph').click();
+    // Base flows first (40 steps each), then the morph: wait until the morph itself is under way.
+    await panel.locator('#status-text', { hasText: /Training morph.*morph · step ([2-9]\d|\d{3})/ }).waitFor({ timeout: 240000 });
+    const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /Flowmorph: morph/ }).first();
+    await toast.waitFor({ timeout: 10000 });
+    await toast.getByRole('button', { name: 'Cancel' }).waitFor({ timeout: 5000 });
+    await page.locator('.statusbar-item', { hasText: /Flowmorph · wasm · step/ }).first().waitFor({ timeout: 10000 });
+    const file = await shot(page, '06-panel-during-training');
+    if (process.env.FLOWMORPH_README_SCREENSHOTS) {
+      fs.mkdirSync(README_SHOTS, { recursive: true });
+      fs.copyFileSync(file, path.join(README_SHOTS, 'panel-during-training.png'));
+      console.log(`    copied to ${path.relative(ROOT, README_SHOTS)}/panel-during-training.png`);
+    }
+  }, page);
+
+  await step('the morph finishes: panel idle, evaluation shown, run listed as done in the view', async () => {
+    if (!panel) throw new Error('no panel');
+    await panel.locator('#status-text', { hasText: /^Idle/ }).waitFor({ timeout: 240000 });
+    await panel.locator('#metrics:not([hidden])').waitFor({ timeout: 30000 });
+    // The run's tree item: done icon, and its metrics (loss, steps, fidelity) as description.
+    await viewItem('morph four-circles.csv → two-moons.csv', 'fidelity').locator('.codicon-pass').waitFor({ timeout: 30000 });
+    await shot(page, '07-panel-after-morph');
+  }, page);
+
+  await step('Explorer › four-circles.csv › Flowmorph › Morph This File writes the morphed CSV', async () => {
+    await page.locator('.activitybar [role="tab"][aria-label^="Explorer"], .activitybar .action-item a[aria-label^="Explorer"]').first().click();
+    await flowmorphMenu('four-circles.csv', 'Morph This File', '08-morph-file-menu');
+    const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /four-circles\.morphed\.csv/ }).first();
+    await toast.waitFor({ timeout: 60000 });
+    const runs = path.join(ws, 'flowmorph-runs');
+    const out = fs.readdirSync(runs).filter((d) => d.includes('transport-four-circles')).map((d) => path.join(runs, d, 'four-circles.morphed.csv'));
+    if (out.length !== 1 || !fs.existsSync(out[0])) throw new Error(`morphed file not found in ${runs}`);
+    const lines = fs.readFileSync(out[0], 'utf8').trim().split('\n').length;
+    if (lines !== 513) throw new Error(`${out[0]}: ${lines} lines, expected 513 (header + 512 rows)`);
+    await shot(page, '09-morph-file-done');
   }, page);
 }
 

@@ -1,12 +1,110 @@
+/**
+ * Flowmorph's extension entry point: wires the pieces together and returns a small API (used by the
+ * integration tests to watch training without a UI).
+ *
+ *   ExperimentStore  the current *.flowmorph.json          (experiment.ts)
+ *   Trainer          jobs in a worker_threads Worker        (trainer.ts, worker.ts)
+ *   Controller       what the commands and the panel do     (controller.ts, commands.ts)
+ *   PanelBridge      training events ↔ the webview panel    (panelBridge.ts, panel.ts)
+ *   ExperimentTree   the activity-bar view                  (tree.ts)
+ *   TrainingUi       progress notification + status bar     (progressUi.ts)
+ */
 import * as vscode from 'vscode';
+import type { Progress } from '../jobs/types';
+import { registerCommands } from './commands';
+import { Controller } from './controller';
+import { ExperimentStore } from './experiment';
+import { Log } from './log';
+import { nativeModules } from './native';
+import { FlowmorphPanel } from './panel';
+import { PanelBridge } from './panelBridge';
+import { latestMorph } from './runs';
+import { TrainingUi } from './progressUi';
+import { settings } from './settings';
+import { Trainer, workerFile } from './trainer';
+import { ExperimentTree } from './tree';
 
-export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('flowmorph.showBackend', async () => {
-      void vscode.window.showInformationMessage(`Flowmorph backend: extension host on Node ${process.versions.node}`);
-      return { extensionHost: process.versions.node };
-    }),
-  );
+export interface FlowmorphApi {
+  controller: Controller;
+  trainer: Trainer;
+  tree: ExperimentTree;
+  /**
+   * Resolves with the first progress event for which `predicate` holds; rejects when a run ends first
+   * or after `timeoutMs`.
+   */
+  waitForProgress(predicate: (p: Progress) => boolean, timeoutMs?: number): Promise<Progress>;
+  /** The panel class, so tests can wait for what it drew (FlowmorphPanel.whenDrawn). */
+  panel: typeof FlowmorphPanel;
 }
 
-export function deactivate(): void {}
+export function activate(context: vscode.ExtensionContext): FlowmorphApi {
+  const log = new Log();
+  FlowmorphPanel.log = (line) => log.warn(line);
+  const store = new ExperimentStore(context.workspaceState);
+  const trainer = new Trainer(workerFile(context.extensionPath), log, () => ({
+    backend: settings().backend,
+    nativeModules: nativeModules(context.globalStorageUri),
+  }));
+  const controller = new Controller(store, trainer);
+  const bridge = new PanelBridge(controller, log);
+  const tree = new ExperimentTree(store, trainer);
+
+  context.subscriptions.push(
+    log,
+    store,
+    trainer,
+    bridge,
+    tree,
+    new TrainingUi(trainer, () => log.channel.show(true)),
+    vscode.window.registerTreeDataProvider('flowmorph.experiment', tree),
+    vscode.window.registerWebviewPanelSerializer(FlowmorphPanel.viewType, {
+      async deserializeWebviewPanel(panel) {
+        FlowmorphPanel.revive(panel, context);
+        await bridge.postState();
+      },
+    }),
+    ...registerCommands({ context, controller, bridge, log }),
+  );
+  // Context keys for menus: Stop only while running, Morph This File only once a morph exists.
+  const updateContext = async () => {
+    await vscode.commands.executeCommand('setContext', 'flowmorph.running', trainer.running !== undefined);
+    const loaded = await store.get();
+    await vscode.commands.executeCommand('setContext', 'flowmorph.hasMorph', !!loaded && latestMorph(controller.runs(loaded)) !== undefined);
+  };
+  context.subscriptions.push(
+    trainer.onEvent((e) => void (e.type === 'started' || e.type === 'ended' ? updateContext() : undefined)),
+    store.onDidChange(() => void updateContext()),
+  );
+  void updateContext();
+  log.info(`Flowmorph ${context.extension.packageJSON.version} activated (extension host: Node ${process.versions.node})`);
+
+  return {
+    controller,
+    trainer,
+    tree,
+    panel: FlowmorphPanel,
+    waitForProgress(predicate, timeoutMs = 120_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          sub.dispose();
+          reject(new Error(`no matching progress within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+        const sub = trainer.onEvent((e) => {
+          if (e.type === 'progress' && predicate(e.progress)) {
+            clearTimeout(timer);
+            sub.dispose();
+            resolve(e.progress);
+          } else if (e.type === 'ended') {
+            clearTimeout(timer);
+            sub.dispose();
+            reject(new Error(`${e.run.label} ended (${e.run.status}${e.run.error ? `: ${e.run.error}` : ''}) before the awaited progress`));
+          }
+        });
+      });
+    },
+  };
+}
+
+export function deactivate(): void {
+  // Disposing the subscriptions stops a running job's worker (Trainer.dispose).
+}

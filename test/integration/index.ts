@@ -18,7 +18,11 @@ export interface TestSummary {
 export function run(): Promise<void> {
   const grep = process.env.FLOWMORPH_TEST_GREP;
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120_000, ...(grep ? { grep } : {}) });
-  for (const f of fs.readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(path.join(__dirname, f));
+  // tsc never deletes outputs: skip compiled tests whose source is gone (out/test/integration → test/integration).
+  const sources = path.resolve(__dirname, '..', '..', '..', 'test', 'integration');
+  for (const f of fs.readdirSync(__dirname).sort()) {
+    if (f.endsWith('.test.js') && fs.existsSync(path.join(sources, f.replace(/\.js$/, '.ts')))) mocha.addFile(path.join(__dirname, f));
+  }
   const summary: TestSummary = { passed: 0, failed: 0, pending: 0, failures: [] };
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

@@ -1,0 +1,220 @@
+/**
+ * The contributed commands (package.json `contributes.commands`, category "Flowmorph"). Each accepts
+ * optional arguments so it runs without prompts (Explorer menus pass the clicked file; tests pass
+ * `{ steps: 20 }` and the like) and returns a promise of its result, resolved when the work is done.
+ * Errors are thrown with a message meant for the user; VS Code shows it.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { Controller, TrainOptions } from './controller';
+import { DATASET_EXTENSIONS, isDatasetFile, previewDataset, previewMarkdown, toyInfo, toyNames, writeToyCsv, type ToyRequest } from './datasets';
+import { installNative } from './native';
+import type { Log } from './log';
+import type { PanelBridge } from './panelBridge';
+import { FlowmorphPanel } from './panel';
+import { outputRoot } from './experiment';
+
+export interface CommandDeps {
+  context: vscode.ExtensionContext;
+  controller: Controller;
+  bridge: PanelBridge;
+  log: Log;
+}
+
+const PREVIEW_SCHEME = 'flowmorph-preview';
+
+function isUri(a: unknown): a is vscode.Uri {
+  return a instanceof vscode.Uri;
+}
+
+function isOptions(a: unknown): a is object {
+  return a !== null && typeof a === 'object' && !isUri(a) && !Array.isArray(a);
+}
+
+/** The first plain-object argument (not a Uri, not the Explorer's array of selected Uris). */
+function optionsOf<T extends object>(args: unknown[]): T {
+  return (args.find(isOptions) ?? {}) as T;
+}
+
+/** Called by a person (palette, menu) rather than by code with options: confirm with a message. */
+function interactive(args: unknown[]): boolean {
+  return !args.some(isOptions);
+}
+
+function workspaceFolder(): vscode.Uri {
+  const f = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!f) throw new Error('Open a folder first: Flowmorph keeps its experiment file and runs in the workspace.');
+  return f;
+}
+
+/** The file a dataset command acts on: its argument, else the active editor's file, else ask. */
+async function datasetArg(args: unknown[], title: string): Promise<vscode.Uri | undefined> {
+  const given = args.find(isUri);
+  if (given) return given;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active?.scheme === 'file' && isDatasetFile(active.fsPath)) return active;
+  const picked = await vscode.window.showOpenDialog({
+    title,
+    canSelectMany: false,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    filters: { Datasets: DATASET_EXTENSIONS.map((e) => e.slice(1)) },
+  });
+  return picked?.[0];
+}
+
+export function registerCommands(d: CommandDeps): vscode.Disposable[] {
+  const { context, controller: c, bridge, log } = d;
+  const previews = new Map<string, string>();
+
+  const commands: Record<string, (...args: any[]) => unknown> = {
+    'flowmorph.open': async () => {
+      FlowmorphPanel.show(context);
+      await bridge.postState();
+      return true;
+    },
+
+    'flowmorph.newExperiment': async (...args: unknown[]) => {
+      const o = optionsOf<{ name?: string; folder?: vscode.Uri; open?: boolean }>(args);
+      let name = o.name;
+      if (name === undefined) {
+        name = await vscode.window.showInputBox({ title: 'New Flowmorph experiment', prompt: 'Name of the experiment file', value: 'experiment' });
+        if (name === undefined) return undefined;
+      }
+      const uri = await c.store.create({ folder: o.folder ?? args.find(isUri), name });
+      if (o.open !== false) await vscode.window.showTextDocument(uri, { preview: false });
+      return uri;
+    },
+
+    'flowmorph.generateToy': async (...args: unknown[]) => {
+      const o = optionsOf<ToyRequest & { name?: string; file?: string }>(args);
+      let name = o.name;
+      if (!name) {
+        const pick = await vscode.window.showQuickPick(
+          toyNames().map((n) => ({ label: n, detail: toyInfo(n).description })),
+          { title: 'Generate a toy dataset', placeHolder: 'Which 2-D toy density?' },
+        );
+        if (!pick) return undefined;
+        name = pick.label;
+      }
+      const folder = workspaceFolder().fsPath;
+      let file = o.file ? path.resolve(folder, o.file) : path.join(folder, `${name}.csv`);
+      for (let i = 2; !o.file && fs.existsSync(file); i++) file = path.join(folder, `${name}-${i}.csv`);
+      const r = writeToyCsv(file, { ...o, name });
+      log.info(`wrote ${r.rows} rows of toy "${name}" to ${file}`);
+      if (interactive(args)) void vscode.window.showInformationMessage(`Flowmorph: wrote ${path.basename(file)} (${r.rows} rows).`);
+      return { ...r, uri: vscode.Uri.file(file) };
+    },
+
+    'flowmorph.setSource': async (...args: unknown[]) => {
+      const file = await datasetArg(args, 'Source dataset');
+      if (!file) return undefined;
+      return (await c.store.setData('source', file, optionsOf(args))).experiment;
+    },
+
+    'flowmorph.setTarget': async (...args: unknown[]) => {
+      const file = await datasetArg(args, 'Target dataset');
+      if (!file) return undefined;
+      return (await c.store.setData('target', file, optionsOf(args))).experiment;
+    },
+
+    'flowmorph.trainBase': async (...args: unknown[]) => {
+      const o = optionsOf<TrainOptions & { which?: 'source' | 'target' | 'both' }>(args);
+      return c.trainBase(o.which ?? 'both', o);
+    },
+
+    'flowmorph.trainBaseOnFile': async (...args: unknown[]) => {
+      const file = await datasetArg(args, 'Train a base flow on');
+      if (!file) return undefined;
+      return c.trainBaseOnFile(file, optionsOf(args));
+    },
+
+    'flowmorph.trainMorph': async (...args: unknown[]) => c.trainMorph(optionsOf(args)),
+
+    'flowmorph.morphFile': async (...args: unknown[]) => {
+      const file = await datasetArg(args, 'Dataset to morph');
+      if (!file) return undefined;
+      const rec = await c.morphFile(file, optionsOf(args));
+      if (rec.status === 'done' && rec.output && interactive(args)) {
+        void vscode.window.showInformationMessage(`Flowmorph: wrote ${vscode.workspace.asRelativePath(rec.output)}`);
+      }
+      return rec;
+    },
+
+    'flowmorph.stop': async () => {
+      const rec = await c.trainer.stop();
+      if (!rec) void vscode.window.setStatusBarMessage('Flowmorph: nothing is running', 3000);
+      return rec;
+    },
+
+    'flowmorph.exportSamples': async (...args: unknown[]) => {
+      const files = c.exportSamples(optionsOf(args));
+      void vscode.window.setStatusBarMessage(`Flowmorph: exported ${files.length} sample file(s)`, 5000);
+      return files;
+    },
+
+    'flowmorph.exportPlots': async (...args: unknown[]) => {
+      const o = optionsOf<{ folder?: string; timeoutMs?: number }>(args);
+      const loaded = await c.store.ensure();
+      if (!FlowmorphPanel.current) {
+        FlowmorphPanel.show(context);
+        await bridge.postState();
+      }
+      const files = await bridge.exportPlots(o.folder ?? path.join(outputRoot(loaded), 'plots'), o.timeoutMs);
+      void vscode.window.setStatusBarMessage(`Flowmorph: saved ${files.length} plot(s)`, 5000);
+      return files;
+    },
+
+    'flowmorph.showBackend': async () => {
+      const r = await c.trainer.probeBackend();
+      for (const n of r.notes) log.info(n);
+      void vscode.window.showInformationMessage(`Flowmorph backend: ${r.backend}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`);
+      return r;
+    },
+
+    'flowmorph.installNative': async (...args: unknown[]) => {
+      const o = optionsOf<{ dryRun?: boolean }>(args);
+      if (o.dryRun) return installNative(context.globalStorageUri, { dryRun: true });
+      const r = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Flowmorph: installing the native backend (@tensorflow/tfjs-node)', cancellable: true },
+        (_p, token) => installNative(context.globalStorageUri, { token, onLine: (l) => log.info(`[npm] ${l}`) }),
+      );
+      if (r.ok) void vscode.window.showInformationMessage('Flowmorph: native backend installed; new trainings use it (see Flowmorph: Show Training Backend).');
+      else {
+        log.channel.show(true);
+        void vscode.window.showErrorMessage('Flowmorph: the native backend did not install (see the Flowmorph log). Training keeps using wasm.');
+      }
+      return r;
+    },
+
+    'flowmorph.openTutorial': async () => {
+      await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#flowmorph.tutorial`, false);
+      return true;
+    },
+
+    'flowmorph.previewDataset': async (...args: unknown[]) => {
+      const file = await datasetArg(args, 'Dataset to preview');
+      if (!file) return undefined;
+      const p = await previewDataset(file.fsPath, { ...optionsOf<{ dataset?: string }>(args) });
+      const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${path.basename(file.fsPath)}.md`, query: file.toString() });
+      previews.set(uri.toString(), previewMarkdown(p));
+      provider.changed.fire(uri);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      return p;
+    },
+  };
+
+  const provider = new (class implements vscode.TextDocumentContentProvider {
+    readonly changed = new vscode.EventEmitter<vscode.Uri>();
+    readonly onDidChange = this.changed.event;
+    provideTextDocumentContent(uri: vscode.Uri): string {
+      return previews.get(uri.toString()) ?? '';
+    }
+  })();
+
+  return [
+    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, provider),
+    ...Object.entries(commands).map(([id, fn]) => vscode.commands.registerCommand(id, fn)),
+  ];
+}

@@ -1,0 +1,201 @@
+/**
+ * Connects the panel (src/host/panel.ts, webview/) to the rest of the host: forwards training events as
+ * HostToWebview messages (recorded for replay whether or not the panel is open), keeps the panel's
+ * `state` current, and carries out what the panel asks (WebviewToHost, already validated by panel.ts).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { writeFileAtomicSync } from '../core/io/atomic';
+import { applyDesignerEdit, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol';
+import { Controller } from './controller';
+import { outputRoot } from './experiment';
+import type { Log } from './log';
+import { FlowmorphPanel } from './panel';
+import type { RunRecord } from './runs';
+
+/** Phases a run draws curves for, cleared when it starts again. */
+function phasesOf(r: RunRecord): ('source' | 'target' | 'fit' | 'morph')[] {
+  if (r.kind === 'fit') return r.role === 'target' ? ['target'] : r.role === 'source' ? ['source'] : ['fit'];
+  if (r.kind === 'morph') return ['morph'];
+  return [];
+}
+
+function runInfo(r: RunRecord): RunInfo {
+  return { id: r.id, label: r.label, kind: r.kind, path: r.path, status: r.status, summary: r.summary };
+}
+
+export class PanelBridge implements vscode.Disposable {
+  private readonly subs: vscode.Disposable[] = [];
+  private exportWaiter: { folder: string; files: string[]; resolve: (files: string[]) => void } | undefined;
+
+  constructor(
+    private readonly controller: Controller,
+    private readonly log: Log,
+  ) {
+    const { trainer, store } = controller;
+    this.subs.push(
+      trainer.onEvent((e) => {
+        switch (e.type) {
+          case 'started':
+            for (const phase of phasesOf(e.run)) this.post({ type: 'clear', what: 'curves', phase });
+            if (e.run.kind === 'morph') this.post({ type: 'clear', what: 'metrics' });
+            this.post({ type: 'running', running: { what: Controller.whatOf(e.run), startedAt: Date.parse(e.run.startedAt) } });
+            break;
+          case 'progress':
+            this.post({ type: 'progress', progress: e.progress });
+            break;
+          case 'snapshot':
+            this.post({ type: 'snapshot', snapshot: e.snapshot, paired: e.paired });
+            break;
+          case 'ended': {
+            this.post({ type: 'running', running: null });
+            const ev = e.run.evaluation ?? (e.run.summary && 'evaluation' in e.run.summary ? e.run.summary.evaluation : undefined);
+            if (ev) this.post({ type: 'metrics', summary: ev, step: e.run.summary?.steps });
+            const level = e.run.status === 'failed' ? 'error' : e.run.status === 'cancelled' ? 'warn' : 'info';
+            this.post({ type: 'status', level, text: `${e.run.label}: ${e.run.status}${e.run.error ? ` (${e.run.error})` : ''}` });
+            void this.postState();
+            break;
+          }
+        }
+      }),
+      store.onDidChange(() => void this.postState()),
+      FlowmorphPanel.onMessage((msg) => void this.handle(msg).catch((err: Error) => this.fail(msg.type, err))),
+    );
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+  }
+
+  private post(msg: HostToWebview): void {
+    void FlowmorphPanel.post(msg);
+  }
+
+  private fail(what: string, err: Error): void {
+    this.log.error(`panel ${what}: ${err.stack ?? err.message}`);
+    this.post({ type: 'status', level: 'error', text: err.message });
+  }
+
+  /** Sends the full state (experiment, runs, running job, backend). */
+  async postState(): Promise<void> {
+    const loaded = await this.controller.store.get();
+    const { trainer } = this.controller;
+    const running = trainer.running?.record;
+    if (!loaded) {
+      this.post({ type: 'state', experiment: { version: 1, base: { preset: 'fast', flow: {}, train: {} }, morph: { top: {}, penalty: {}, train: {} } }, errors: ['No experiment yet: run "Flowmorph: New Experiment" or pick a source dataset.'], runs: [], running: null, backend: trainer.backend });
+      return;
+    }
+    this.post({
+      type: 'state',
+      experiment: loaded.experiment,
+      experimentPath: vscode.workspace.asRelativePath(loaded.uri),
+      errors: loaded.errors,
+      runs: this.controller.runs(loaded).map(runInfo),
+      running: running ? { what: Controller.whatOf(running), startedAt: Date.parse(running.startedAt) } : null,
+      features: featureNames(this.controller.runs(loaded)),
+      backend: trainer.backend,
+    });
+  }
+
+  /**
+   * Asks the panel for every chart as PNG and writes them to `folder`; resolves with the files once the
+   * panel says exportDone. The panel must be open.
+   */
+  exportPlots(folder: string, timeoutMs = 60_000): Promise<string[]> {
+    if (!FlowmorphPanel.current) return Promise.reject(new Error('The Flowmorph panel is not open.'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.exportWaiter = undefined;
+        reject(new Error(`the panel did not export its plots within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      this.exportWaiter = {
+        folder,
+        files: [],
+        resolve: (files) => {
+          clearTimeout(timer);
+          resolve(files);
+        },
+      };
+      this.post({ type: 'exportPlots' });
+    });
+  }
+
+  private async handle(msg: WebviewToHost): Promise<void> {
+    const c = this.controller;
+    switch (msg.type) {
+      case 'ready':
+        await this.postState();
+        break;
+      case 'startTraining':
+        if (msg.what === 'base') await c.trainBase('both');
+        else if (msg.what === 'source' || msg.what === 'target') await c.trainBase(msg.what);
+        else if (msg.what === 'morph') await c.trainMorph();
+        else await c.evaluate();
+        break;
+      case 'stop':
+        await c.trainer.stop();
+        break;
+      case 'designerEdit': {
+        let error: string | undefined;
+        const next = await c.store.update((exp) => {
+          const r = applyDesignerEdit(exp, msg.path, msg.value);
+          if (!r.ok) {
+            error = r.error;
+            return exp;
+          }
+          return r.experiment;
+        });
+        this.post({ type: 'designer', experiment: next.experiment, errors: error ? [error] : [] });
+        break;
+      }
+      case 'setTargetCondition':
+        c.targetCondition = msg.value;
+        break;
+      case 'exportPlot': {
+        const loaded = await c.store.get();
+        const folder = this.exportWaiter?.folder ?? (loaded ? path.join(outputRoot(loaded), 'plots') : undefined);
+        if (!folder) throw new Error('No experiment folder to export plots into.');
+        const file = path.join(folder, `${msg.name}.png`);
+        writeFileAtomicSync(file, FlowmorphPanel.pngBytes(msg.pngDataUrl));
+        this.exportWaiter?.files.push(file);
+        this.log.info(`exported ${file}`);
+        break;
+      }
+      case 'exportDone': {
+        const w = this.exportWaiter;
+        this.exportWaiter = undefined;
+        if (w) w.resolve(w.files);
+        else this.post({ type: 'status', level: 'info', text: `Plots saved (${msg.names.length}).` });
+        break;
+      }
+      case 'requestDensity':
+        // Not computed yet: the panel falls back to a histogram of flow samples. Logged, not shown.
+        this.log.info(`panel asked for a ${msg.which} density grid (${msg.n}²): not implemented yet, the panel shows a histogram`);
+        break;
+      case 'openExperiment': {
+        const loaded = await c.store.get();
+        if (loaded) await vscode.window.showTextDocument(loaded.uri);
+        break;
+      }
+      case 'reportDrawn':
+      case 'log':
+        break; // handled by panel.ts
+    }
+  }
+}
+
+/** Feature column names from the newest model that recorded them. */
+function featureNames(runs: RunRecord[]): string[] | undefined {
+  for (const r of runs) {
+    for (const f of ['model.json', 'run.json']) {
+      try {
+        const meta = JSON.parse(fs.readFileSync(path.join(r.path, f), 'utf8')) as { columns?: string[] };
+        if (meta.columns?.length) return meta.columns;
+      } catch {
+        /* not there */
+      }
+    }
+  }
+  return undefined;
+}

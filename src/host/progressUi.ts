@@ -1,0 +1,96 @@
+/**
+ * What a running job looks like outside the panel: a progress notification with a Cancel button and a
+ * status-bar item (backend, step, samples/s). Click the item to open the panel.
+ */
+import * as vscode from 'vscode';
+import type { Progress } from '../jobs/types';
+import type { RunRecord } from './runs';
+import type { Trainer } from './trainer';
+
+export function formatRate(perSec: number): string {
+  return perSec >= 1e6 ? `${(perSec / 1e6).toFixed(1)}M` : perSec >= 1e3 ? `${(perSec / 1e3).toFixed(1)}k` : perSec.toFixed(0);
+}
+
+/** "source step 120/1000 · loss 1.234 · 3.1k samples/s" */
+export function describeProgress(p: Progress): string {
+  const steps = p.totalSteps ? `${p.step}/${p.totalSteps}` : `${p.step}`;
+  const loss = Number.isFinite(p.loss) ? ` · loss ${p.loss.toFixed(3)}` : '';
+  return `${p.phase} step ${steps}${loss} · ${formatRate(p.samplesPerSec)} samples/s`;
+}
+
+export class TrainingUi implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('flowmorph.status', vscode.StatusBarAlignment.Left, 50);
+  private readonly subscription: vscode.Disposable;
+  private report: ((p: Progress) => void) | undefined;
+
+  constructor(
+    private readonly trainer: Trainer,
+    private readonly showLog: () => void,
+  ) {
+    this.item.name = 'Flowmorph';
+    this.item.command = 'flowmorph.open';
+    this.idle();
+    this.item.show();
+    this.subscription = trainer.onEvent((e) => {
+      if (e.type === 'started') this.started(e.run);
+      else if (e.type === 'progress') this.progress(e.progress);
+      else if (e.type === 'ended') this.ended(e.run);
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+
+  private idle(): void {
+    this.item.text = `$(beaker) Flowmorph${this.trainer.backend ? ` · ${this.trainer.backend}` : ''}`;
+    this.item.tooltip = 'Flowmorph: open the panel';
+  }
+
+  private started(run: RunRecord): void {
+    this.item.text = `$(sync~spin) Flowmorph · starting`;
+    this.item.tooltip = `${run.label}: starting`;
+    const active = this.trainer.running;
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Flowmorph: ${run.label}`, cancellable: true },
+      (bar, token) => {
+        token.onCancellationRequested(() => active?.cancel());
+        let phase: string | undefined;
+        let shown = 0; // percent reported so far in this phase; the bar cannot go back
+        this.report = (p) => {
+          let increment: number | undefined;
+          if (p.phase !== phase) {
+            phase = p.phase;
+            shown = 0;
+          }
+          if (p.totalSteps) {
+            const pct = Math.min(100, (100 * p.step) / p.totalSteps);
+            if (pct > shown) {
+              increment = pct - shown;
+              shown = pct;
+            }
+          }
+          bar.report({ message: describeProgress(p), increment });
+        };
+        return active ? active.done : Promise.resolve(run);
+      },
+    );
+  }
+
+  private progress(p: Progress): void {
+    this.item.text = `$(sync~spin) Flowmorph · ${this.trainer.backend ?? '?'} · step ${p.step}${p.totalSteps ? `/${p.totalSteps}` : ''} · ${formatRate(p.samplesPerSec)}/s`;
+    this.item.tooltip = describeProgress(p);
+    this.report?.(p);
+  }
+
+  private ended(run: RunRecord): void {
+    this.report = undefined;
+    this.idle();
+    if (run.status === 'failed') {
+      void vscode.window.showErrorMessage(`Flowmorph: ${run.label} failed: ${run.error}`, 'Show Log').then((a) => {
+        if (a) this.showLog();
+      });
+    }
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The training worker (a worker_threads Worker, bundled to dist/worker.js): runs one job of src/jobs at a
+ * time off the extension host's thread, so VS Code stays responsive while tfjs trains on one core.
+ *
+ * Speaks HostToWorker / WorkerToHost (src/protocol.ts, section 4). Tensors cannot cross threads: progress
+ * is plain JSON and snapshot clouds are Float32Arrays, copied and then *transferred* (the engine reuses its
+ * own arrays between snapshots, so transferring those would detach them under its feet).
+ *
+ * Startup order matters for the optional native backend: `nativeCore` must pick the tfjs-core instance
+ * before anything evaluates the engine, so every engine module is required lazily, after it.
+ */
+import { parentPort, workerData } from 'worker_threads';
+import type { HostToWorker, WorkerToHost, WorkerJob } from '../protocol';
+import type { BackendPreference } from '../core/tf';
+import type { EvaluateSummary, FitJob, FitSummary, JobHooks, MorphJob, MorphSummary, Snapshot, TransportJob } from '../jobs/types';
+import { selectNativeCore } from './nativeCore';
+
+export interface WorkerInit {
+  backend: BackendPreference;
+  /** Extra node_modules folder holding @tensorflow/tfjs-node (flowmorph.installNative puts it there). */
+  nativeModules?: string;
+}
+
+/** The job functions' shapes (src/jobs/*.ts), declared here so this file compiles on its own. */
+interface JobModules {
+  runFit(job: FitJob, hooks: JobHooks): Promise<FitSummary>;
+  runMorph(job: MorphJob, hooks: JobHooks): Promise<MorphSummary>;
+  runTransport(job: TransportJob, hooks?: JobHooks): Promise<Record<string, unknown>>;
+  runEvaluate(job: Extract<WorkerJob, { kind: 'evaluate' }>['job'], hooks?: JobHooks): Promise<EvaluateSummary>;
+}
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run as a worker_threads Worker');
+const init = (workerData ?? { backend: 'auto' }) as WorkerInit;
+const cancelled = new Set<string>();
+let queue: Promise<void> = Promise.resolve();
+
+function send(msg: WorkerToHost, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(msg, transfer);
+}
+
+/** A job module, loaded on first use. A module missing from this build fails that job, with its name. */
+function jobs(kind: WorkerJob['kind']): JobModules {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  try {
+    switch (kind) {
+      case 'fit':
+        return require('../jobs/fit');
+      case 'morph':
+        return require('../jobs/morph');
+      case 'transport':
+        return require('../jobs/transport');
+      case 'evaluate':
+        return require('../jobs/evaluate');
+    }
+  } catch (e) {
+    throw new Error(`the ${kind} job is not available in this build: ${(e as Error).message.split('\n')[0]}`);
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+function copyClouds(s: Snapshot): { snapshot: Snapshot; transfer: ArrayBuffer[] } {
+  const clouds: Snapshot['clouds'] = {};
+  const transfer: ArrayBuffer[] = [];
+  for (const [name, arr] of Object.entries(s.clouds) as [keyof Snapshot['clouds'], Float32Array | undefined][]) {
+    if (!arr) continue;
+    const c = arr.slice();
+    clouds[name] = c;
+    transfer.push(c.buffer as ArrayBuffer);
+  }
+  return { snapshot: { ...s, clouds }, transfer };
+}
+
+async function run(msg: Extract<HostToWorker, { type: 'start' }>): Promise<void> {
+  const { id } = msg;
+  const hooks: JobHooks = {
+    onProgress: (progress) => send({ type: 'progress', id, progress }),
+    onSnapshot: (s) => {
+      const { snapshot, transfer } = copyClouds(s);
+      // A morph's snapshot pairs morphed[i] = g(source[i]) (see HostToWebview 'snapshot').
+      send({ type: 'snapshot', id, snapshot, paired: msg.kind === 'morph' && !!s.clouds.morphed }, transfer);
+    },
+    onLog: (line) => send({ type: 'log', id, line }),
+    cancelled: () => cancelled.has(id),
+    progressEveryMs: msg.hooks?.progressEveryMs ?? 250,
+    snapshotEveryMs: msg.hooks?.snapshotEveryMs ?? 1000,
+    plotPoints: msg.hooks?.plotPoints ?? 2000,
+  };
+  try {
+    const m = jobs(msg.kind);
+    let summary: FitSummary | MorphSummary | EvaluateSummary | Record<string, unknown>;
+    switch (msg.kind) {
+      case 'fit':
+        summary = await m.runFit(msg.job, hooks);
+        break;
+      case 'morph':
+        summary = await m.runMorph(msg.job, hooks);
+        break;
+      case 'transport':
+        summary = await m.runTransport(msg.job, hooks);
+        break;
+      case 'evaluate':
+        summary = await m.runEvaluate(msg.job, hooks);
+        break;
+    }
+    send({ type: 'done', id, summary });
+  } catch (e) {
+    const err = e as Error;
+    send({ type: 'error', id, message: err?.message ?? String(e), stack: err?.stack });
+  } finally {
+    cancelled.delete(id);
+  }
+}
+
+port.on('message', (msg: HostToWorker) => {
+  if (msg.type === 'cancel') cancelled.add(msg.id);
+  // One job at a time, in order: tfjs has one global backend and training uses the whole core anyway.
+  else if (msg.type === 'start') queue = queue.then(() => run(msg));
+});
+
+async function start(): Promise<void> {
+  const notes: string[] = [];
+  if (init.backend === 'auto' || init.backend === 'native') notes.push(...selectNativeCore(init.nativeModules));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tf = require('../core/tf') as typeof import('../core/tf');
+  tf.setWasmDirectory(__dirname); // the .wasm files sit beside dist/worker.js (scripts/bundle.mjs)
+  const info = await tf.initBackend(init.backend);
+  for (const n of [...notes, ...info.notes]) send({ type: 'log', id: '', line: n });
+  send({ type: 'ready', backend: info.name });
+}
+
+start().catch((e) => {
+  send({ type: 'error', id: '', message: `backend initialisation failed: ${(e as Error).message}`, stack: (e as Error).stack });
+});
