@@ -7,9 +7,9 @@
 // last build.
 //
 // Usage: npm test [-- --only unit,integration] [--skip ui] [--build | --no-build] [-- <filter for unit>]
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { build, needsBuild } from './build-lib.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const LAYERS = {
@@ -37,57 +37,7 @@ for (const l of [...only, ...skip]) {
 }
 const layers = Object.keys(LAYERS).filter((l) => (only.length === 0 || only.includes(l)) && !skip.includes(l));
 
-// ------------------------------------------------------------------------------------------------ build
-
-const STAMP = path.join(root, 'out', '.build-stamp');
-function newestSource() {
-  let newest = 0;
-  const walk = (d) => {
-    if (!fs.existsSync(d)) return;
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== 'node_modules') walk(p);
-      } else if (/\.(ts|mjs|json|css|html)$/.test(e.name)) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-    }
-  };
-  for (const d of ['src', 'test', 'webview', 'bench']) walk(path.join(root, d));
-  for (const f of ['package.json', 'tsconfig.json', 'scripts/bundle.mjs']) {
-    const p = path.join(root, f);
-    if (fs.existsSync(p)) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function build() {
-  const t0 = Date.now();
-  // tsc emits even when it reports type errors (noEmitOnError is off), and a teammate's work in progress can
-  // carry some: show them, go on, and let the tests decide.
-  const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (tsc.status !== 0) {
-    const errors = (tsc.stdout.match(/error TS\d+/g) || []).length;
-    process.stdout.write(tsc.stdout.split('\n').slice(0, 30).join('\n') + '\n');
-    console.log(`build: tsc reported ${errors} type errors (emitting anyway)`);
-  }
-  const b = spawnSync(process.execPath, [path.join(root, 'scripts', 'bundle.mjs')], { cwd: root, stdio: 'inherit' });
-  if (b.status !== 0) {
-    // bundle.mjs deletes the outputs that failed, so the layers that need them fail by name; the rest
-    // still tell something. Without the extension bundle nothing in VS Code can run: stop.
-    if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) return false;
-    console.error('build: some bundles FAILED (see above); running the tests anyway');
-  }
-  fs.mkdirSync(path.dirname(STAMP), { recursive: true });
-  fs.writeFileSync(STAMP, new Date().toISOString());
-  console.log(`build: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return true;
-}
-
-const needsBuild =
-  !argv.includes('--no-build') &&
-  (argv.includes('--build') || !fs.existsSync(STAMP) || fs.statSync(STAMP).mtimeMs < newestSource());
+const wantBuild = !argv.includes('--no-build') && (argv.includes('--build') || needsBuild());
 
 // ------------------------------------------------------------------------------------------------- run
 
@@ -114,7 +64,7 @@ function runLayer(name, extraArgs) {
 }
 
 const t0 = Date.now();
-if (needsBuild && !build()) {
+if (wantBuild && !build()) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }

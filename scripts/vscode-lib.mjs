@@ -168,6 +168,8 @@ export const USER_SETTINGS = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'workbench.tips.enabled': false,
   'update.mode': 'none',
+  // The demo workspace sits inside this git checkout: no "open the parent repository?" prompt.
+  'git.openRepositoryInParentFolders': 'never',
 };
 
 /** Paths of one code-server instance's private state under `dir`. */
