@@ -5,10 +5,10 @@
  *   number (> 1) of fields. ';' wins over ',' when both do, because ';' files use ',' as the decimal mark
  *   (which is then accepted). `.tsv` files are always tab-delimited.
  * - Header: present when a field of the first content line is not a number (nor a NaN / missing marker),
- *   or when that line is exactly 0,1,…,n-1 or 1,…,n (pandas' header for integer column labels). The
+ *   or when that line is exactly 0,1,…,n-1 (pandas' header for integer column labels). The
  *   `header` option overrides the guess (numeric column names cannot be told from data otherwise).
  * - Lines starting with '#' and blank lines are skipped anywhere; a UTF-8 byte-order mark is skipped.
- * - A delimiter closing every line (`1,2,3,`) is an export habit, not an empty last column.
+ * - A delimiter closing every data line (`1,2,3,`) is an export habit, not an empty last column.
  */
 import { DataError } from './errors';
 import { parseCellText } from './number-parse';
@@ -81,9 +81,13 @@ export function detectLayout(file: string, sample: Buffer, eof: boolean, forcedD
   const comma = delimiter !== 44;
   const warnings: string[] = [];
   const firstFields = splitFields(file, content[0].text, delimiter, content[0].no);
-  // A delimiter closing every sampled line is ignored.
-  const trailing = delimiter !== WS && content.length > 1 && content.every((c) => c.text.trimEnd().endsWith(String.fromCharCode(delimiter))) && firstFields[firstFields.length - 1].trim() === '';
-  if (trailing) firstFields.pop();
+  // A delimiter closing every sampled data line is an export habit, when the first line either ends the
+  // same way or has one field fewer (else the last column is really empty, and that is reported).
+  const ends = (t: string) => delimiter !== WS && t.trimEnd().endsWith(String.fromCharCode(delimiter));
+  const rest = content.slice(1);
+  const firstEnds = ends(content[0].text) && firstFields[firstFields.length - 1].trim() === '';
+  const trailing = rest.length > 0 && rest.every((c) => ends(c.text)) && (firstEnds || splitFields(file, rest[0].text, delimiter, rest[0].no).length === firstFields.length + 1);
+  if (trailing && firstEnds) firstFields.pop();
   const header = forcedHeader ?? (firstFields.some((f) => parseCellText(f, comma) === undefined) || isIndexRow(firstFields));
   let names: string[];
   if (header) {
@@ -111,12 +115,11 @@ export function detectLayout(file: string, sample: Buffer, eof: boolean, forcedD
   };
 }
 
-/** `0,1,2,…` or `1,2,3,…` (n ≥ 2): the header pandas writes for a frame with integer column labels. */
+/** `0,1,2,…` (n ≥ 2): the header pandas writes for a frame with integer column labels. */
 function isIndexRow(fields: string[]): boolean {
   if (fields.length < 2) return false;
   const t = fields.map((f) => f.trim());
-  const base = t[0] === '0' ? 0 : t[0] === '1' ? 1 : -1;
-  return base >= 0 && t.every((f, i) => f === String(i + base));
+  return t.every((f, i) => f === String(i));
 }
 
 /** The delimiter that splits the sampled lines into the same number (> 1) of fields. */

@@ -95,8 +95,9 @@ export function scanNumber(b: Uint8Array, p: number, end: number, comma: boolean
   else if (digits === 0) v = 0;
   else {
     v = NaN;
-    if (digits <= 30 && k >= -300 && k <= 300) {
-      const a = k < 0 ? m / (k >= -22 ? POW10[-k] : Math.pow(10, -k)) : m * (k <= 22 ? POW10[k] : Math.pow(10, k));
+    // k > 22 means |value| ≥ 1e23 (rare, and overflow messages should show the exact double).
+    if (digits <= 30 && k >= -300 && k <= 22) {
+      const a = k < 0 ? m / (k >= -22 ? POW10[-k] : Math.pow(10, -k)) : m * POW10[k];
       const f = Math.fround(a);
       if (Math.fround(a * UP) === f && Math.fround(a * DOWN) === f) v = a;
     }
