@@ -1,6 +1,6 @@
 /**
  * Read benchmark: 1,000,000 × 6 float32 written as CSV, NPY and HDF5 to a temporary folder, then each read
- * by readDataset in a fresh child process (3 times; the median counts), reporting wall seconds of the
+ * by readDataset in a fresh child process (5 times; the median counts), reporting wall seconds of the
  * readDataset call (including h5wasm's first load for HDF5: a fresh process pays it) and peak RSS
  * (process.resourceUsage().maxRSS), raw and over two baselines: an idle node process, and a process that
  * has loaded the reader (and h5wasm, for HDF5) without reading.
@@ -21,7 +21,7 @@ import { writeCsv, writeDataset, writeNpy } from '../src/data/write';
 
 const ROWS = 1_000_000;
 const COLS = 6;
-const REPEATS = 3;
+const REPEATS = 5;
 const MB = 1024 * 1024;
 
 function sumOf(a: Float32Array): number {

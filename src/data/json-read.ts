@@ -193,6 +193,8 @@ type Layout =
 
 export async function openJson(real: string, o: OpenOptions): Promise<Source> {
   const file = o.file;
+  // JSON is parsed from memory (no streaming): past 1 GiB, a binary format is the better tool.
+  if (o.size > 1024 ** 3) throw new DataError(file, 'too-large', `is ${(o.size / 1024 ** 3).toFixed(1)} GiB of JSON; Flowmorph reads JSON up to 1 GiB: save large samples as .npy, .h5 or .parquet`);
   const b = await fs.promises.readFile(real);
   const skip = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
   const cur = new Cursor(b, file);

@@ -2,7 +2,8 @@
  * Where files may be read from and written to. Flowmorph reads users' files in place and never modifies
  * them: every path read is registered, and writers refuse to replace a registered input (or any path the
  * caller protects), comparing real paths and, for existing files, device + inode so that symlinks and
- * hard links to an input are refused too.
+ * hard links to an input are refused too. Files Flowmorph wrote itself in this process are exempt, so an
+ * output can be previewed and then rewritten by the next run.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,14 +29,32 @@ function keysOf(p: string): string[] {
   return keys;
 }
 
-/** Marks a file as an input: writers refuse to replace it for the life of the process. */
+const written = new Set<string>(); // real paths of files Flowmorph itself wrote in this process
+
+/**
+ * Marks a file as an input: writers refuse to replace it for the life of the process. Files Flowmorph
+ * wrote itself in this process (outputs being previewed, say) are not users' samples and stay writable.
+ */
 export function registerInput(p: string): void {
-  for (const k of keysOf(p)) inputs.set(k, p);
+  const keys = keysOf(p);
+  if (keys.some((k) => written.has(k))) return;
+  for (const k of keys) inputs.set(k, p);
+}
+
+/** Forgets one registered input. */
+export function unregisterInput(p: string): void {
+  for (const k of keysOf(p)) inputs.delete(k);
 }
 
 /** Forgets all registered inputs (tests, or a host that starts a fresh session). */
 export function clearInputs(): void {
   inputs.clear();
+  written.clear();
+}
+
+/** Records a file Flowmorph has just written (called by the writers after the rename). */
+export function markWritten(p: string): void {
+  for (const k of keysOf(p)) if (k.startsWith('path:')) written.add(k);
 }
 
 /** Throws DataError 'protected-input' if writing `target` would replace a registered input or one of `protect`. */

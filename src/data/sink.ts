@@ -292,6 +292,17 @@ export class RowSink {
  * of the first row holding a non-finite value (after float32 rounding), or i1.
  */
 function copyRows(src: ArrayLike<number>, i0: number, i1: number, stride: number, map: Int32Array, F: Float32Array, wf: number, C: Float32Array, wc: number, n0: number): number {
+  if (wc === 0 && stride === wf && ArrayBuffer.isView(src) && isIdentity(map, wf)) {
+    // Whole rows, all columns, in order: one native copy (with float32 rounding), then a scan.
+    const start = n0 * wf;
+    F.set((src as unknown as Float32Array).subarray(i0 * stride, i1 * stride), start);
+    const end = start + (i1 - i0) * wf;
+    for (let q = start; q < end; q++) {
+      const y = F[q];
+      if (y - y !== 0) return i0 + Math.floor((q - start) / wf);
+    }
+    return i1;
+  }
   let fo = n0 * wf;
   let co = n0 * wc;
   for (let i = i0; i < i1; i++) {
@@ -312,6 +323,11 @@ function copyRows(src: ArrayLike<number>, i0: number, i1: number, stride: number
     co += wc;
   }
   return i1;
+}
+
+function isIdentity(map: Int32Array, w: number): boolean {
+  for (let k = 0; k < w; k++) if (map[k] !== k) return false;
+  return true;
 }
 
 function describe(v: number): string {

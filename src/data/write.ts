@@ -12,9 +12,9 @@ import { atomicWriteSync, atomicWriteVia, writeAll } from './atomic';
 import { DataError } from './errors';
 import { loadH5 } from './hdf5-read';
 import type { Matrix } from './matrix';
-import { assertWritable } from './paths';
+import { assertWritable, markWritten } from './paths';
 
-export { registerInput, clearInputs } from './paths';
+export { registerInput, unregisterInput, clearInputs } from './paths';
 
 export interface WriteOptions {
   /** Paths that must not be replaced (besides every input read so far). */
@@ -131,6 +131,7 @@ export function writeCsv(p: string, m: Matrix, opts: CsvWriteOptions = {}): void
     }
     writeAll(fd, buf.subarray(0, o));
   });
+  markWritten(p);
 }
 
 /** NumPy .npy, format 1.0, '<f4', C order; the header is padded so the data starts 64-byte aligned. */
@@ -154,6 +155,7 @@ export function writeNpy(p: string, m: Matrix, opts: WriteOptions = {}): void {
     if (os.endianness() === 'BE') bytes = Buffer.from(bytes).swap32();
     writeAll(fd, bytes);
   });
+  markWritten(p);
 }
 
 /** JSON {"columns": [...], "data": [[...]]} (pandas orient='split'); NaN / ±Inf become null. */
@@ -176,6 +178,7 @@ export function writeJson(p: string, m: Matrix, opts: WriteOptions = {}): void {
     }
     writeAll(fd, out + '\n]}\n');
   });
+  markWritten(p);
 }
 
 /** HDF5: one float32 dataset 'data' (rows × cols) with a 'columns' attribute holding the names. */
@@ -192,6 +195,7 @@ export async function writeHdf5(p: string, m: Matrix, opts: WriteOptions & { dat
       f.close();
     }
   });
+  markWritten(p);
 }
 
 /** Writes by extension: .csv .txt .tsv .npy .json .h5 .hdf5. */

@@ -87,6 +87,20 @@ test('refuses to write over an input being read, by any path that reaches it', a
   fs.rmSync(hard);
 });
 
+test('an output Flowmorph wrote may be read (previewed) and then written again', async () => {
+  const p = path.join(dir, 'morphed.csv');
+  const m = matrix(2, 1, new Float32Array([1, 2]), ['x']);
+  writeCsv(p, m);
+  assert.equal((await readDataset(p)).features.rows, 2);
+  m.data[0] = 5;
+  writeCsv(p, m);
+  assert.deepEqual(Array.from((await readDataset(p)).features.data), [5, 2]);
+  // A user's file read the same way stays protected.
+  const user = write(dir, 'user.csv', 'x\n1\n');
+  await readDataset(user);
+  assert.throws(() => writeCsv(user, m), /refusing to write over an input file/);
+});
+
 test('unknown output extensions are refused before anything is written', async () => {
   const before = listing();
   const p = path.join(dir, 'out.parquet');
