@@ -1,7 +1,8 @@
 /**
  * Read benchmark: 1,000,000 × 6 float32 written as CSV, NPY and HDF5 to a temporary folder, then each read
  * by readDataset in a fresh child process (5 times; the median counts), reporting wall seconds of the
- * readDataset call (including h5wasm's first load for HDF5: a fresh process pays it) and peak RSS
+ * readDataset call (including h5wasm's first load for HDF5: a fresh process pays it), its CPU seconds
+ * (all threads; steadier than wall time on a shared machine, recorded with the load average) and peak RSS
  * (process.resourceUsage().maxRSS), raw and over two baselines: an idle node process, and a process that
  * has loaded the reader (and h5wasm, for HDF5) without reading.
  *
@@ -36,8 +37,11 @@ async function child(mode: string, file?: string): Promise<void> {
     if (file === 'hdf5') await loadH5();
   } else {
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     const ds = await readDataset(file!);
     out.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const c = process.cpuUsage(c0);
+    out.cpuSeconds = (c.user + c.system) / 1e6;
     out.rows = ds.features.rows;
     out.cols = ds.features.cols;
     out.sum = sumOf(ds.features.data);
@@ -98,6 +102,8 @@ async function main(): Promise<void> {
         writeSeconds: writeSeconds[fmt],
         seconds: +seconds.toFixed(3),
         secondsAll: runs.map((r) => +r.seconds.toFixed(3)),
+        // CPU time of all threads (wasm compiles in the background): less sensitive to a busy machine.
+        cpuSeconds: +median(runs.map((r) => r.cpuSeconds)).toFixed(3),
         targetSeconds: targets[fmt as keyof typeof targets],
         peakRSSMB: +rss.toFixed(1),
         overIdleMB: +(rss - idle).toFixed(1),

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { atomicWriteSync, atomicWriteVia, writeAll } from './atomic';
 import { DataError } from './errors';
-import { loadH5 } from './hdf5-read';
+import { loadH5 } from './hdf5-lib';
 import type { Matrix } from './matrix';
 import { assertWritable, markWritten } from './paths';
 
