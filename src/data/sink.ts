@@ -338,5 +338,7 @@ function describe(v: number): string {
 }
 
 export function fmtMB(bytes: number): string {
-  return bytes >= 1024 * MB ? `${(bytes / (1024 * MB)).toFixed(2)} GiB` : `${(bytes / MB).toFixed(1)} MiB`;
+  if (bytes >= 1024 * MB) return `${(bytes / (1024 * MB)).toFixed(2)} GiB`;
+  if (bytes >= MB) return `${(bytes / MB).toFixed(1)} MiB`;
+  return bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} bytes`;
 }

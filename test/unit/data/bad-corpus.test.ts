@@ -87,6 +87,17 @@ const cases: Case[] = [
     },
     want: { code: 'truncated', reason: /^is truncated: the header promises 100 × 3 float32 values \(1200 bytes of data\) but 1150 bytes follow \(95 complete rows\)$/ },
   },
+  {
+    name: '.npy over the memory budget',
+    make: () => {
+      const p = path.join(dir, 'budget.npy');
+      writeNpy(p, matrix(100, 3));
+      clearInputs();
+      return p;
+    },
+    opts: { maxBytes: 400 },
+    want: { code: 'too-large', reason: /^100 rows × 3 columns need 1\.2 KiB as float32, over the memory budget of 400 bytes; set maxRows/ },
+  },
   { name: 'text named .npy', make: () => put('text.npy', 'a,b\n1,2\n'), want: { code: 'bad-magic', reason: /^is not a NumPy \.npy file \(.*; it looks like text\)$/ } },
   { name: 'garbled .npy header', make: () => put('garbled.npy', npyFile("{'desc': '<f4', 'shape': (1,)}", f32(1))), want: { code: 'npy-header', reason: /^has a malformed \.npy header \(no 'descr'\)/ } },
   { name: '.npy version 9', make: () => put('v9.npy', npyFile(header('<f4', '(1,)'), f32(1), 9)), want: { code: 'npy-version', reason: /^has \.npy format version 9\.0; versions 1\.0–3\.0 are supported$/ } },

@@ -166,8 +166,8 @@ test('memory budget: refuses without maxRows, subsamples with it', async () => {
   for (let r = 0; r < 300; r++) lines.push(`${r},${-r}`);
   const p = write(dir, 'budget.csv', lines.join('\n'));
   // 1 KiB holds 128 rows of 2 float32 columns.
-  await rejectsWith(readDataset(p, { maxBytes: 1024 }), { code: 'too-large', file: p, reason: /more than 128 rows × 2 columns need more than 0\.0 MiB .* set maxRows/ });
+  await rejectsWith(readDataset(p, { maxBytes: 1024 }), { code: 'too-large', file: p, reason: /^more than 128 rows × 2 columns need more than 1\.0 KiB as float32, over the memory budget of 1\.0 KiB; set maxRows/ });
   const ds = await readDataset(p, { maxBytes: 1024, maxRows: 1000 });
   assert.equal(ds.features.rows, 128);
-  assert.match(ds.warnings.join('\n'), /memory budget of 0\.0 MiB holds only 128 rows of 2 columns, fewer than maxRows = 1000/);
+  assert.match(ds.warnings.join('\n'), /memory budget of 1\.0 KiB holds only 128 rows of 2 columns, fewer than maxRows = 1000/);
 });
