@@ -9,6 +9,7 @@
  * to the gradient again in JS so masked entries never move).
  */
 import { tf } from './tf';
+import { markConstant } from './ops/dense';
 
 export interface ParamSpec {
   name: string;
@@ -86,7 +87,8 @@ export class ParamStore {
   tensors(): tf.Tensor[] {
     if (!this.cached || this.cachedVersion !== this.version) {
       this.disposeCache();
-      this.cached = this.upload().map((t) => tf.keep(t));
+      // Evaluation tensors never get gradients (frozen base flows, sampling, validation).
+      this.cached = this.upload().map((t) => (markConstant(t), tf.keep(t)));
       this.cachedVersion = this.version;
     }
     return this.cached;

@@ -23,8 +23,32 @@ const denseOp = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: 
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]);
 
+/**
+ * Weights that never need a gradient: the cached evaluation tensors of a model (a frozen base flow inside
+ * a flow for flows, or any flow being evaluated). A customGrad op must return gradients for all of its
+ * inputs, so with W as an input the backward pass would still compute xᵀ·dy and the bias sum — two of the
+ * three matMuls — for nothing. For constants, W and b are closed over instead and only dx is computed.
+ */
+const constants = new WeakSet<tf.Tensor>();
+
+export function markConstant(t: tf.Tensor): void {
+  constants.add(t);
+}
+
+function denseConst(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D {
+  const op = tf.customGrad(((xi: tf.Tensor) => {
+    const y = tf.matMul(xi as tf.Tensor2D, w as tf.Tensor2D);
+    return {
+      value: b ? tf.add(y, b) : y,
+      gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, tf.transpose(w as tf.Tensor2D))],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (op as (...t: tf.Tensor[]) => tf.Tensor)(x) as tf.Tensor2D;
+}
+
 /** x: [N, in], w: [in, out], b: [out] → [N, out]. */
 export function dense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  if (constants.has(w)) return denseConst(x, w, b);
   return (denseOp as (...t: tf.Tensor[]) => tf.Tensor)(x, w, b) as tf.Tensor2D;
 }
 
@@ -41,5 +65,6 @@ const matmulOp = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFu
 }) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 export function matmul(x: tf.Tensor2D, w: tf.Tensor): tf.Tensor2D {
+  if (constants.has(w)) return denseConst(x, w, null);
   return (matmulOp as (...t: tf.Tensor[]) => tf.Tensor)(x, w) as tf.Tensor2D;
 }

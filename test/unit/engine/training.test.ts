@@ -11,7 +11,7 @@ import { DEFAULT_MORPH, type ContextMode, type Direction, type MorphConfig } fro
 import { Flow } from '../../../src/core/flow';
 import { FlowForFlow, FrozenDensity, stepDirection } from '../../../src/core/f4f';
 import { NllObjective } from '../../../src/core/objectives/nll';
-import { dense } from '../../../src/core/ops/dense';
+import { dense, markConstant } from '../../../src/core/ops/dense';
 import { Rng } from '../../../src/core/random';
 import { cosine } from '../../../src/core/train/schedule';
 import { train } from '../../../src/core/train/trainer';
@@ -194,4 +194,27 @@ test('dense op: value and gradients equal tfjs matMul + add', () => {
     const scale = Math.max(...Array.from(c, Math.abs));
     assert.ok(maxAbsDiff(a, c) / scale < 1e-5, `gradient ${i}`);
   }
+});
+
+test('dense op with constant (frozen) weights: same value and dx, and no gradient work for W', async () => {
+  const rng = new Rng(2);
+  const x = tf.tensor2d(rng.fillNormal(new Float32Array(32 * 4)) as Float32Array, [32, 4]);
+  const w = tf.tensor2d(rng.fillNormal(new Float32Array(4 * 6)) as Float32Array, [4, 6]);
+  const b = tf.tensor1d(rng.fillNormal(new Float32Array(6)) as Float32Array);
+  const wc = w.clone();
+  const bc = b.clone();
+  markConstant(wc);
+  markConstant(bc);
+  const dy = tf.tensor2d(rng.fillNormal(new Float32Array(32 * 6)) as Float32Array, [32, 6]);
+  const gx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(dense(a as tf.Tensor2D, w, b), dy)))(x);
+  const gxc = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(dense(a as tf.Tensor2D, wc, bc), dy)))(x);
+  assert.ok(maxAbsDiff(gx.dataSync(), gxc.dataSync()) < 1e-6);
+  assert.ok(maxAbsDiff(dense(x, w, b).dataSync(), dense(x, wc, bc).dataSync()) < 1e-6);
+  // Backward with trainable W: dx, dW and the bias ones-row matMul; with constants: dx only.
+  const matMuls = async (wt: tf.Tensor, bt: tf.Tensor) => {
+    const p = await tf.profile(() => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(dense(a as tf.Tensor2D, wt, bt), dy)))(x));
+    return p.kernels.filter((k) => k.name === 'BatchMatMul').length;
+  };
+  assert.equal(await matMuls(w, b), 4);
+  assert.equal(await matMuls(wc, bc), 2);
 });
