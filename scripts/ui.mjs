@@ -98,14 +98,38 @@ if (results[0].ok) {
     await menu.waitFor({ state: 'visible', timeout: 15000 });
     await page.getByRole('menuitem', { name: /Copy Path/ }).first().waitFor({ timeout: 15000 });
   }
-  /** Explorer › right-click `file` › Flowmorph › `entry`. */
+  /**
+   * Explorer › right-click `file` › Flowmorph › `entry`, reopening the menu until the entry shows: like the
+   * palette, menus get an installed extension's contributions a few seconds after the workbench paints,
+   * and entries behind a context key (Morph This File) appear once the extension has set it.
+   */
   async function flowmorphMenu(file, entry, shotName) {
-    await contextMenu(file);
-    await page.getByRole('menuitem', { name: /^Flowmorph/ }).first().hover();
+    const sub = page.getByRole('menuitem', { name: /^Flowmorph/ }).first();
     const item = page.getByRole('menuitem', { name: new RegExp(`^${entry}`) }).first();
-    await item.waitFor({ timeout: 15000 });
+    await waitUntil(
+      async () => {
+        await contextMenu(file);
+        try {
+          await sub.waitFor({ state: 'visible', timeout: 2000 });
+          await sub.hover();
+          await item.waitFor({ state: 'visible', timeout: 2000 });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 60000, everyMs: 100, what: `Flowmorph › ${entry} on ${file}` },
+    );
     if (shotName) await shot(page, shotName);
     await item.click();
+    // A click that lands while the submenu is still settling can leave the menu open without running the
+    // entry; the entry is highlighted then, so Enter runs it (once: the menu is gone after a real click).
+    try {
+      await menu.waitFor({ state: 'hidden', timeout: 3000 });
+    } catch {
+      await page.keyboard.press('Enter');
+      await menu.waitFor({ state: 'hidden', timeout: 5000 });
+    }
   }
   /** A row of the Flowmorph tree view showing both texts (label and description). */
   const viewItem = (label, description) =>
@@ -116,14 +140,6 @@ if (results[0].ok) {
   await step('workbench loads the workspace', async () => {
     await explorerItem('two-moons.csv').waitFor({ timeout: 90000 });
     await shot(page, '01-workbench');
-  }, page);
-
-  await step('Explorer menu on a .txt file has no Flowmorph entry', async () => {
-    await contextMenu('notes.txt');
-    const n = await page.getByRole('menuitem', { name: /^Flowmorph/ }).count();
-    await shot(page, '02-no-flowmorph-on-txt');
-    await page.keyboard.press('Escape');
-    if (n !== 0) throw new Error(`${n} Flowmorph entries on notes.txt`);
   }, page);
 
   await step('Explorer › four-circles.csv › Flowmorph › Use as Source creates the experiment', async () => {
@@ -139,6 +155,15 @@ if (results[0].ok) {
     exp.base.train = { steps: 40 };
     exp.morph.train = { steps: 60 };
     fs.writeFileSync(expFile, JSON.stringify(exp, null, 2));
+  }, page);
+
+  // After the menus above showed the submenu, so its absence here is not just "not loaded yet".
+  await step('Explorer menu on a .txt file has no Flowmorph entry', async () => {
+    await contextMenu('notes.txt');
+    const n = await page.getByRole('menuitem', { name: /^Flowmorph/ }).count();
+    await shot(page, '02-no-flowmorph-on-txt');
+    await page.keyboard.press('Escape');
+    if (n !== 0) throw new Error(`${n} Flowmorph entries on notes.txt`);
   }, page);
 
   await step('the Flowmorph view shows the experiment with its source and target', async () => {

@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { EXPERIMENT_SUFFIX } from '../protocol';
 import type { Controller, TrainOptions } from './controller';
 import { DATASET_EXTENSIONS, isDatasetFile, previewDataset, previewMarkdown, toyInfo, toyNames, writeToyCsv, type ToyRequest } from './datasets';
 import { installNative } from './native';
@@ -68,7 +69,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const previews = new Map<string, string>();
 
   const commands: Record<string, (...args: any[]) => unknown> = {
-    'flowmorph.open': async () => {
+    'flowmorph.open': async (...args: unknown[]) => {
+      // From an experiment file's editor title: that file becomes the current experiment.
+      const file = args.find(isUri);
+      if (file?.fsPath.endsWith(EXPERIMENT_SUFFIX)) await c.store.use(file);
       FlowmorphPanel.show(context);
       await bridge.postState();
       return true;

@@ -49,12 +49,14 @@ export class ExperimentStore implements vscode.Disposable {
     if (this.current && fs.existsSync(this.current.fsPath)) return this.current;
     const found = await vscode.workspace.findFiles(`**/*${EXPERIMENT_SUFFIX}`, '**/node_modules/**', 20);
     found.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
-    this.current = found[0];
+    // A `use` or `create` may have picked one while findFiles ran: theirs wins.
+    if (!this.current || !fs.existsSync(this.current.fsPath)) this.current = found[0];
     return this.current;
   }
 
   /** Makes `uri` the current experiment. */
   async use(uri: vscode.Uri): Promise<void> {
+    if (this.current?.fsPath === uri.fsPath) return;
     this.current = uri;
     await this.state.update(LAST_USED_KEY, uri.toString());
     this.changed.fire();

@@ -11,6 +11,7 @@
  */
 import * as vscode from 'vscode';
 import type { Progress } from '../jobs/types';
+import { EXPERIMENT_SUFFIX } from '../protocol';
 import { registerCommands } from './commands';
 import { Controller } from './controller';
 import { ExperimentStore } from './experiment';
@@ -74,6 +75,13 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
   context.subscriptions.push(
     trainer.onEvent((e) => void (e.type === 'started' || e.type === 'ended' ? updateContext() : undefined)),
     store.onDidChange(() => void updateContext()),
+  );
+  // Editing an experiment file makes it the current experiment.
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveTextEditor((e) => {
+      const uri = e?.document.uri;
+      if (uri?.scheme === 'file' && uri.fsPath.endsWith(EXPERIMENT_SUFFIX)) void store.use(uri);
+    }),
   );
   void updateContext();
   log.info(`Flowmorph ${context.extension.packageJSON.version} activated (extension host: Node ${process.versions.node})`);

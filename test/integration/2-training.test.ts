@@ -20,7 +20,7 @@ describe('training', function () {
   it('trainBase trains the source and target base flows and records them', async () => {
     const a = await api();
     const losses: Record<string, number[]> = { source: [], target: [] };
-    const sub = a.trainer.onEvent((e) => e.type === 'progress' && losses[e.progress.phase]?.push(e.progress.loss));
+    const sub = a.trainer.onEvent((e) => e.type === 'progress' && losses[e.run.role]?.push(e.progress.loss));
     const recs = (await vscode.commands.executeCommand('flowmorph.trainBase', { steps: 20 })) as RunRecord[];
     sub.dispose();
     assert.equal(recs.length, 2);
@@ -39,10 +39,10 @@ describe('training', function () {
     assert.equal(readJson(path.join(sourceModel.path, 'model.json')).data.rows, 512);
     // Progress reached the host, and the flows learned: 20 seeded steps lower the NLL of either toy by
     // ~0.4 nats (four circles: 4.13 → 3.69).
-    for (const phase of ['source', 'target']) {
-      const l = losses[phase];
-      assert.ok(l.length >= 3, `${phase}: ${l.length} progress events`);
-      assert.ok(l[l.length - 1] < l[0] - 0.2, `${phase} loss ${l[0]} → ${l[l.length - 1]}`);
+    for (const role of ['source', 'target']) {
+      const l = losses[role];
+      assert.ok(l.length >= 3, `${role}: ${l.length} progress events`);
+      assert.ok(l[l.length - 1] < l[0] - 0.2, `${role} loss ${l[0]} → ${l[l.length - 1]}`);
     }
   });
 
