@@ -1,8 +1,10 @@
 /**
  * Flowmorph's benchmark against the PyTorch reference of the flows-for-flows paper (anchors.md).
  *
- *   npm run bench                 step timings (every backend), evaluation throughput, 60-s NLL, morphs (~13 min)
- *   npm run bench -- --quick      step timings only (< 3 min)
+ *   npm run bench                 step timings, evaluation throughput, 60-s NLL, morphs (~12 min)
+ *   npm run bench -- --quick      step timings only (~1.5 min)
+ * Step timings: the base flow on every backend that loads (1 thread) with a phase breakdown, then the
+ * trainer's 2-thread data-parallel mode, and the flow-for-flow step in both directions on 1 and 2 threads.
  *   npm run bench -- --morph      the morph benchmark only (trains its three base flows first)
  * Options: --backend wasm|cpu|native (the measurement backend, default wasm), --seconds S (quality
  * budget, 60), --morph-seconds S (90), --base-seconds S (base flows the morph bench trains itself, 60).
@@ -15,7 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initBackend, type BackendName } from '../src/core/tf';
-import { BATCHES, baseSteps, evalThroughput, f4fSteps, referenceParameterCount, type StepTiming, type TimingOptions } from './steps';
+import { BATCHES, baseStepBreakdown, baseSteps, evalThroughput, f4fSteps, referenceParameterCount, type StepTiming, type TimingOptions } from './steps';
 import {
   REFERENCE,
   RATIO_LEGEND,
@@ -97,6 +99,8 @@ async function main(): Promise<void> {
     }
     result.base_step_ms = Object.fromEntries(BATCHES.map((n) => [`${n}`, ms(byBackend[info.name][n])]));
     result.base_step_detail = byBackend;
+    log(`base-flow step phases on ${info.name}`);
+    result.base_step_breakdown_ms = await baseStepBreakdown(info.name);
 
     // The trainer's data-parallel gradients (two threads on two cores), against the reference's best 2-thread run.
     const par = { ...TIMING[info.name], workers: 2 };
@@ -194,7 +198,7 @@ async function runMorphBench(backend: BackendName, work: string, models?: Record
 function readmeTable(table: string, morphMd: string, mach: ReturnType<typeof machine>, result: Record<string, any>): string {
   const parts = [
     `<!-- written by \`npm run bench\` (bench/run.ts); do not edit by hand -->`,
-    `Measured ${mach.date.slice(0, 10)} on ${machineLine(mach)}; backend ${result.backend}. The machine was shared: read step times as ±15 %.`,
+    `Measured on ${machineLine(mach)}; backend ${result.backend}. The machine was shared with other work: compare figures within one run.`,
     '',
     table,
     '',

@@ -13,6 +13,7 @@ import { Flow } from '../src/core/flow';
 import { NllObjective } from '../src/core/objectives/nll';
 import { Rng } from '../src/core/random';
 import { initBackend, tf, type BackendName } from '../src/core/tf';
+import { Adam } from '../src/core/train/adam';
 import { train, type Objective } from '../src/core/train/trainer';
 import { generateToy } from '../src/data/toys';
 import { median, round } from './table';
@@ -155,6 +156,78 @@ export async function f4fSteps(
   }
   sourceFlow.dispose();
   targetFlow.dispose();
+  return out;
+}
+
+export interface StepBreakdown {
+  /** Kernels one forward + backward dispatches. */
+  kernels: number;
+  /** Median ms of each phase of a single-thread trainer step, timed apart. */
+  upload: number;
+  forward: number;
+  forwardBackward: number;
+  /** forwardBackward plus reading the gradients back (what the trainer does). */
+  withGradReadback: number;
+  clipAndAdam: number;
+}
+
+/**
+ * Where a single-thread base-flow step goes, phase by phase (the same calls as the trainer's serial loop),
+ * for the engine's speed work: kernel dispatch shows as a floor at small batches, matMuls at large ones.
+ */
+export async function baseStepBreakdown(backend: BackendName, batches: readonly number[] = BATCHES, repeats = 15): Promise<Record<string, StepBreakdown>> {
+  await initBackend(backend);
+  const data = toy('checkerboard', 20000, 1);
+  const out: Record<string, StepBreakdown> = {};
+  for (const b of batches) {
+    const flow = referenceFlow(0);
+    const obj = new NllObjective(flow, data, undefined, b, 0);
+    const store = flow.store;
+    const grad = new Float32Array(store.count);
+    const opt = new Adam(store.count);
+    const P = store.upload();
+    const vg = () => tf.tidy(() => tf.valueAndGrads((...ps: tf.Tensor[]) => obj.loss(ps, 0, 0).loss)(P));
+    const med = (f: () => void) => {
+      for (let i = 0; i < 3; i++) f();
+      const ts: number[] = [];
+      for (let i = 0; i < repeats; i++) {
+        const t = performance.now();
+        f();
+        ts.push(performance.now() - t);
+      }
+      return round(median(ts));
+    };
+    const prof = await tf.profile(() => {
+      const r = vg();
+      return [r.value, ...r.grads];
+    });
+    tf.dispose(prof.result as tf.Tensor[]);
+    out[b] = {
+      kernels: prof.kernels.length,
+      upload: med(() => tf.dispose(store.upload())),
+      forward: med(() => {
+        const l = tf.tidy(() => obj.loss(P, 0, 0).loss);
+        l.dataSync();
+        l.dispose();
+      }),
+      forwardBackward: med(() => {
+        const r = vg();
+        r.value.dataSync();
+        tf.dispose([r.value, ...r.grads]);
+      }),
+      withGradReadback: med(() => {
+        const r = vg();
+        store.collectGrads(r.grads, grad);
+        r.value.dispose();
+      }),
+      clipAndAdam: med(() => {
+        Adam.clip(grad, 5);
+        opt.update(store.values, grad, 1e-3);
+      }),
+    };
+    tf.dispose(P);
+    flow.dispose();
+  }
   return out;
 }
 
