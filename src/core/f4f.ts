@@ -16,9 +16,18 @@ import { Flow, logProbStdNormal, mapRows } from './flow';
 import type { ParamTensors } from './params';
 import { Rng } from './random';
 import { BatchSampler, gatherRows } from './train/batches';
+import { partOf, type BatchPart } from './train/part';
 import { cosine } from './train/schedule';
 import type { Objective, StepLoss } from './train/trainer';
 import type { TransformResult } from './transforms/transform';
+
+/** A per-feature affine map y ↦ scale·y + shift (and c ↦ cScale·c + cShift); omitted parts are the identity. */
+export interface DensityAffine {
+  scale?: Float32Array;
+  shift?: Float32Array;
+  cScale?: Float32Array;
+  cShift?: Float32Array;
+}
 
 /**
  * A frozen base flow seen from morph space through y ↦ scale·y + shift (per feature), with its condition
@@ -34,7 +43,8 @@ export class FrozenDensity {
 
   constructor(
     readonly flow: Flow,
-    affine: { scale?: Float32Array; shift?: Float32Array; cScale?: Float32Array; cShift?: Float32Array } = {},
+    /** Kept so src/core/objectives/spec.ts can rebuild this density in a worker. */
+    readonly affine: DensityAffine = {},
   ) {
     const D = flow.features;
     const C = flow.config.context;
@@ -265,7 +275,8 @@ export class FlowForFlowObjective implements Objective {
 
   /**
    * One direction's mean loss on a batch. `from` are the rows moved, `other` supplies conditions drawn
-   * from the other side (delta / concat modes). Returns [mean objective, mean NLL, mean L2 displacement].
+   * from the other side (delta / concat modes). Returns [mean objective, mean NLL, mean L2 displacement];
+   * with `batchRows`, sums over the rows divided by `batchRows` instead of means (a part's share).
    */
   private directional(
     inverse: boolean,
@@ -275,6 +286,7 @@ export class FlowForFlowObjective implements Objective {
     otherIdx: ArrayLike<number>,
     P: ParamTensors,
     weight: number,
+    batchRows?: number,
   ): [tf.Scalar, tf.Scalar, tf.Scalar] {
     const f = this.f4f;
     const D = f.features;
@@ -294,28 +306,36 @@ export class FlowForFlowObjective implements Objective {
     const density = inverse ? f.source : f.target;
     const lp = density.logProbT(r.y, inverse ? cIn : cOut);
     const nll = tf.neg(r.logDet ? tf.add(lp, r.logDet) : lp) as tf.Tensor1D;
-    const disp = tf.mean(tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(r.y, x)), 1), 1e-12))) as tf.Scalar;
-    const nllMean = tf.mean(nll) as tf.Scalar;
-    const obj = weight > 0 ? (tf.add(nllMean, tf.mul(weight, tf.mean(f.penalty(x, r.y)))) as tf.Scalar) : nllMean;
+    const mean = (t: tf.Tensor1D) => (batchRows === undefined ? tf.mean(t) : tf.div(tf.sum(t), batchRows)) as tf.Scalar;
+    const disp = mean(tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(r.y, x)), 1), 1e-12)) as tf.Tensor1D);
+    const nllMean = mean(nll);
+    const obj = weight > 0 ? (tf.add(nllMean, tf.mul(weight, mean(f.penalty(x, r.y)))) as tf.Scalar) : nllMean;
     return [obj, nllMean, disp];
   }
 
-  loss(P: ParamTensors, step: number, fraction: number): StepLoss {
+  /**
+   * The step's loss (and extras); with `part`, that part's share of every value (src/core/train/part.ts):
+   * each direction's sums over the part's rows divided by that direction's full batch size.
+   */
+  loss(P: ParamTensors, step: number, fraction: number, part?: BatchPart): StepLoss {
     const f = this.f4f;
     const dir = stepDirection(f.config.direction, step, this.stepsPerEpoch, f.config.iterateEpochs);
     const weight = f.penaltyWeight(fraction);
-    const si = this.srcSampler.indices(step);
-    const ti = this.tgtSampler.indices(step);
-    const extras: Record<string, tf.Scalar> = { penaltyWeight: tf.scalar(weight) };
+    const siAll = this.srcSampler.indices(step);
+    const tiAll = this.tgtSampler.indices(step);
+    const si = partOf(siAll, part);
+    const ti = partOf(tiAll, part);
+    // A constant is reported as the part's share of it, so the shares of all parts add up to it.
+    const extras: Record<string, tf.Scalar> = { penaltyWeight: tf.scalar(part ? (weight * si.length) / siAll.length : weight) };
     let loss: tf.Scalar | undefined;
     if (dir !== 'inverse') {
-      const [o, nll, d] = this.directional(false, this.src, si, this.tgt, ti, P, weight);
+      const [o, nll, d] = this.directional(false, this.src, si, this.tgt, ti, P, weight, part ? siAll.length : undefined);
       loss = o;
       extras.lossForward = nll;
       extras.displacement = d;
     }
     if (dir !== 'forward') {
-      const [o, nll, d] = this.directional(true, this.tgt, ti, this.src, si, P, weight);
+      const [o, nll, d] = this.directional(true, this.tgt, ti, this.src, si, P, weight, part ? tiAll.length : undefined);
       loss = loss ? (tf.add(loss, o) as tf.Scalar) : o;
       extras.lossInverse = nll;
       if (!extras.displacement) extras.displacement = d;

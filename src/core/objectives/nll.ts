@@ -7,6 +7,7 @@ import type { Flow } from '../flow';
 import { meanNll } from '../metrics/nll';
 import type { ParamTensors } from '../params';
 import { BatchSampler, gatherRows } from '../train/batches';
+import { partOf, type BatchPart } from '../train/part';
 import type { Objective, StepLoss } from '../train/trainer';
 
 export interface Sample {
@@ -27,8 +28,9 @@ export class NllObjective implements Objective {
     readonly flow: Flow,
     readonly trainSet: Sample,
     readonly valSet: Sample | undefined,
-    batch: number,
-    seed: number,
+    /** Requested batch size and batch seed (kept so src/core/objectives/spec.ts can rebuild this objective). */
+    readonly batch: number,
+    readonly seed: number,
   ) {
     this.sampler = new BatchSampler(trainSet.rows, batch, seed);
     this.stepsPerEpoch = this.sampler.stepsPerEpoch;
@@ -41,15 +43,19 @@ export class NllObjective implements Objective {
     return this.flow.store;
   }
 
-  loss(P: ParamTensors, step: number): StepLoss {
-    const idx = this.sampler.indices(step);
+  /** Mean NLL of step `step`'s batch; with `part`, that part's share (sum over its rows / batch size). */
+  loss(P: ParamTensors, step: number, _fraction?: number, part?: BatchPart): StepLoss {
+    const all = this.sampler.indices(step);
+    const idx = partOf(all, part);
     const D = this.flow.features;
     const C = this.flow.config.context;
-    gatherRows(this.trainSet.x, D, idx, this.xb);
-    const x = tf.tensor2d(this.xb, [idx.length, D]);
+    const n = idx.length;
+    const x = tf.tensor2d(gatherRows(this.trainSet.x, D, idx, this.xb).subarray(0, n * D), [n, D]);
     let c: tf.Tensor2D | null = null;
-    if (this.cb && this.trainSet.c) c = tf.tensor2d(gatherRows(this.trainSet.c, C, idx, this.cb), [idx.length, C]);
-    return { loss: tf.neg(tf.mean(this.flow.logProbT(x, c, P))) as tf.Scalar };
+    if (this.cb && this.trainSet.c) c = tf.tensor2d(gatherRows(this.trainSet.c, C, idx, this.cb).subarray(0, n * C), [n, C]);
+    const lp = this.flow.logProbT(x, c, P);
+    if (!part) return { loss: tf.neg(tf.mean(lp)) as tf.Scalar };
+    return { loss: tf.div(tf.neg(tf.sum(lp)), all.length) as tf.Scalar };
   }
 
   validate(): number {

@@ -10,6 +10,8 @@ import { ParamStore, ParamTensors } from '../params';
 import { floatBytes, readFloat32, writeFileAtomicSync, writeJsonAtomicSync } from '../io/atomic';
 import { Adam } from './adam';
 import { cosine } from './schedule';
+import type { BatchPart } from './part';
+import { openParallel, type ParallelGradient } from './parallel';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -23,8 +25,12 @@ export interface Objective {
   readonly store: ParamStore;
   readonly stepsPerEpoch: number;
   readonly samplesPerStep: number;
-  /** The loss of training step `step`; `fraction` is the share of the budget spent (for annealing). */
-  loss(P: ParamTensors, step: number, fraction: number): StepLoss;
+  /**
+   * The loss of training step `step`; `fraction` is the share of the budget spent (for annealing). With
+   * `part`, only that part's share of the step's batch (src/core/train/part.ts); objectives that ignore
+   * `part` are never split (src/core/objectives/spec.ts lists those that can be).
+   */
+  loss(P: ParamTensors, step: number, fraction: number, part?: BatchPart): StepLoss;
   /** Held-out loss with the current parameters. */
   validate?(): number;
 }
@@ -50,6 +56,13 @@ export interface TrainHooks {
   checkpoint?: { dir: string; everySec: number };
   /** Resume from `checkpoint.dir` if a checkpoint is there. */
   resume?: boolean;
+  /**
+   * Threads computing each step's gradient (data parallel, src/core/train/parallel.ts); 1 is the plain
+   * single-thread loop. Default: env FLOWMORPH_WORKERS, else 2 on wasm for batches ≥ 256 with ≥ 2 cores.
+   */
+  workers?: number;
+  /** The parallel worker script (default: parallel-worker.js beside parallel.js / the bundle). */
+  workerScript?: string;
 }
 
 export interface TrainResult {
@@ -58,6 +71,8 @@ export interface TrainResult {
   finalLoss: number;
   valLoss: number;
   cancelled: boolean;
+  /** Threads that computed the gradients (1: the plain loop). */
+  workers: number;
   history: { step: number; loss: number; valLoss?: number; lr: number }[];
 }
 
@@ -121,63 +136,75 @@ export async function train(obj: Objective, cfg: TrainConfig, hooks: TrainHooks 
   let lastLoss = NaN;
   let lastVal = NaN;
   let cancelled = false;
+  const par: ParallelGradient | undefined = await openParallel(obj, hooks);
 
-  while (total !== undefined ? step < total : elapsed() < (cfg.seconds as number)) {
-    if (hooks.cancelled?.()) {
-      cancelled = true;
-      break;
+  try {
+    while (total !== undefined ? step < total : elapsed() < (cfg.seconds as number)) {
+      if (hooks.cancelled?.()) {
+        cancelled = true;
+        break;
+      }
+      const ts = performance.now();
+      const lr = cfg.cosine ? cosine(cfg.lr, fraction()) : cfg.lr;
+      let extraVals: Record<string, number> = {};
+      if (par) {
+        const r = await par.compute(step, fraction(), store.values, grad);
+        lastLoss = r.loss;
+        extraVals = r.extras;
+      } else {
+        const P = store.upload();
+        let extras: Record<string, tf.Scalar> | undefined;
+        const { value, grads } = tf.tidy(() =>
+          tf.valueAndGrads((...ps: tf.Tensor[]) => {
+            const r = obj.loss(ps, step, fraction());
+            if (r.extras) for (const k of Object.keys(r.extras)) tf.keep(r.extras[k]);
+            extras = r.extras;
+            return r.loss;
+          })(P),
+        );
+        for (const t of P) t.dispose();
+        store.collectGrads(grads, grad);
+        lastLoss = (value.dataSync() as Float32Array)[0];
+        if (extras) for (const [k, t] of Object.entries(extras)) extraVals[k] = t.dataSync()[0];
+        // An extra may be the loss tensor itself (e.g. the NLL when no penalty applies): free each once.
+        for (const t of new Set([value, ...Object.values(extras ?? {})])) t.dispose();
+      }
+      if (!Number.isFinite(lastLoss)) throw new Error(`training diverged at step ${step}: loss is ${lastLoss} (try a lower learning rate)`);
+      const gradNorm = Adam.clip(grad, cfg.clip);
+      opt.update(store.values, grad, lr);
+      store.touch();
+      step++;
+      const ms = performance.now() - ts;
+      emaMs = emaMs === 0 ? ms : 0.9 * emaMs + 0.1 * ms;
+      let valLoss: number | undefined;
+      if (obj.validate && step % evalEvery === 0) valLoss = lastVal = obj.validate();
+      history.push({ step, loss: lastLoss, valLoss, lr });
+      hooks.onStep?.({
+        step,
+        epoch: Math.floor((step - 1) / obj.stepsPerEpoch),
+        loss: lastLoss,
+        valLoss,
+        lr,
+        msPerStep: emaMs,
+        samplesPerSec: (1000 * obj.samplesPerStep) / emaMs,
+        elapsedSec: elapsed(),
+        gradNorm,
+        extras: extraVals,
+      });
+      if (hooks.checkpoint && performance.now() - lastCkpt > hooks.checkpoint.everySec * 1000) {
+        saveCheckpoint(hooks.checkpoint.dir, store, opt, step, elapsed());
+        lastCkpt = performance.now();
+      }
+      if (performance.now() - lastYield > (hooks.yieldEveryMs ?? 50)) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
     }
-    const ts = performance.now();
-    const lr = cfg.cosine ? cosine(cfg.lr, fraction()) : cfg.lr;
-    const P = store.upload();
-    let extras: Record<string, tf.Scalar> | undefined;
-    const { value, grads } = tf.tidy(() =>
-      tf.valueAndGrads((...ps: tf.Tensor[]) => {
-        const r = obj.loss(ps, step, fraction());
-        if (r.extras) for (const k of Object.keys(r.extras)) tf.keep(r.extras[k]);
-        extras = r.extras;
-        return r.loss;
-      })(P),
-    );
-    for (const t of P) t.dispose();
-    store.collectGrads(grads, grad);
-    lastLoss = (value.dataSync() as Float32Array)[0];
-    const extraVals: Record<string, number> = {};
-    if (extras) for (const [k, t] of Object.entries(extras)) extraVals[k] = t.dataSync()[0];
-    // An extra may be the loss tensor itself (e.g. the NLL when no penalty applies): free each once.
-    for (const t of new Set([value, ...Object.values(extras ?? {})])) t.dispose();
-    if (!Number.isFinite(lastLoss)) throw new Error(`training diverged at step ${step}: loss is ${lastLoss} (try a lower learning rate)`);
-    const gradNorm = Adam.clip(grad, cfg.clip);
-    opt.update(store.values, grad, lr);
-    store.touch();
-    step++;
-    const ms = performance.now() - ts;
-    emaMs = emaMs === 0 ? ms : 0.9 * emaMs + 0.1 * ms;
-    let valLoss: number | undefined;
-    if (obj.validate && step % evalEvery === 0) valLoss = lastVal = obj.validate();
-    history.push({ step, loss: lastLoss, valLoss, lr });
-    hooks.onStep?.({
-      step,
-      epoch: Math.floor((step - 1) / obj.stepsPerEpoch),
-      loss: lastLoss,
-      valLoss,
-      lr,
-      msPerStep: emaMs,
-      samplesPerSec: (1000 * obj.samplesPerStep) / emaMs,
-      elapsedSec: elapsed(),
-      gradNorm,
-      extras: extraVals,
-    });
-    if (hooks.checkpoint && performance.now() - lastCkpt > hooks.checkpoint.everySec * 1000) {
-      saveCheckpoint(hooks.checkpoint.dir, store, opt, step, elapsed());
-      lastCkpt = performance.now();
-    }
-    if (performance.now() - lastYield > (hooks.yieldEveryMs ?? 50)) {
-      await new Promise((r) => setImmediate(r));
-      lastYield = performance.now();
-    }
+  } finally {
+    // Workers end with the run, whether it finished, was cancelled or threw.
+    await par?.close();
   }
   if (obj.validate && (history.length === 0 || history[history.length - 1].valLoss === undefined)) lastVal = obj.validate();
   if (hooks.checkpoint) saveCheckpoint(hooks.checkpoint.dir, store, opt, step, elapsed());
-  return { steps: step, seconds: elapsed(), finalLoss: lastLoss, valLoss: lastVal, cancelled, history };
+  return { steps: step, seconds: elapsed(), finalLoss: lastLoss, valLoss: lastVal, cancelled, workers: par?.threads ?? 1, history };
 }
