@@ -98,15 +98,16 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     tgt: sample(ts.val, ts.valCondition),
   });
 
-  // Plot clouds: fixed subsamples of held-out rows, so what the panel shows is not what g was fitted on.
+  // Plot clouds: fixed seeded subsamples of all rows (a small file's held-out share would be a sparse
+  // picture); the numbers (evaluation) use held-out rows only.
   const plotN = hooks.plotPoints ?? 2000;
   const run = { f4f, space };
-  const si = subsampleIndices(ss.val.rows, plotN, t.seed);
-  const ti = subsampleIndices(ts.val.rows, plotN, t.seed + 1);
-  const pSrc = takeRows(ss.val, si);
-  const pTgt = takeRows(ts.val, ti);
-  const pSrcC = ss.valCondition && cfg.mode !== 'none' ? takeRows(ss.valCondition, si) : undefined;
-  const pTgtC = ts.valCondition && cfg.mode !== 'none' ? takeRows(ts.valCondition, ti) : undefined;
+  const si = subsampleIndices(src.features.rows, plotN, t.seed);
+  const ti = subsampleIndices(tgt.features.rows, plotN, t.seed + 1);
+  const pSrc = takeRows(src.features, si);
+  const pTgt = takeRows(tgt.features, ti);
+  const pSrcC = src.condition && cfg.mode !== 'none' ? takeRows(src.condition, si) : undefined;
+  const pTgtC = tgt.condition && cfg.mode !== 'none' ? takeRows(tgt.condition, ti) : undefined;
   const fwdC = pairedConditions(run, pSrcC, pTgtC, pSrc.rows, t.seed + 2);
   const invC = pairedConditions(run, pTgtC, pSrcC, pTgt.rows, t.seed + 3);
   let firstSnapshot = true;
