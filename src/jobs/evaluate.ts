@@ -105,10 +105,18 @@ export function evaluateHeldOut(run: LoadedRun | { f4f: FlowForFlow; space: Morp
       targetUnderTarget: nllOf(run.target, tgtHeld, tgtHeldC),
       morphedUnderTarget: nllOf(run.target, morphed, cOut),
     },
-    morph: { displacement: displacement(src, morphed), fidelity: fidelity(morphed, tA, tB, fopts) },
-    baseTransfer: { displacement: displacement(src, transferred), fidelity: fidelity(transferred, tA, tB, fopts) },
+    morph: { displacement: displacement(src, morphed), fidelity: fidelity(firstRows(morphed, tA.rows), tA, tB, fopts) },
+    baseTransfer: { displacement: displacement(src, transferred), fidelity: fidelity(firstRows(transferred, tA.rows), tA, tB, fopts) },
     ot: { w1: ot.w1, w2sq: ot.w2sq, n: ot.n },
   };
+}
+
+/**
+ * The first n rows: fidelity compares equal-size samples, so the morphed sample and its noise floor (two
+ * target halves) see the same sampling noise.
+ */
+function firstRows(m: Matrix, n: number): Matrix {
+  return n >= m.rows ? m : takeRows(m, Int32Array.from({ length: n }, (_, i) => i));
 }
 
 /** The held-out rows of a dataset: the same seeded split training used. */
