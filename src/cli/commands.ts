@@ -107,7 +107,7 @@ export async function runCommand(p: Parsed): Promise<unknown> {
       if (!toyNames().includes(name)) throw new UsageError(`unknown toy '${name}'; choose one of ${toyNames().join(', ')}`);
       const t = generateToy(name, n, seed, condition ? { condition } : {});
       const m = t.condition ? hstack(t.features, t.condition) : t.features;
-      writeDataset(out, m);
+      await writeDataset(out, m);
       return { out, rows: m.rows, columns: m.columns, toy: name, seed };
     }
     case 'fit': {
@@ -165,7 +165,7 @@ export async function runCommand(p: Parsed): Promise<unknown> {
       const lp = model.flow.logProb(xs.data, model.flow.config.context > 0 ? cs : undefined);
       const shift = logDetScaler(model.meta.scaler);
       for (let i = 0; i < lp.length; i++) lp[i] += shift;
-      if (out) writeDataset(out, matrix(lp.length, 1, lp, ['log_prob']), { protect: [data.path] });
+      if (out) await writeDataset(out, matrix(lp.length, 1, lp, ["log_prob"]), { protect: [data.path] });
       return { model: dir, data: data.path, rows: lp.length, nll: meanNll(lp), out, backend: info.name };
     }
     case 'transport': {

@@ -30,7 +30,7 @@ export async function runTransport(job: TransportJob): Promise<{ out: string; ro
   }
   const inverse = job.inverse ?? false;
   const out = morphRows(run, data.features, inverse ? { inverse, cIn: target, cOut: own } : { cIn: own, cOut: target });
-  writeDataset(job.out, out, { protect: [job.data.path] });
+  await writeDataset(job.out, out, { protect: [job.data.path] });
   run.f4f.dispose();
   return { out: job.out, rows: out.rows, inverse };
 }

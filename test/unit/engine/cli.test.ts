@@ -6,6 +6,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { generateToy } from '../../../src/data/toys';
+import { writeCsv, writeHdf5, writeJson, writeNpy } from '../../../src/data/write';
+import { npyFile, zipFile } from '../data/builders';
 
 const CLI = path.join(__dirname, '..', '..', '..', 'src', 'cli.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-cli-'));
@@ -103,4 +106,32 @@ test('a missing input file is a one-line error naming it, exit code 1', () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /nope\.csv/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('fit, morph and transport accept every dataset format (csv, tsv, npy, npz, json, h5, parquet)', async () => {
+  // One toy, written in each format; a 2-step fit on each, then a morph between two formats and a
+  // transport of a third through it.
+  const m = generateToy('fourcircles', 600, 3).features;
+  const f = (n: string) => at(`fmt/${n}`);
+  fs.mkdirSync(at('fmt'), { recursive: true });
+  writeCsv(f('d.csv'), m);
+  fs.writeFileSync(f('d.tsv'), fs.readFileSync(f('d.csv'), 'utf8').replace(/,/g, '\t'));
+  writeNpy(f('d.npy'), m);
+  const payload = new Uint8Array(m.data.buffer.slice(0));
+  fs.writeFileSync(f('d.npz'), zipFile([{ name: 'x.npy', data: npyFile(`{'descr': '<f4', 'fortran_order': False, 'shape': (600, 2), }`, payload), deflate: true }]));
+  writeJson(f('d.json'), m);
+  await writeHdf5(f('d.h5'), m);
+  const hw = (await import('hyparquet-writer' as string)) as { parquetWriteBuffer(o: { columnData: { name: string; data: Float64Array; type: string }[] }): ArrayBuffer };
+  const col = (j: number) => Float64Array.from({ length: 600 }, (_, i) => m.data[i * 2 + j]);
+  fs.writeFileSync(f('d.parquet'), new Uint8Array(hw.parquetWriteBuffer({ columnData: [{ name: 'x0', data: col(0), type: 'DOUBLE' }, { name: 'x1', data: col(1), type: 'DOUBLE' }] })));
+  for (const ext of ['csv', 'tsv', 'npy', 'npz', 'json', 'h5', 'parquet']) {
+    const r = cli('fit', f(`d.${ext}`), '--out', f(`model-${ext}`), '--steps', '2', '--batch', '128', ...TINY, '--json');
+    assert.equal(r.code, 0, `${ext}: ${r.stderr}`);
+    assert.ok(Number.isFinite(r.json.valNll), ext);
+  }
+  const mo = cli('morph', '--source', f('d.parquet'), '--target', f('d.h5'), '--out', f('run'), '--steps', '2', '--base-steps', '2', '--batch', '128', '--base-batch', '128', ...TINY, ...TINY_BASE, '--json');
+  assert.equal(mo.code, 0, mo.stderr);
+  const tr = cli('transport', f('run'), f('d.npz'), '--out', f('out.json'), '--json');
+  assert.equal(tr.code, 0, tr.stderr);
+  assert.equal(tr.json.rows, 600);
 });
