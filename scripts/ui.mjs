@@ -1,8 +1,8 @@
 // UI layer: the extension as a user gets it. Packages a VSIX with vsce, installs it into a fresh
 // code-server with --install-extension, opens a copy of test-fixtures/ws in headless chromium and walks
 // through the command palette, the Explorer context menu and the Flowmorph panel with Playwright.
-// Screenshots go to test-results/screenshots/; with FLOWMORPH_README_SCREENSHOTS=1 the panel-during-training
-// one is also copied to media/screenshots/ for the README.
+// Screenshots go to test-results/screenshots/; with FLOWMORPH_README_SCREENSHOTS=1 (longer training) the
+// panel during training is also saved as media/screenshots/panel-during-training.png for the README.
 //
 // Usage: node scripts/ui.mjs [--keep-vsix <path>]   (needs a build: npm run build)
 // Prints, last, `ui: N passed, N failed`.
@@ -15,6 +15,10 @@ import {
 } from './vscode-lib.mjs';
 
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+// FLOWMORPH_README_SCREENSHOTS=1: also save the panel mid-training for the README, after a longer run
+// (about 3 minutes) so the plots show a model that has learned something.
+const README = !!process.env.FLOWMORPH_README_SCREENSHOTS;
+const BUDGET = README ? { base: 200, morph: 300, shotAt: 200 } : { base: 40, morph: 60, shotAt: 20 };
 const README_SHOTS = path.join(ROOT, 'media', 'screenshots');
 const t0 = Date.now();
 const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
@@ -152,8 +156,8 @@ if (results[0].ok) {
     await waitUntil(() => readExp()?.target?.path === 'two-moons.csv', { timeoutMs: 30000, what: 'target in experiment.flowmorph.json' });
     // A short budget so the test trains in about a minute (what a user would set in the designer).
     const exp = readExp();
-    exp.base.train = { steps: 40 };
-    exp.morph.train = { steps: 60 };
+    exp.base.train = { steps: BUDGET.base };
+    exp.morph.train = { steps: BUDGET.morph };
     fs.writeFileSync(expFile, JSON.stringify(exp, null, 2));
   }, page);
 
@@ -186,17 +190,28 @@ if (results[0].ok) {
   await step('panel › Train morph: live progress, plots, a Cancel notification and the status bar', async () => {
     if (!panel) throw new Error('no panel');
     await panel.locator('#train-morph').click();
-    // Base flows first (40 steps each), then the morph: wait until the morph itself is under way.
-    await panel.locator('#status-text', { hasText: /Training morph.*morph · step ([2-9]\d|\d{3})/ }).waitFor({ timeout: 240000 });
+    // Base flows first, then the morph: wait until the morph itself is well under way.
+    const status = panel.locator('#status-text');
+    await waitUntil(
+      async () => {
+        const m = /Training morph.*morph · step (\d+)/.exec((await status.textContent()) ?? '');
+        return m && Number(m[1]) >= BUDGET.shotAt;
+      },
+      { timeoutMs: 240000 + 1000 * BUDGET.morph, everyMs: 250, what: `morph step ${BUDGET.shotAt} in the panel` },
+    );
     const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /Flowmorph: morph/ }).first();
     await toast.waitFor({ timeout: 10000 });
     await toast.getByRole('button', { name: 'Cancel' }).waitFor({ timeout: 5000 });
     await page.locator('.statusbar-item', { hasText: /Flowmorph · wasm · step/ }).first().waitFor({ timeout: 10000 });
-    const file = await shot(page, '06-panel-during-training');
-    if (process.env.FLOWMORPH_README_SCREENSHOTS) {
+    await shot(page, '06-panel-during-training');
+    if (README) {
+      // For the README: the same view without the notification over the plots.
+      await page.locator('.notifications-toasts').evaluate((el) => (el.style.visibility = 'hidden'));
       fs.mkdirSync(README_SHOTS, { recursive: true });
-      fs.copyFileSync(file, path.join(README_SHOTS, 'panel-during-training.png'));
-      console.log(`    copied to ${path.relative(ROOT, README_SHOTS)}/panel-during-training.png`);
+      const file = path.join(README_SHOTS, 'panel-during-training.png');
+      await page.screenshot({ path: file });
+      await page.locator('.notifications-toasts').evaluate((el) => (el.style.visibility = ''));
+      console.log(`    README screenshot: ${path.relative(ROOT, file)}`);
     }
   }, page);
 
