@@ -11,7 +11,7 @@ import { Rng } from '../core/random';
 import { backendInfo } from '../core/tf';
 import { train } from '../core/train/trainer';
 import { matrix, type Matrix } from '../data/matrix';
-import { applyScaler, invertScaler, logDetScaler, type Scaler } from '../data/preprocess';
+import { applyScaler, fractionOutside, invertScaler, logDetScaler, type Scaler } from '../data/preprocess';
 import { subsample } from '../data/split';
 import type { ModelMeta } from './model-io';
 import type { JobHooks, Progress, Snapshot } from './types';
@@ -33,6 +33,8 @@ export interface BaseFlowInput {
 
 export interface BaseFlowResult {
   flow: Flow;
+  /** Per feature, the share of held-out rows (after preprocessing) outside the spline's ±bound. */
+  outsideBound: number[];
   trainNll: number;
   valNll: number;
   steps: number;
@@ -59,6 +61,11 @@ export async function trainBaseFlow(input: BaseFlowInput, hooks: JobHooks): Prom
   const cs = input.trainCondition && input.conditionScaler ? applyScaler(input.conditionScaler, input.trainCondition) : undefined;
   const cv = input.valCondition && input.conditionScaler ? applyScaler(input.conditionScaler, input.valCondition) : undefined;
   const flow = new Flow(input.flow, cfg.seed);
+  // Points beyond ±bound only see the linear tails: a large share means the preprocessing does not fit.
+  const outsideBound = fractionOutside(xv.rows > 0 ? xv : xs, input.flow.bound);
+  const worst = Math.max(...outsideBound);
+  if (worst > 0.01)
+    hooks.onLog?.(`warning: ${(100 * worst).toFixed(1)}% of held-out values lie outside the spline's ±${input.flow.bound} after preprocessing (linear tails only there)`);
   const valSet = xv.rows > 0 ? { x: xv.data, c: cv?.data, rows: xv.rows } : undefined;
   const obj = new NllObjective(flow, { x: xs.data, c: cs?.data, rows: xs.rows }, valSet, cfg.batch, cfg.seed);
   const unitShift = -logDetScaler(input.scaler); // NLL in data units = NLL in flow units − log|det scaler|
@@ -97,7 +104,7 @@ export async function trainBaseFlow(input: BaseFlowInput, hooks: JobHooks): Prom
   });
   snapshot(r.steps);
   const trainNll = meanNll(flow.logProb(xs.data.subarray(0, Math.min(xs.rows, 20000) * xs.cols), cs?.data.subarray(0, Math.min(xs.rows, 20000) * (cs?.cols ?? 0)))) + unitShift;
-  return { flow, trainNll, valNll: r.valLoss + unitShift, steps: r.steps, seconds: r.seconds, cancelled: r.cancelled };
+  return { flow, outsideBound, trainNll, valNll: r.valLoss + unitShift, steps: r.steps, seconds: r.seconds, cancelled: r.cancelled };
 }
 
 /** n samples of a flow in data units (conditions: given rows, preprocessed by the condition scaler). */

@@ -41,6 +41,7 @@ export async function runFit(job: FitJob, hooks: JobHooks = {}): Promise<FitSumm
   res.flow.dispose();
   return {
     out: job.out,
+    outsideBound: res.outsideBound,
     trainNll: res.trainNll,
     valNll: res.valNll,
     steps: res.steps,

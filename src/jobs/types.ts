@@ -75,6 +75,8 @@ export interface FitJob {
 
 export interface FitSummary {
   out: string;
+  /** Per feature, the share of held-out rows outside the spline's ±bound after preprocessing. */
+  outsideBound?: number[];
   trainNll: number;
   valNll: number;
   steps: number;

@@ -50,6 +50,8 @@ test('fit trains a base flow and saves it; score reads it back with the same NLL
   assert.equal(r.json.steps, 30);
   assert.equal(r.json.backend, 'wasm');
   assert.ok(Number.isFinite(r.json.valNll) && Number.isFinite(r.json.trainNll));
+  // minmax preprocessing puts training data in [−3, 3], inside the bound 4: held-out rows stay inside too.
+  assert.deepEqual(r.json.outsideBound, [0, 0]);
   assert.ok(fs.existsSync(at('model/model.json')) && fs.existsSync(at('model/weights.bin')));
   const s = cli('score', at('model'), at('cb.npy'), '--out', at('logp.csv'), '--json');
   assert.equal(s.code, 0, s.stderr);
