@@ -329,7 +329,7 @@ export interface DesignerField {
 }
 
 const LABELS: Record<string, [label: string, help?: string]> = {
-  preset: ['Preset', 'reference: the paper (lr 1e-4, 32 epochs); fast: lr 1e-3, batch 512, 60 s'],
+  preset: ['Preset', 'reference: the paper (lr 1e-4, 32 epochs); fast: lr 3e-3, batch 512, 60 s'],
   transform: ['Transform', 'maf: masked autoregressive splines; coupling: RealNVP-style coupling splines'],
   stacks: ['Stacks', 'number of spline transforms'],
   blocks: ['Blocks', 'residual blocks per conditioner'],

@@ -169,7 +169,7 @@ test('designerValues gives every designer field a value, and exactly one budget 
     ['base.train.seconds', 'morph.train.seconds'],
   );
   assert.equal(v['base.preset'], 'fast');
-  assert.equal(v['base.train.lr'], 1e-3);
+  assert.equal(v['base.train.lr'], 3e-3);
   assert.equal(v['morph.top.identityInit'], true);
   assert.equal(v['morph.direction'], 'alternate');
   // Switching to the reference preset changes the defaults shown, budget included.
