@@ -8,8 +8,10 @@ import * as path from 'node:path';
 
 let counter = 0;
 
+/** The temp path beside `target`; creates the target's folder if missing (outputs may name a new one). */
 export function tempPathFor(target: string): string {
   const abs = path.resolve(target);
+  fs.mkdirSync(path.dirname(abs), { recursive: true });
   return path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}-${counter++}.tmp`);
 }
 

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { TrainConfig } from '../core/config';
 import type { DataSpec, FitJob, MorphJob, TransportJob } from '../jobs/types';
 import { mergeTrain, resolveExperiment, type EvaluateJobSpec, type TrainWhat, type WorkerJob } from '../protocol';
-import { absoluteSpec, outputRoot, type ExperimentStore, type LoadedExperiment } from './experiment';
+import { absoluteSpec, outputRoot, workspaceRootOf, type ExperimentStore, type LoadedExperiment } from './experiment';
 import { createRunDir, latestModel, latestMorph, listRuns, type RunRecord } from './runs';
 import { settings } from './settings';
 import type { Trainer } from './trainer';
@@ -97,7 +97,7 @@ export class Controller {
   /** A base flow of any dataset file (it does not change the experiment). */
   async trainBaseOnFile(file: vscode.Uri, opts: TrainOptions & { dataset?: string } = {}): Promise<RunRecord> {
     const loaded = await this.experiment();
-    return this.fit(loaded, 'file', { path: file.fsPath, dataset: opts.dataset }, opts);
+    return this.fit(loaded, 'file', { path: file.fsPath, dataset: opts.dataset, workspaceRoot: workspaceRootOf(file) }, opts);
   }
 
   /**
@@ -164,7 +164,7 @@ export class Controller {
     const stem = path.parse(file.fsPath).name;
     const job: TransportJob = {
       run,
-      data: { path: file.fsPath, dataset: opts.dataset },
+      data: { path: file.fsPath, dataset: opts.dataset, workspaceRoot: workspaceRootOf(file) },
       out: '',
       inverse: opts.inverse,
       targetCondition: this.targetCondition,

@@ -131,7 +131,12 @@ function relativeTo(dir: string, file: string): string {
 /** A DataSpec with its path made absolute (experiment paths are relative to the experiment file). */
 export function absoluteSpec(expUri: vscode.Uri, spec: DataSpec): DataSpec {
   if (/^toy:/i.test(spec.path)) return { ...spec };
-  return { ...spec, path: path.resolve(path.dirname(expUri.fsPath), spec.path) };
+  return { ...spec, path: path.resolve(path.dirname(expUri.fsPath), spec.path), workspaceRoot: workspaceRootOf(expUri) };
+}
+
+/** The workspace folder holding `uri`: datasets run from the extension must lie inside it. */
+export function workspaceRootOf(uri: vscode.Uri): string | undefined {
+  return vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
 }
 
 /** The experiment's output folder (absolute). */

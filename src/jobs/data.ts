@@ -27,7 +27,7 @@ export async function loadData(spec: DataSpec, workspaceRoot?: string): Promise<
     conditionColumns: spec.conditionColumns,
     dataset: spec.dataset,
     dropNonFinite: spec.dropNonFinite,
-    workspaceRoot,
+    workspaceRoot: spec.workspaceRoot ?? workspaceRoot,
   });
   return { label: spec.path, features: d.features, condition: d.condition, warnings: d.warnings };
 }

@@ -16,6 +16,8 @@ export interface DataSpec {
   dataset?: string;
   /** Drop rows with NaN / ±Inf instead of refusing the file. */
   dropNonFinite?: boolean;
+  /** Refuse a path outside this folder (the extension sets the workspace folder; the CLI leaves it unset). */
+  workspaceRoot?: string;
 }
 
 export interface Progress {

@@ -1,27 +1,12 @@
 /**
- * Atomic file writes: write a temp file in the same directory, fsync, rename over the target. A reader
- * (or a crash) sees the old file or the new one, never half of one.
+ * Atomic file writes for models, runs and checkpoints, on the one implementation in src/data/atomic.ts
+ * (temp file in the same directory, fsync, rename): a reader or a crash sees the old file or the new one.
  */
 import * as fs from 'fs';
-import * as path from 'path';
+import { writeFileAtomic } from '../../data/atomic';
 
 export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(file, data);
 }
 
 export function writeJsonAtomicSync(file: string, value: unknown): void {

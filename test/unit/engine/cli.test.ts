@@ -137,3 +137,25 @@ test('fit, morph and transport accept every dataset format (csv, tsv, npy, npz, 
   assert.equal(tr.code, 0, tr.stderr);
   assert.equal(tr.json.rows, 600);
 });
+
+test('jobs refuse a dataset outside the workspace root when one is set (as the extension does)', async () => {
+  const { loadData } = await import('../../../src/jobs/data.js');
+  const inside = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-ws-'));
+  await assert.rejects(loadData({ path: at('fc.csv'), workspaceRoot: inside }), /outside the workspace/);
+  const ok = await loadData({ path: at('fc.csv') });
+  assert.equal(ok.features.rows, 3000);
+});
+
+test('generate writes every toy, and the conditional wrappers add their condition columns', () => {
+  const { toyNames } = require('../../../src/data/toys');
+  for (const name of toyNames() as string[]) {
+    const r = cli('generate', name, '--n', '200', '--out', at(`toys/${name}.csv`), '--json');
+    assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+    assert.equal(r.json.rows, 200);
+  }
+  for (const [cond, cols] of [['rotation', 3], ['radial', 3], ['ellipse', 4]] as const) {
+    const r = cli('generate', 'checkerboard', '--n', '100', '--condition', cond, '--out', at(`toys/cb-${cond}.csv`), '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json.columns.length, cols, `${cond}: ${r.json.columns}`);
+  }
+});
