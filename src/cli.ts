@@ -8,6 +8,7 @@
  *                 [--permutation reverse|random|lu] [--resume]
  *   flowmorph morph --source DATA --target DATA --out RUN_DIR [--source-model DIR] [--target-model DIR]
  *                 [--mode none|delta|concat|two-bases|two-bases-shared] [--direction forward|inverse|both|alternate|iterate]
+ *                 [--iterate-epochs E]
  *                 [--penalty l1:W|l2:W] [--anneal] [--identity-init | --no-identity-init]
  *                 [--steps N | --epochs E | --seconds S] [--batch B] [--lr L] [--seed S]
  *                 [--stacks N --hidden N ...: the top flow] [--base-preset P] [--base-steps N | --base-seconds S]

@@ -141,6 +141,7 @@ export async function runCommand(p: Parsed): Promise<unknown> {
         baseTrain: trainFlags(f, 'base-'),
         mode: f.oneOf('mode', ['none', 'delta', 'concat', 'two-bases', 'two-bases-shared'] as const),
         direction: f.oneOf('direction', ['forward', 'inverse', 'both', 'alternate', 'iterate'] as const),
+        iterateEpochs: f.num('iterate-epochs', { min: 0.01 }),
         penalty: pen ? { ...pen, anneal: f.bool('anneal') } : f.bool('anneal') ? { anneal: true } : undefined,
         identityInit: identity,
         top: flowFlags(f),

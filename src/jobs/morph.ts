@@ -25,6 +25,7 @@ export function morphConfigOf(job: MorphJob): MorphConfig {
     ...d,
     mode: job.mode ?? d.mode,
     direction: job.direction ?? d.direction,
+    iterateEpochs: job.iterateEpochs ?? d.iterateEpochs,
     penalty: { ...d.penalty, ...job.penalty },
     top: { ...d.top, ...job.top, identityInit: job.identityInit ?? job.top?.identityInit ?? d.top.identityInit },
     train: { ...d.train, ...job.train },

@@ -99,6 +99,8 @@ export interface MorphJob {
   baseTrain?: Partial<TrainConfig>;
   mode?: ContextMode;
   direction?: Direction;
+  /** For direction 'iterate': epochs per block. */
+  iterateEpochs?: number;
   penalty?: Partial<PenaltyConfig>;
   identityInit?: boolean;
   top?: Partial<Omit<FlowConfig, 'features' | 'context'>>;
