@@ -59,6 +59,8 @@ function machineCpu(): { busy: number; total: number } | undefined {
 /** One mode's training loop, stepped from outside so modes can be interleaved step by step. */
 interface Runner {
   step(s: number): Promise<void>;
+  /** Per step of a parallel mode: the main thread's part and the slowest worker's part, ms. */
+  parts: { main: number[]; worker: number[] };
   close(): Promise<void>;
   openMs: number;
 }
@@ -70,11 +72,16 @@ async function runner(make: () => { obj: Objective; dispose(): void }, mode: Mod
   const opt = new Adam(store.count);
   const t0 = performance.now();
   const pg = mode === 'serial' ? undefined : await ParallelGradient.open(obj, { threads: 2, mainComputes: mode === 'main+1' });
+  const parts = { main: [] as number[], worker: [] as number[] };
   return {
     openMs: performance.now() - t0,
+    parts,
     async step(s: number) {
-      if (pg) await pg.compute(s, 0, store.values, grad);
-      else partGradient(obj, s, 0, { index: 0, count: 1 }, grad);
+      if (pg) {
+        await pg.compute(s, 0, store.values, grad);
+        parts.main.push(pg.lastTimes.mainMs);
+        parts.worker.push(pg.lastTimes.workerMs);
+      } else partGradient(obj, s, 0, { index: 0, count: 1 }, grad);
       Adam.clip(grad, 5);
       opt.update(store.values, grad, 1e-4);
       store.touch();
@@ -126,6 +133,12 @@ async function compare(label: Record<string, unknown>, make: () => { obj: Object
       const busyCores = (os.availableParallelism() * (m1.busy - m0.busy)) / (m1.total - m0.total);
       const ours = cpu.reduce((a, b) => a + b, 0) / (performance.now() - w0);
       out['other processes cores'] = r2(Math.max(0, busyCores - ours));
+    }
+    const mw = modes.indexOf('main+1');
+    if (mw >= 0) {
+      // Warm-up steps excluded, as above.
+      out['main+1 main part ms'] = r1(median(runners[mw].parts.main.slice(3)));
+      out['main+1 worker part ms'] = r1(median(runners[mw].parts.worker.slice(3)));
     }
     out['worker start ms'] = r1(runners[1]?.openMs ?? 0);
     process.stderr.write(`${JSON.stringify(out)}\n`);

@@ -14,7 +14,8 @@ import { initBackend, setWasmDirectory } from '../tf';
 import { buildObjective } from '../objectives/spec';
 import { LAYOUT, partGradient, writeText, type WorkerInit } from './parallel';
 
-const { GEN, CMD, STEP, DONE, CMD_STOP, MAX_EXTRAS } = LAYOUT;
+const { GEN, CMD, STEP, DONE, CMD_STOP, MAX_EXTRAS, EXTRAS } = LAYOUT;
+const now = () => performance.timeOrigin + performance.now();
 
 function serve(init: WorkerInit, obj: ReturnType<typeof buildObjective>): void {
   const { ctrl, params, grad, scalars, text, slot, part } = init;
@@ -23,6 +24,7 @@ function serve(init: WorkerInit, obj: ReturnType<typeof buildObjective>): void {
     Atomics.wait(ctrl, GEN, seen);
     seen = Atomics.load(ctrl, GEN);
     if (Atomics.load(ctrl, CMD) === CMD_STOP) return;
+    scalars[3] = now();
     try {
       obj.store.setValues(params);
       const r = partGradient(obj, Atomics.load(ctrl, STEP), init.fraction[0], part, grad);
@@ -31,7 +33,8 @@ function serve(init: WorkerInit, obj: ReturnType<typeof buildObjective>): void {
       scalars[0] = r.loss;
       scalars[1] = names.length;
       scalars[2] = names.length ? writeText(text, JSON.stringify(names)) : 0;
-      names.forEach((k, i) => (scalars[3 + i] = r.extras[k]));
+      names.forEach((k, i) => (scalars[EXTRAS + i] = r.extras[k]));
+      scalars[4] = now();
       Atomics.store(ctrl, DONE + slot, seen);
     } catch (e) {
       scalars[2] = writeText(text, (e as Error).stack ?? String(e));

@@ -33,9 +33,10 @@ const STEP = 2;
 const DONE = 8; // DONE + k: the generation worker k last finished
 const CMD_STEP = 1;
 const CMD_STOP = 2;
-/** Per-worker scalars: [loss, extras count, text length, extras...]. */
-const MAX_EXTRAS = 29;
-const SCALARS = 3 + MAX_EXTRAS;
+/** Per-worker scalars: [loss, extras count, text length, woke at, done at, extras...] (times: epoch ms). */
+const MAX_EXTRAS = 27;
+const EXTRAS = 5;
+const SCALARS = EXTRAS + MAX_EXTRAS;
 /** Per-worker bytes for the extras' names (JSON) or an error message. */
 const TEXT = 4096;
 
@@ -61,6 +62,10 @@ export interface PartResult {
 }
 
 let live = 0;
+
+/** The default rule's thresholds (see resolveWorkers). */
+export const DEFAULT_MIN_BATCH = 512;
+export const DEFAULT_MIN_CORES = 4;
 
 /** Parallel workers currently running in this process (for tests: returns to 0 after every run). */
 export function liveWorkers(): number {
@@ -108,9 +113,14 @@ export interface ParallelOptions {
 }
 
 /**
- * Threads for a run: `hooks.workers`, else env FLOWMORPH_WORKERS, else 2 when it pays (measured in
- * bench/parallel.ts: wasm, batch ≥ 256, at least 2 cores), and 1 when the objective cannot be rebuilt
- * in a worker (src/core/objectives/spec.ts) or the batch has a single row.
+ * Threads for a run: `hooks.workers`, else env FLOWMORPH_WORKERS, else the default, and 1 whenever the
+ * objective cannot be rebuilt in a worker (src/core/objectives/spec.ts).
+ *
+ * The default is 2 on wasm for batches of at least 512 on machines with at least 4 cores, else 1. Measured
+ * on 2 shared vCPUs (bench/parallel.ts, bench/results/parallel.json): a half-batch runs 1.1–1.5× slower
+ * while both threads compute (and V8's GC/JIT threads want CPU too), so two threads gain only 1.1–1.3× at
+ * batch 512–1024 on an idle machine, lose at 128 (0.74–0.96×), and lose 15–50 % whenever another process
+ * holds a core. Four cores leave one for the VS Code host, the UI and the rest.
  */
 export function resolveWorkers(obj: Objective, hooks: Pick<TrainHooks, 'workers' | 'workerScript'>): number {
   const env = Number.parseInt(process.env.FLOWMORPH_WORKERS ?? '', 10);
@@ -121,7 +131,7 @@ export function resolveWorkers(obj: Objective, hooks: Pick<TrainHooks, 'workers'
     const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
     const wasm = backendInfo()?.name === 'wasm';
     const script = hooks.workerScript ?? defaultWorkerScript();
-    n = wasm && obj.samplesPerStep >= 256 && cores >= 2 && fs.existsSync(script) ? 2 : 1;
+    n = wasm && obj.samplesPerStep >= DEFAULT_MIN_BATCH && cores >= DEFAULT_MIN_CORES && fs.existsSync(script) ? 2 : 1;
   }
   n = Math.max(1, Math.min(Math.floor(n), obj.samplesPerStep));
   if (n > 1 && !describeObjective(obj)) n = 1;
@@ -154,6 +164,11 @@ export class ParallelGradient {
   private fail!: (e: Error) => void;
   private closed = false;
   private gen = 0;
+  /**
+   * Milliseconds of the last step: the main thread's own part, its wait for the workers after it, the
+   * slowest worker's wake-up delay and its part.
+   */
+  readonly lastTimes = { mainMs: 0, waitMs: 0, wakeMs: 0, workerMs: 0 };
 
   private constructor(
     private readonly obj: Objective,
@@ -177,6 +192,7 @@ export class ParallelGradient {
     const spec = describeObjective(obj);
     if (!spec) throw new Error('parallel training: this objective cannot be rebuilt in a worker');
     if (!(opts.threads >= 2)) throw new Error(`parallel training needs at least 2 threads, got ${opts.threads}`);
+    if (opts.threads > obj.samplesPerStep) throw new Error(`parallel training: ${opts.threads} threads for batches of ${obj.samplesPerStep} rows`);
     const mainComputes = opts.mainComputes ?? true;
     const pg = new ParallelGradient(obj, opts.threads, mainComputes);
     const shared = shareSpec(spec);
@@ -256,6 +272,7 @@ export class ParallelGradient {
     Atomics.store(this.ctrl, STEP, step);
     Atomics.store(this.ctrl, CMD, CMD_STEP);
     const gen = ++this.gen;
+    const notifiedAt = performance.timeOrigin + performance.now();
     Atomics.store(this.ctrl, GEN, gen);
     Atomics.notify(this.ctrl, GEN);
     let loss = 0;
@@ -265,12 +282,17 @@ export class ParallelGradient {
       for (const [k, v] of Object.entries(r.extras)) extras[k] = (extras[k] ?? 0) + v;
     };
     let filled = false;
+    const t0 = performance.now();
     if (this.mainPart) {
       add(partGradient(this.obj, step, fraction, this.mainPart, grad));
       filled = true;
     }
+    const t1 = performance.now();
+    let waited = 0;
     for (let k = 0; k < this.slots.length; k++) {
+      const tw = performance.now();
       await this.waitFor(k, gen);
+      waited += performance.now() - tw;
       const s = this.slots[k];
       add(this.readScalars(s));
       if (filled) {
@@ -281,6 +303,10 @@ export class ParallelGradient {
         filled = true;
       }
     }
+    this.lastTimes.mainMs = t1 - t0;
+    this.lastTimes.waitMs = waited;
+    this.lastTimes.wakeMs = Math.max(...this.slots.map((s) => s.scalars[3] - notifiedAt));
+    this.lastTimes.workerMs = Math.max(...this.slots.map((s) => s.scalars[4] - s.scalars[3]));
     return { loss, extras };
   }
 
@@ -304,7 +330,7 @@ export class ParallelGradient {
     const extras: Record<string, number> = {};
     if (n > 0) {
       const names = JSON.parse(readText(s.text, s.scalars[2])) as string[];
-      for (let i = 0; i < names.length; i++) extras[names[i]] = s.scalars[3 + i];
+      for (let i = 0; i < names.length; i++) extras[names[i]] = s.scalars[EXTRAS + i];
     }
     return { loss: s.scalars[0], extras };
   }
@@ -345,4 +371,4 @@ function readText(buf: Uint8Array, n: number): string {
   return new TextDecoder().decode(buf.slice(0, n));
 }
 
-export const LAYOUT = { GEN, CMD, STEP, DONE, CMD_STEP, CMD_STOP, MAX_EXTRAS, SCALARS } as const;
+export const LAYOUT = { GEN, CMD, STEP, DONE, CMD_STEP, CMD_STOP, MAX_EXTRAS, EXTRAS, SCALARS } as const;

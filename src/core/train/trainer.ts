@@ -58,7 +58,8 @@ export interface TrainHooks {
   resume?: boolean;
   /**
    * Threads computing each step's gradient (data parallel, src/core/train/parallel.ts); 1 is the plain
-   * single-thread loop. Default: env FLOWMORPH_WORKERS, else 2 on wasm for batches ≥ 256 with ≥ 2 cores.
+   * single-thread loop. Default: env FLOWMORPH_WORKERS, else 2 on wasm for batches ≥ 512 with ≥ 4 cores
+   * (src/core/train/parallel.ts, resolveWorkers, says why).
    */
   workers?: number;
   /** The parallel worker script (default: parallel-worker.js beside parallel.js / the bundle). */

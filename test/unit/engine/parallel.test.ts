@@ -14,7 +14,7 @@ import { FlowForFlow, FrozenDensity } from '../../../src/core/f4f';
 import { NllObjective } from '../../../src/core/objectives/nll';
 import { buildObjective, describeObjective, shareSpec } from '../../../src/core/objectives/spec';
 import { Rng } from '../../../src/core/random';
-import { ParallelGradient, liveWorkers, partGradient, resolveWorkers } from '../../../src/core/train/parallel';
+import { DEFAULT_MIN_BATCH, DEFAULT_MIN_CORES, ParallelGradient, liveWorkers, partGradient, resolveWorkers } from '../../../src/core/train/parallel';
 import { partRange } from '../../../src/core/train/part';
 import { train, type Objective } from '../../../src/core/train/trainer';
 import { ShiftObjective } from '../../../src/core/tutorial';
@@ -245,8 +245,9 @@ test('thread count: explicit, env FLOWMORPH_WORKERS, default rule, and 1 for obj
   try {
     delete process.env.FLOWMORPH_WORKERS;
     const cores = os.availableParallelism();
-    assert.equal(resolveWorkers(obj, {}), cores >= 2 ? 2 : 1);
-    assert.equal(resolveWorkers(nllProblem(128).obj, {}), 1);
+    assert.equal(DEFAULT_MIN_BATCH, 512);
+    assert.equal(resolveWorkers(obj, {}), cores >= DEFAULT_MIN_CORES ? 2 : 1);
+    assert.equal(resolveWorkers(nllProblem(256).obj, {}), 1);
     assert.equal(resolveWorkers(obj, { workerScript: '/nonexistent/parallel-worker.js' }), 1);
     process.env.FLOWMORPH_WORKERS = '1';
     assert.equal(resolveWorkers(obj, {}), 1);
