@@ -297,7 +297,12 @@ export class FlowForFlowObjective implements Objective {
     let cOther: tf.Tensor2D | null = null;
     if (C > 0 && from.c) {
       cOwn = tf.tensor2d(gatherRows(from.c, C, idx), [n, C]);
-      cOther = drawsOtherCondition(f.config.mode) && other.c ? tf.tensor2d(gatherRows(other.c, C, otherIdx), [n, C]) : cOwn;
+      if (drawsOtherCondition(f.config.mode) && other.c) {
+        // The two sides' batches differ in size when one dataset has fewer rows than the batch: pair
+        // cyclically so every moved row still gets a condition from the other side.
+        const pair = otherIdx.length === n ? otherIdx : Int32Array.from({ length: n }, (_, i) => otherIdx[i % otherIdx.length]);
+        cOther = tf.tensor2d(gatherRows(other.c, C, pair), [n, C]);
+      } else cOther = cOwn;
     }
     // Forward: x is a source row with c_in = own, c_out = other. Inverse: x is a target row with c_out = own.
     const cIn = inverse ? cOther : cOwn;

@@ -218,3 +218,18 @@ test('dense op with constant (frozen) weights: same value and dx, and no gradien
   assert.equal(await matMuls(w, b), 4);
   assert.equal(await matMuls(wc, bc), 2);
 });
+
+test('delta mode trains when one side has fewer rows than the batch (conditions pair cyclically)', async () => {
+  const { f4f } = morphProblem('delta', 'both', 1);
+  const rng = new Rng(4);
+  const side = (rows: number, centre: number) => {
+    const x = new Float32Array(rows * 2).map(() => centre + 0.5 * rng.normal());
+    const c = new Float32Array(rows).map(() => rng.range(-1, 1));
+    return { x, c, rows };
+  };
+  const obj = f4f.objective(side(50, -1), side(400, 1));
+  const r = await train(obj, { ...f4f.config.train, batch: 128, steps: 5 });
+  assert.equal(r.steps, 5);
+  assert.ok(Number.isFinite(r.finalLoss));
+  f4f.dispose();
+});
