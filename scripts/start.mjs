@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build, needsBuild } from './build-lib.mjs';
+import { ensureSetup } from './setup-lib.mjs';
 import { CODE_SERVER, ROOT, copyDir, installExtension, makeTempDir, portInUse, shutdown, startCodeServer, workbenchUrl } from './vscode-lib.mjs';
 
 const argv = process.argv.slice(2);
@@ -32,38 +33,10 @@ const dev = flag('dev');
 const t0 = Date.now();
 const since = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
 
-function run(cmd, args, what) {
-  console.log(`start: ${what}…`);
-  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) {
-    console.error(`start: ${what} failed (exit ${r.status}).`);
-    process.exit(1);
-  }
-}
 
 // ------------------------------------------------------------------------------------------ 1. install
-if (!flag('no-install')) {
-  const missingApt = ['chromium', 'libkrb5-dev', 'ripgrep', 'build-essential', 'pkg-config'].filter(
-    (p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0,
-  );
-  // chromium is only for the tests; code-server needs the build tools and headers to install.
-  if (missingApt.length && !fs.existsSync(CODE_SERVER)) {
-    const root = process.getuid?.() === 0;
-    const sudo = spawnSync('sh', ['-c', 'command -v sudo'], { stdio: 'ignore' }).status === 0;
-    if (!root && !sudo) {
-      console.error(`start: missing system packages: ${missingApt.join(' ')}. Install them (apt-get install …) and run again.`);
-      process.exit(1);
-    }
-    run('bash', ['.ci/install-apt.sh'], `installing system packages (${missingApt.join(' ')})`);
-  }
-  const lock = path.join(ROOT, 'node_modules', '.package-lock.json');
-  if (!fs.existsSync(lock) || fs.statSync(lock).mtimeMs < fs.statSync(path.join(ROOT, 'package-lock.json')).mtimeMs) {
-    // --omit=optional: @tensorflow/tfjs-node's install downloads libtensorflow with no timeout and can hang
-    // offline. "Flowmorph: Install Native Backend" adds it later where the network allows.
-    run('npm', ['ci', '--omit=optional', '--no-audit', '--no-fund'], 'installing npm packages');
-  }
-  if (!fs.existsSync(CODE_SERVER)) run('bash', ['.ci/install-vscode-host.sh'], 'installing code-server 4.100.3 (VS Code 1.100.3), about 1-2 min');
-}
+// chromium is only for the tests; code-server needs the build tools and headers to install.
+if (!flag('no-install')) ensureSetup({ tag: 'start', apt: ['libkrb5-dev', 'ripgrep', 'build-essential', 'pkg-config'], host: true });
 if (!fs.existsSync(CODE_SERVER)) {
   console.error('start: code-server is not installed: run bash .ci/install-vscode-host.sh (or npm start without --no-install).');
   process.exit(1);

@@ -4,12 +4,14 @@
 //   ui           node scripts/ui.mjs            the packaged VSIX driven through the workbench by Playwright
 // Each layer prints a last line `<layer>: N passed, N failed`; a layer that fails, prints no such line or
 // runs no test at all fails the whole run. Builds first (tsc + bundle) when a source is newer than the
-// last build.
+// last build. On a fresh machine it first installs what the chosen layers need (scripts/setup-lib.mjs).
 //
-// Usage: npm test [-- --only unit,integration] [--skip ui] [--build | --no-build] [-- <filter for unit>]
+// Usage: npm test [-- --only unit,integration] [--skip ui] [--build | --no-build] [--no-install]
+//                 [-- <filter for unit>]
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { build, needsBuild } from './build-lib.mjs';
+import { ensureSetup } from './setup-lib.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const LAYERS = {
@@ -36,6 +38,12 @@ for (const l of [...only, ...skip]) {
   }
 }
 const layers = Object.keys(LAYERS).filter((l) => (only.length === 0 || only.includes(l)) && !skip.includes(l));
+
+// A fresh machine: install what the chosen layers need (each step is skipped when already done).
+if (!argv.includes('--no-install')) {
+  const vscode = layers.includes('integration') || layers.includes('ui');
+  ensureSetup({ tag: 'test', apt: vscode ? ['chromium', 'libkrb5-dev', 'ripgrep', 'build-essential', 'pkg-config'] : [], host: vscode });
+}
 
 const wantBuild = !argv.includes('--no-build') && (argv.includes('--build') || needsBuild());
 
