@@ -55,7 +55,7 @@ if (!dev) {
   const tmp = makeTempDir('flowmorph-start-');
   const vsix = path.join(tmp, 'flowmorph.vsix');
   console.log('start: packaging the extension…');
-  const r = spawnSync('npx', ['--no-install', 'vsce', 'package', '--skip-license', '--allow-missing-repository', '--no-dependencies', '-o', vsix], {
+  const r = spawnSync('npx', ['--no-install', 'vsce', 'package', '--skip-license', '--allow-missing-repository', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix], {
     cwd: ROOT,
     encoding: 'utf8',
   });

@@ -25,12 +25,15 @@ const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
 
 // ------------------------------------------------------------------------------------------- packaging
 
-/** `vsce package` into tmp; returns the VSIX path. The bundle holds every dependency, hence --no-dependencies. */
+/**
+ * `vsce package` into tmp; returns the VSIX path. The bundle holds every dependency, hence --no-dependencies;
+ * README images stay relative (no repository URL to rewrite them against), hence --no-rewrite-relative-links.
+ */
 function packageVsix(tmp) {
   const vsix = path.join(tmp, 'flowmorph.vsix');
   const r = spawnSync(
     'npx',
-    ['--no-install', 'vsce', 'package', '--skip-license', '--allow-missing-repository', '--no-dependencies', '-o', vsix],
+    ['--no-install', 'vsce', 'package', '--skip-license', '--allow-missing-repository', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, npm_config_yes: 'true' } },
   );
   if (r.status !== 0 || !fs.existsSync(vsix)) throw new Error(`vsce package failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
