@@ -11,6 +11,7 @@ import { tf } from '../tf';
 import { dense, matmul } from '../ops/dense';
 import { ParamStore, ParamTensors, init } from '../params';
 import { Rng } from '../random';
+import { addResidualBlocks, applyResidualBlocks, type ResidualBlockParams } from './blocks';
 
 export interface MadeShape {
   features: number;
@@ -27,12 +28,12 @@ export class ResidualMade {
   private readonly w0: number;
   private readonly b0: number;
   private readonly wc0: number | undefined;
-  private readonly blockParams: { w1: number; b1: number; w2: number; b2: number; wc?: number }[] = [];
+  private readonly blockParams: ResidualBlockParams[];
   private readonly wOut: number;
   private readonly bOut: number;
 
   constructor(store: ParamStore, prefix: string, readonly shape: MadeShape, rng: Rng) {
-    const { features: D, context: C, hidden: H, blocks, outputsPerFeature: P } = shape;
+    const { features: D, context: C, hidden: H, outputsPerFeature: P } = shape;
     const inDeg = Array.from({ length: D }, (_, i) => i + 1);
     const hidDeg = Array.from({ length: H }, (_, j) => (j % Math.max(1, D - 1)) + Math.min(1, D - 1));
     const outDeg = Array.from({ length: D * P }, (_, k) => Math.floor(k / P) + 1);
@@ -47,16 +48,7 @@ export class ResidualMade {
     this.b0 = store.add(`${prefix}.in.b`, [H], lin(D));
     if (C > 0) this.wc0 = store.add(`${prefix}.ctx.w`, [C, H], lin(C));
     const hh = mask(hidDeg, hidDeg, false);
-    for (let k = 0; k < blocks; k++) {
-      this.blockParams.push({
-        w1: store.add(`${prefix}.block${k}.w1`, [H, H], lin(H), hh),
-        b1: store.add(`${prefix}.block${k}.b1`, [H], lin(H)),
-        // Near-zero last layer of each block (nflows' zero_initialization): blocks start close to identity.
-        w2: store.add(`${prefix}.block${k}.w2`, [H, H], init.uniform(rng, 1e-3), hh),
-        b2: store.add(`${prefix}.block${k}.b2`, [H], init.uniform(rng, 1e-3)),
-        wc: C > 0 ? store.add(`${prefix}.block${k}.ctx.w`, [C, H], lin(C)) : undefined,
-      });
-    }
+    this.blockParams = addResidualBlocks(store, prefix, shape, rng, hh);
     const outInit = shape.zeroOutput ? init.zeros() : lin(H);
     this.wOut = store.add(`${prefix}.out.w`, [H, D * P], outInit, mask(hidDeg, outDeg, true));
     this.bOut = store.add(`${prefix}.out.b`, [D * P], outInit);
@@ -66,12 +58,7 @@ export class ResidualMade {
   apply(x: tf.Tensor2D, ctx: tf.Tensor2D | null, P: ParamTensors): tf.Tensor2D {
     let h = dense(x, P[this.w0], P[this.b0]);
     if (ctx && this.wc0 !== undefined) h = tf.add(h, matmul(ctx, P[this.wc0]));
-    for (const b of this.blockParams) {
-      let t = dense(tf.relu(h), P[b.w1], P[b.b1]);
-      if (ctx && b.wc !== undefined) t = tf.add(t, matmul(ctx, P[b.wc]));
-      t = dense(tf.relu(t), P[b.w2], P[b.b2]);
-      h = tf.add(h, t);
-    }
+    h = applyResidualBlocks(h, ctx, P, this.blockParams);
     return dense(h, P[this.wOut], P[this.bOut]);
   }
 }
