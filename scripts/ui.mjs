@@ -16,7 +16,8 @@ import {
 
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 // FLOWMORPH_README_SCREENSHOTS=1: also save the panel mid-training for the README, after a longer run
-// (about 3 minutes) so the plots show a model that has learned something.
+// (about 3 minutes) so the plots show a model that has learned something, in a taller window so the
+// curves below the plots are in the picture too.
 const README = !!process.env.FLOWMORPH_README_SCREENSHOTS;
 const BUDGET = README ? { base: 200, morph: 300, shotAt: 200 } : { base: 40, morph: 60, shotAt: 20 };
 const README_SHOTS = path.join(ROOT, 'media', 'screenshots');
@@ -92,7 +93,7 @@ if (results[0].ok) {
   // Start from scratch: no experiment file, so the Explorer menu has to create one.
   fs.rmSync(path.join(ws, 'demo.flowmorph.json'));
   server = await startCodeServer({ dir: csDir, env: { FLOWMORPH_BACKEND: process.env.FLOWMORPH_BACKEND || 'wasm' } });
-  browser = await launchBrowser();
+  browser = await launchBrowser(README ? { viewport: { width: 1400, height: 1900 } } : undefined);
   const { page } = browser;
   await page.goto(workbenchUrl(server, ws));
   const explorerItem = (name) => page.getByRole('treeitem', { name: new RegExp(`^${name.replace(/\./g, '\\.')}`) }).first();
