@@ -9,7 +9,7 @@ import { meanNll } from '../core/metrics/nll';
 import { NllObjective } from '../core/objectives/nll';
 import { Rng } from '../core/random';
 import { backendInfo } from '../core/tf';
-import { train } from '../core/train/trainer';
+import { train, type StepReport } from '../core/train/trainer';
 import { matrix, type Matrix } from '../data/matrix';
 import { applyScaler, fractionOutside, invertScaler, logDetScaler, type Scaler } from '../data/preprocess';
 import { subsample } from '../data/split';
@@ -87,17 +87,7 @@ export async function trainBaseFlow(input: BaseFlowInput, hooks: JobHooks): Prom
     resume: input.resume,
     onStep: (s) => {
       if (hooks.onProgress && (s.valLoss !== undefined || progress.ready())) {
-        hooks.onProgress({
-          phase: input.phase,
-          step: s.step,
-          epoch: s.epoch,
-          loss: s.loss + unitShift,
-          valLoss: s.valLoss !== undefined ? s.valLoss + unitShift : undefined,
-          lr: s.lr,
-          msPerStep: s.msPerStep,
-          samplesPerSec: s.samplesPerSec,
-          elapsedSec: s.elapsedSec,
-        });
+        hooks.onProgress(progressOf(input.phase, s, unitShift));
       }
       if (snap.ready()) snapshot(s.step);
     },
@@ -105,6 +95,28 @@ export async function trainBaseFlow(input: BaseFlowInput, hooks: JobHooks): Prom
   snapshot(r.steps);
   const trainNll = meanNll(flow.logProb(xs.data.subarray(0, Math.min(xs.rows, 20000) * xs.cols), cs?.data.subarray(0, Math.min(xs.rows, 20000) * (cs?.cols ?? 0)))) + unitShift;
   return { flow, outsideBound, trainNll, valNll: r.valLoss + unitShift, steps: r.steps, seconds: r.seconds, cancelled: r.cancelled };
+}
+
+/**
+ * The job-level progress report of a trainer step. `unitShift` moves NLLs into the data's units (base
+ * flows); the morph's extras (per-direction losses, displacement, penalty weight) pass through.
+ */
+export function progressOf(phase: Progress['phase'], s: StepReport, unitShift = 0): Progress {
+  return {
+    phase,
+    step: s.step,
+    epoch: s.epoch,
+    loss: s.loss + unitShift,
+    valLoss: s.valLoss !== undefined ? s.valLoss + unitShift : undefined,
+    lr: s.lr,
+    msPerStep: s.msPerStep,
+    samplesPerSec: s.samplesPerSec,
+    elapsedSec: s.elapsedSec,
+    lossForward: s.extras.lossForward,
+    lossInverse: s.extras.lossInverse,
+    displacement: s.extras.displacement,
+    penaltyWeight: s.extras.penaltyWeight,
+  };
 }
 
 /** n samples of a flow in data units (conditions: given rows, preprocessed by the condition scaler). */

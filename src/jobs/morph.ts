@@ -12,7 +12,7 @@ import { train } from '../core/train/trainer';
 import { matrix, takeRows, type Matrix } from '../data/matrix';
 import { fitScaler, type Scaler } from '../data/preprocess';
 import { splitTrainVal, subsampleIndices } from '../data/split';
-import { modelMeta, sampleFlow, Throttle, trainBaseFlow } from './base';
+import { modelMeta, progressOf, sampleFlow, Throttle, trainBaseFlow } from './base';
 import { loadData, type LoadedData } from './data';
 import { evaluateHeldOut, morphRows, pairedConditions } from './evaluate';
 import { loadModel, relativeIfInside, saveModel, saveRun, type LoadedModel } from './model-io';
@@ -140,21 +140,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     checkpoint: { dir: job.out, everySec: 30 },
     onStep: (s) => {
       if (hooks.onProgress && (s.valLoss !== undefined || progress.ready())) {
-        hooks.onProgress({
-          phase: 'morph',
-          step: s.step,
-          epoch: s.epoch,
-          loss: s.loss,
-          valLoss: s.valLoss,
-          lr: s.lr,
-          msPerStep: s.msPerStep,
-          samplesPerSec: s.samplesPerSec,
-          elapsedSec: s.elapsedSec,
-          lossForward: s.extras.lossForward,
-          lossInverse: s.extras.lossInverse,
-          displacement: s.extras.displacement,
-          penaltyWeight: s.extras.penaltyWeight,
-        });
+        hooks.onProgress(progressOf('morph', s));
       }
       if (snap.ready()) snapshot(s.step);
     },
