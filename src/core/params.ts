@@ -18,6 +18,16 @@ export interface ParamSpec {
   size: number;
   /** 0/1 mask folded into the uploaded value and applied to the gradient (MADE connectivity). */
   mask?: Float32Array;
+  /** For a group (`addGroup`): the named pieces, offsets relative to the group's start. */
+  parts?: { name: string; shape: number[]; offset: number; size: number }[];
+}
+
+/** One piece of a parameter group. */
+export interface ParamPart {
+  name: string;
+  shape: number[];
+  init: (a: Float32Array) => void;
+  mask?: Float32Array;
 }
 
 export class ParamStore {
@@ -41,6 +51,31 @@ export class ParamStore {
     this.chunks.push(a);
     this.size += size;
     return this.specs.length - 1;
+  }
+
+  /**
+   * Declare several parameters uploaded as ONE flat tensor (e.g. every weight of a conditioner network,
+   * which the fused MLP kernel reads as one operand). Parts are initialised in order, so a group draws
+   * the same random numbers as the same parts added one by one; `get(part name)` still works.
+   */
+  addGroup(name: string, parts: ParamPart[]): number {
+    const sizes = parts.map((p) => p.shape.reduce((a, b) => a * b, 1));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const values = new Float32Array(total);
+    const anyMask = parts.some((p) => p.mask);
+    const mask = anyMask ? new Float32Array(total).fill(1) : undefined;
+    const layout: NonNullable<ParamSpec['parts']> = [];
+    let o = 0;
+    parts.forEach((p, i) => {
+      if (p.mask && p.mask.length !== sizes[i]) throw new Error(`ParamStore: mask of ${name}.${p.name} has ${p.mask.length} entries for ${sizes[i]}`);
+      p.init(values.subarray(o, o + sizes[i]));
+      if (p.mask) mask!.set(p.mask, o);
+      layout.push({ name: p.name, shape: p.shape, offset: o, size: sizes[i] });
+      o += sizes[i];
+    });
+    const idx = this.add(name, [total], (a) => a.set(values), mask);
+    this.specs[idx].parts = layout;
+    return idx;
   }
 
   /** The flat values (finalizes the layout on first call). */
@@ -121,8 +156,12 @@ export class ParamStore {
   /** Name → values, for inspection and tests. */
   get(name: string): Float32Array {
     const s = this.specs.find((p) => p.name === name);
-    if (!s) throw new Error(`ParamStore: no parameter ${name}`);
-    return this.values.subarray(s.offset, s.offset + s.size);
+    if (s) return this.values.subarray(s.offset, s.offset + s.size);
+    for (const g of this.specs) {
+      const part = g.parts?.find((p) => `${g.name}.${p.name}` === name);
+      if (part) return this.values.subarray(g.offset + part.offset, g.offset + part.offset + part.size);
+    }
+    throw new Error(`ParamStore: no parameter ${name}`);
   }
 }
 

@@ -6,12 +6,12 @@
  * additions keep the autoregressive property); outputs of feature i have degree i. A connection
  * in→out exists when deg(out) ≥ deg(in) between hidden layers and into the first hidden layer, and when
  * deg(out) > deg(in) into the outputs. Context (condition) columns connect to every hidden unit.
+ * The network itself is the shared residual MLP (./residual-mlp.ts) with these masks.
  */
 import { tf } from '../tf';
-import { dense, matmul } from '../ops/dense';
-import { ParamStore, ParamTensors, init } from '../params';
+import { ParamStore, ParamTensors } from '../params';
 import { Rng } from '../random';
-import { addResidualBlocks, applyResidualBlocks, type ResidualBlockParams } from './blocks';
+import { ResidualMlp } from './residual-mlp';
 
 export interface MadeShape {
   features: number;
@@ -24,41 +24,32 @@ export interface MadeShape {
   zeroOutput: boolean;
 }
 
+function mask(rows: number[], cols: number[], strict: boolean): Float32Array {
+  const m = new Float32Array(rows.length * cols.length);
+  for (let r = 0; r < rows.length; r++)
+    for (let c = 0; c < cols.length; c++) m[r * cols.length + c] = (strict ? cols[c] > rows[r] : cols[c] >= rows[r]) ? 1 : 0;
+  return m;
+}
+
 export class ResidualMade {
-  private readonly w0: number;
-  private readonly b0: number;
-  private readonly wc0: number | undefined;
-  private readonly blockParams: ResidualBlockParams[];
-  private readonly wOut: number;
-  private readonly bOut: number;
+  private readonly net: ResidualMlp;
 
   constructor(store: ParamStore, prefix: string, readonly shape: MadeShape, rng: Rng) {
-    const { features: D, context: C, hidden: H, outputsPerFeature: P } = shape;
+    const { features: D, hidden: H, outputsPerFeature: P } = shape;
     const inDeg = Array.from({ length: D }, (_, i) => i + 1);
     const hidDeg = Array.from({ length: H }, (_, j) => (j % Math.max(1, D - 1)) + Math.min(1, D - 1));
     const outDeg = Array.from({ length: D * P }, (_, k) => Math.floor(k / P) + 1);
-    const mask = (rows: number[], cols: number[], strict: boolean): Float32Array => {
-      const m = new Float32Array(rows.length * cols.length);
-      for (let r = 0; r < rows.length; r++)
-        for (let c = 0; c < cols.length; c++) m[r * cols.length + c] = (strict ? cols[c] > rows[r] : cols[c] >= rows[r]) ? 1 : 0;
-      return m;
-    };
-    const lin = (fanIn: number) => init.uniform(rng, 1 / Math.sqrt(fanIn));
-    this.w0 = store.add(`${prefix}.in.w`, [D, H], lin(D), mask(inDeg, hidDeg, false));
-    this.b0 = store.add(`${prefix}.in.b`, [H], lin(D));
-    if (C > 0) this.wc0 = store.add(`${prefix}.ctx.w`, [C, H], lin(C));
-    const hh = mask(hidDeg, hidDeg, false);
-    this.blockParams = addResidualBlocks(store, prefix, shape, rng, hh);
-    const outInit = shape.zeroOutput ? init.zeros() : lin(H);
-    this.wOut = store.add(`${prefix}.out.w`, [H, D * P], outInit, mask(hidDeg, outDeg, true));
-    this.bOut = store.add(`${prefix}.out.b`, [D * P], outInit);
+    this.net = new ResidualMlp(
+      store,
+      prefix,
+      { inputs: D, context: shape.context, hidden: H, blocks: shape.blocks, outputs: D * P, zeroOutput: shape.zeroOutput },
+      rng,
+      { input: mask(inDeg, hidDeg, false), hidden: mask(hidDeg, hidDeg, false), output: mask(hidDeg, outDeg, true) },
+    );
   }
 
   /** x: [N, D], ctx: [N, C] or null → [N, D·P], feature-major (feature i's P outputs are contiguous). */
   apply(x: tf.Tensor2D, ctx: tf.Tensor2D | null, P: ParamTensors): tf.Tensor2D {
-    let h = dense(x, P[this.w0], P[this.b0]);
-    if (ctx && this.wc0 !== undefined) h = tf.add(h, matmul(ctx, P[this.wc0]));
-    h = applyResidualBlocks(h, ctx, P, this.blockParams);
-    return dense(h, P[this.wOut], P[this.bOut]);
+    return this.net.apply(x, ctx, P);
   }
 }

@@ -35,6 +35,10 @@ export function markConstant(t: tf.Tensor): void {
   constants.add(t);
 }
 
+export function isConstant(t: tf.Tensor): boolean {
+  return constants.has(t);
+}
+
 function denseConst(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D {
   const op = tf.customGrad(((xi: tf.Tensor) => {
     const y = tf.matMul(xi as tf.Tensor2D, w as tf.Tensor2D);

@@ -13,6 +13,7 @@
  */
 import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from '../tf';
+import { readFloats, writeFloats } from '../ops/kernel-io';
 import { Floats, splineBackward, splineForward, splineParamCount, splineSpec, SplineSpec } from './kernel';
 
 export { splineParamCount };
@@ -40,14 +41,8 @@ function specOf(attrs: NamedAttrMap): SplineSpec {
   };
 }
 
-function read(backend: KernelBackend, t: TensorInfo): Floats {
-  if (t.dtype !== 'float32') throw new Error(`rqSpline: expected float32, got ${t.dtype}`);
-  return backend.readSync(t.dataId) as Float32Array;
-}
-
-function output(backend: KernelBackend, values: Float32Array, shape: number[]): TensorInfo {
-  return { dataId: backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
-}
+const read = (backend: KernelBackend, t: TensorInfo): Floats => readFloats(backend, t, 'rqSpline');
+const output = writeFloats;
 
 /** Inputs {x: N×D, params: N×(D·P)} → [y: N×D, logDet: N]. */
 function forwardKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }): TensorInfo[] {
