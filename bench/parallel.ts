@@ -68,8 +68,8 @@ interface Runner {
 async function runner(make: () => { obj: Objective; dispose(): void }, mode: Mode): Promise<Runner> {
   const { obj, dispose } = make();
   const store = obj.store;
-  const grad = new Float32Array(store.count);
-  const opt = new Adam(store.count);
+  const opt = new Adam(store.count, store.fullMask());
+  const grad = opt.gradient;
   const t0 = performance.now();
   const pg = mode === 'serial' ? undefined : await ParallelGradient.open(obj, { threads: 2, mainComputes: mode === 'main+1' });
   const parts = { main: [] as number[], worker: [] as number[] };
@@ -82,8 +82,7 @@ async function runner(make: () => { obj: Objective; dispose(): void }, mode: Mod
         parts.main.push(pg.lastTimes.mainMs);
         parts.worker.push(pg.lastTimes.workerMs);
       } else partGradient(obj, s, 0, { index: 0, count: 1 }, grad);
-      Adam.clip(grad, 5);
-      opt.update(store.values, grad, 1e-4);
+      opt.step(store.values, 1e-4, 5);
       store.touch();
     },
     async close() {

@@ -183,8 +183,8 @@ export async function baseStepBreakdown(backend: BackendName, batches: readonly 
     const flow = referenceFlow(0);
     const obj = new NllObjective(flow, data, undefined, b, 0);
     const store = flow.store;
-    const grad = new Float32Array(store.count);
-    const opt = new Adam(store.count);
+    const opt = new Adam(store.count, store.fullMask());
+    const grad = opt.gradient;
     const P = store.upload();
     const vg = () => tf.tidy(() => tf.valueAndGrads((...ps: tf.Tensor[]) => obj.loss(ps, 0, 0).loss)(P));
     const med = (f: () => void) => {
@@ -217,12 +217,11 @@ export async function baseStepBreakdown(backend: BackendName, batches: readonly 
       }),
       withGradReadback: med(() => {
         const r = vg();
-        store.collectGrads(r.grads, grad);
+        store.collectGrads(r.grads, grad, false);
         r.value.dispose();
       }),
       clipAndAdam: med(() => {
-        Adam.clip(grad, 5);
-        opt.update(store.values, grad, 1e-3);
+        opt.step(store.values, 1e-3, 5);
       }),
     };
     tf.dispose(P);

@@ -136,21 +136,30 @@ export class ParamStore {
 
   /**
    * Read gradients (one tensor per parameter, as from tf.valueAndGrads over `upload()`) into a flat array,
-   * masking them. Disposes the gradient tensors.
+   * masking them unless `mask` is false (the optimizer masks them itself: src/core/train/adam.ts).
+   * Disposes the gradient tensors.
    */
-  collectGrads(grads: tf.Tensor[], out: Float32Array): Float32Array {
+  collectGrads(grads: tf.Tensor[], out: Float32Array, mask = true): Float32Array {
     if (grads.length !== this.specs.length) throw new Error('ParamStore: gradient count mismatch');
     for (let i = 0; i < grads.length; i++) {
       const s = this.specs[i];
       const g = grads[i].dataSync() as Float32Array;
       out.set(g, s.offset);
       grads[i].dispose();
-      if (s.mask) {
+      if (mask && s.mask) {
         const m = s.mask;
         for (let j = 0; j < s.size; j++) out[s.offset + j] *= m[j];
       }
     }
     return out;
+  }
+
+  /** Every parameter's 0/1 mask in one array (1 where unmasked), or undefined when nothing is masked. */
+  fullMask(): Float32Array | undefined {
+    if (!this.specs.some((s) => s.mask)) return undefined;
+    const m = new Float32Array(this.size).fill(1);
+    for (const s of this.specs) if (s.mask) m.set(s.mask, s.offset);
+    return m;
   }
 
   /** Name → values, for inspection and tests. */

@@ -114,8 +114,8 @@ function loadCheckpoint(dir: string, store: ParamStore, opt: Adam): { step: numb
 
 export async function train(obj: Objective, cfg: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const store = obj.store;
-  const opt = new Adam(store.count);
-  const grad = new Float32Array(store.count);
+  const opt = new Adam(store.count, store.fullMask());
+  const grad = opt.gradient;
   const total = budgetSteps(cfg, obj.stepsPerEpoch);
   const evalEvery = Math.max(1, cfg.evalEvery);
   const history: TrainResult['history'] = [];
@@ -164,15 +164,14 @@ export async function train(obj: Objective, cfg: TrainConfig, hooks: TrainHooks 
           })(P),
         );
         for (const t of P) t.dispose();
-        store.collectGrads(grads, grad);
+        store.collectGrads(grads, grad, false); // masked by the optimizer
         lastLoss = (value.dataSync() as Float32Array)[0];
         if (extras) for (const [k, t] of Object.entries(extras)) extraVals[k] = t.dataSync()[0];
         // An extra may be the loss tensor itself (e.g. the NLL when no penalty applies): free each once.
         for (const t of new Set([value, ...Object.values(extras ?? {})])) t.dispose();
       }
       if (!Number.isFinite(lastLoss)) throw new Error(`training diverged at step ${step}: loss is ${lastLoss} (try a lower learning rate)`);
-      const gradNorm = Adam.clip(grad, cfg.clip);
-      opt.update(store.values, grad, lr);
+      const gradNorm = opt.step(store.values, lr, cfg.clip);
       store.touch();
       step++;
       const ms = performance.now() - ts;

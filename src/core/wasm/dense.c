@@ -274,3 +274,50 @@ EXPORT(add_into)(int n, f32 *a, const f32 *b) {
   for (; i + 4 <= n; i += 4) wasm_v128_store(a + i, wasm_f32x4_add(wasm_v128_load(a + i), wasm_v128_load(b + i)));
   for (; i < n; i++) a[i] += b[i];
 }
+
+/* ---- the optimizer step (src/core/train/adam.ts): ~1 ms of JS per step for 300 k parameters, ~0.1 ms here ---- */
+
+/* g *= mask (skipped when mask is 0), and returns Σ g² (accumulated in double). */
+__attribute__((export_name("mask_sumsq"))) double mask_sumsq(int n, f32 *g, const f32 *mask) {
+  v128_t s0 = wasm_f64x2_splat(0), s1 = s0;
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v x = wasm_v128_load(g + i);
+    if (mask) {
+      x = wasm_f32x4_mul(x, wasm_v128_load(mask + i));
+      wasm_v128_store(g + i, x);
+    }
+    v sq = wasm_f32x4_mul(x, x);
+    s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(sq));
+    s1 = wasm_f64x2_add(s1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(sq, sq, 2, 3, 0, 1)));
+  }
+  double s = wasm_f64x2_extract_lane(s0, 0) + wasm_f64x2_extract_lane(s0, 1) + wasm_f64x2_extract_lane(s1, 0) + wasm_f64x2_extract_lane(s1, 1);
+  for (; i < n; i++) {
+    if (mask) g[i] *= mask[i];
+    s += (double)g[i] * g[i];
+  }
+  return s;
+}
+
+/* Adam with bias correction (PyTorch's form): g ← gscale·g; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
+   p ← p − stepSize·m / (√v / √c₂ + ε), stepSize = lr / c₁. */
+EXPORT(adam_update)(int n, f32 *p, const f32 *g, f32 *m, f32 *vv, f32 gscale, f32 b1, f32 b2, f32 eps, f32 stepSize, f32 sqrtC2) {
+  v B1 = wasm_f32x4_splat(b1), B2 = wasm_f32x4_splat(b2), C1 = wasm_f32x4_splat(1 - b1), C2 = wasm_f32x4_splat(1 - b2);
+  v GS = wasm_f32x4_splat(gscale), EPS = wasm_f32x4_splat(eps), SS = wasm_f32x4_splat(stepSize), IC2 = wasm_f32x4_splat(1 / sqrtC2);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v gi = wasm_f32x4_mul(wasm_v128_load(g + i), GS);
+    v mi = wasm_f32x4_add(wasm_f32x4_mul(B1, wasm_v128_load(m + i)), wasm_f32x4_mul(C1, gi));
+    v vi = wasm_f32x4_add(wasm_f32x4_mul(B2, wasm_v128_load(vv + i)), wasm_f32x4_mul(C2, wasm_f32x4_mul(gi, gi)));
+    wasm_v128_store(m + i, mi);
+    wasm_v128_store(vv + i, vi);
+    v den = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sqrt(vi), IC2), EPS);
+    wasm_v128_store(p + i, wasm_f32x4_sub(wasm_v128_load(p + i), wasm_f32x4_div(wasm_f32x4_mul(SS, mi), den)));
+  }
+  for (; i < n; i++) {
+    f32 gi = g[i] * gscale;
+    f32 mi = m[i] = b1 * m[i] + (1 - b1) * gi;
+    f32 vi = vv[i] = b2 * vv[i] + (1 - b2) * gi * gi;
+    p[i] -= stepSize * mi / (__builtin_sqrtf(vi) / sqrtC2 + eps);
+  }
+}

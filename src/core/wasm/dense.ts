@@ -24,6 +24,9 @@ interface Exports {
   relu_gate(n: number, d: number, gate: number): void;
   add_gated(n: number, acc: number, t: number, gate: number): void;
   add_into(n: number, a: number, b: number): void;
+  /** g ∘= mask (mask 0: none); returns Σ g². */
+  mask_sumsq(n: number, g: number, mask: number): number;
+  adam_update(n: number, p: number, g: number, m: number, v: number, gscale: number, b1: number, b2: number, eps: number, stepSize: number, sqrtC2: number): void;
 }
 
 const ALIGN = 64;
@@ -37,9 +40,10 @@ export class DenseKernels {
   /** Bytes handed out and not yet freed (tests assert it returns to 0). */
   inUse = 0;
 
+  /** Each instance has its own memory (the optimizer keeps one whose views must never detach). */
   constructor() {
-    const bytes = Buffer.from(DENSE_WASM_BASE64, 'base64');
-    this.k = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as Exports;
+    compiled ??= new WebAssembly.Module(Buffer.from(DENSE_WASM_BASE64, 'base64'));
+    this.k = new WebAssembly.Instance(compiled, {}).exports as unknown as Exports;
     this.top = align(this.k.__heap_base.value as number);
     this.view = new Float32Array(this.k.memory.buffer);
   }
@@ -94,6 +98,7 @@ function align(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
 }
 
+let compiled: WebAssembly.Module | undefined;
 let shared: DenseKernels | undefined;
 
 /** The kernels of this thread (module-level: each worker thread loads its own copy). */

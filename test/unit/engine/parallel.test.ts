@@ -213,8 +213,13 @@ test('flow for flow: a parallel run reports the serial extras and ends near the 
     f4f.dispose();
   }
   const [s, p] = results;
-  assert.ok(maxAbsDiff(s.values, start) > 5e-3, 'the morph trained');
-  assert.ok(maxAbsDiff(s.values, p.values) < 1e-5, `${maxAbsDiff(s.values, p.values)}`);
+  const moved = maxAbsDiff(s.values, start);
+  assert.ok(moved > 5e-3, 'the morph trained');
+  // Not equal to rounding: the parts' gradients add up in another order (1e-7 relative), and once in a
+  // while that puts one sample's relu pre-activation on the other side of 0, a real jump in one gradient
+  // entry that Adam turns into up to one learning-rate step (measured 5.8e-4 here at lr 2e-3). A part
+  // dropped or counted twice would move every parameter by as much as training does.
+  assert.ok(maxAbsDiff(s.values, p.values) < 0.15 * moved, `${maxAbsDiff(s.values, p.values)} vs moved ${moved}`);
   for (const i of [0, 10, 19])
     for (const k of Object.keys(s.seen[i])) assert.ok(Math.abs(s.seen[i][k] - p.seen[i][k]) < 1e-5 * Math.max(1, Math.abs(s.seen[i][k])), `step ${i} ${k}: ${s.seen[i][k]} vs ${p.seen[i][k]}`);
   assert.ok(Math.abs(p.seen[19].penaltyWeight - 0.25 * (1 + Math.cos((Math.PI * 19) / 20))) < 1e-6);
