@@ -48,6 +48,14 @@ export class ResidualMade {
     );
   }
 
+  /**
+   * The output layer's bias [D·P]. For D ≥ 2 the outputs of feature 1 connect to no hidden unit (their
+   * degree, 1, exceeds none), so they equal this bias whatever the input and context.
+   */
+  outputBias(P: ParamTensors): tf.Tensor1D {
+    return this.net.outputBias(P);
+  }
+
   /** x: [N, D], ctx: [N, C] or null → [N, D·P], feature-major (feature i's P outputs are contiguous). */
   apply(x: tf.Tensor2D, ctx: tf.Tensor2D | null, P: ParamTensors): tf.Tensor2D {
     return this.net.apply(x, ctx, P);

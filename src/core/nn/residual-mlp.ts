@@ -53,6 +53,11 @@ export class ResidualMlp {
     this.index = store.addGroup(prefix, parts);
   }
 
+  /** The output layer's bias [outputs] (a slice of θ, differentiable). */
+  outputBias(P: ParamTensors): tf.Tensor1D {
+    return tf.slice(tf.reshape(P[this.index], [-1]), this.layout.bOut, this.layout.shape.outputs) as tf.Tensor1D;
+  }
+
   /** x: [N, inputs], ctx: [N, context] or null → [N, outputs]. */
   apply(x: tf.Tensor2D, ctx: tf.Tensor2D | null, P: ParamTensors): tf.Tensor2D {
     return residualMlp(x, this.layout.shape.context > 0 ? ctx : null, P[this.index], this.layout);
