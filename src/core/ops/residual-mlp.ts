@@ -49,8 +49,8 @@ function forwardPass(K: DenseKernels, L: MlpLayout, o: Operands, y: number): voi
   const w = (off: number) => o.theta + 4 * off;
   const act = (i: number) => o.tape + 4 * i * n * H;
   const h0 = act(0);
-  k.gemm_nn(n, H, I, o.x, I, w(L.w0), H, h0, H, 0);
-  if (C > 0) k.gemm_nn(n, H, C, o.c, C, w(L.wc0), H, h0, H, 1);
+  K.gemmNN(n, H, I, o.x, I, w(L.w0), H, h0, H, 0);
+  if (C > 0) K.gemmNN(n, H, C, o.c, C, w(L.wc0), H, h0, H, 1);
   k.add_bias(n, H, h0, w(L.b0), 0);
   // The products take rectified operands (dense.c says why): relu(h) goes to scratch, and each block's
   // inner activation is stored rectified, u = relu(t) (its backward gate u > 0 equals t > 0).
@@ -58,15 +58,15 @@ function forwardPass(K: DenseKernels, L: MlpLayout, o: Operands, y: number): voi
   L.blocks.forEach((b, i) => {
     const hp = act(2 * i), u = act(2 * i + 1), hn = act(2 * i + 2);
     k.relu_copy(n * H, hp, r);
-    k.gemm_nn(n, H, H, r, H, w(b.w1), H, u, H, 0);
-    if (C > 0) k.gemm_nn(n, H, C, o.c, C, w(b.wc), H, u, H, 1);
+    K.gemmNN(n, H, H, r, H, w(b.w1), H, u, H, 0);
+    if (C > 0) K.gemmNN(n, H, C, o.c, C, w(b.wc), H, u, H, 1);
     k.add_bias(n, H, u, w(b.b1), 1);
-    k.gemm_nn(n, H, H, u, H, w(b.w2), H, hn, H, 0);
+    K.gemmNN(n, H, H, u, H, w(b.w2), H, hn, H, 0);
     k.add_bias(n, H, hn, w(b.b2), 0);
     k.add_into(n * H, hn, hp);
   });
   K.release(r, n * H);
-  k.gemm_nn(n, O, H, act(2 * L.blocks.length), H, w(L.wOut), O, y, O, 0);
+  K.gemmNN(n, O, H, act(2 * L.blocks.length), H, w(L.wOut), O, y, O, 0);
   k.add_bias(n, O, y, w(L.bOut), 0);
 }
 
@@ -84,46 +84,46 @@ function backwardPass(K: DenseKernels, L: MlpLayout, o: Operands, dy: number, dx
   try {
     const hB = act(2 * B);
     if (dTheta) {
-      k.gemm_tn(n, O, H, hB, H, 0, dy, O, g(L.wOut), O, 0);
+      K.gemmTN(n, O, H, hB, H, 0, dy, O, g(L.wOut), O, 0);
       k.col_sum(n, O, dy, g(L.bOut), 0);
     }
     k.transpose(H, O, w(L.wOut), wt);
-    k.gemm_nn(n, H, O, dy, O, wt, H, dh, H, 0);
+    K.gemmNN(n, H, O, dy, O, wt, H, dh, H, 0);
     if (C > 0) K.zero(dc, n * C);
     for (let i = B - 1; i >= 0; i--) {
       const b = L.blocks[i];
       const hp = act(2 * i), u = act(2 * i + 1);
       if (dTheta) {
-        k.gemm_tn(n, H, H, u, H, 0, dh, H, g(b.w2), H, 0);
+        K.gemmTN(n, H, H, u, H, 0, dh, H, g(b.w2), H, 0);
         k.col_sum(n, H, dh, g(b.b2), 0);
       }
       k.transpose(H, H, w(b.w2), wt);
-      k.gemm_nn(n, H, H, dh, H, wt, H, dt, H, 0);
+      K.gemmNN(n, H, H, dh, H, wt, H, dt, H, 0);
       k.relu_gate(n * H, dt, u);
       if (dTheta) {
-        k.gemm_tn(n, H, H, hp, H, 1, dt, H, g(b.w1), H, 0);
+        K.gemmTN(n, H, H, hp, H, 1, dt, H, g(b.w1), H, 0);
         k.col_sum(n, H, dt, g(b.b1), 0);
-        if (C > 0) k.gemm_tn(n, H, C, o.c, C, 0, dt, H, g(b.wc), H, 0);
+        if (C > 0) K.gemmTN(n, H, C, o.c, C, 0, dt, H, g(b.wc), H, 0);
       }
       if (C > 0) {
         k.transpose(C, H, w(b.wc), wt);
-        k.gemm_nn(n, C, H, dt, H, wt, C, dc, C, 1);
+        K.gemmNN(n, C, H, dt, H, wt, C, dc, C, 1);
       }
       k.transpose(H, H, w(b.w1), wt);
-      k.gemm_nn(n, H, H, dt, H, wt, H, tmp, H, 0);
+      K.gemmNN(n, H, H, dt, H, wt, H, tmp, H, 0);
       k.add_gated(n * H, dh, tmp, hp);
     }
     if (dTheta) {
-      k.gemm_tn(n, H, I, o.x, I, 0, dh, H, g(L.w0), H, 0);
+      K.gemmTN(n, H, I, o.x, I, 0, dh, H, g(L.w0), H, 0);
       k.col_sum(n, H, dh, g(L.b0), 0);
-      if (C > 0) k.gemm_tn(n, H, C, o.c, C, 0, dh, H, g(L.wc0), H, 0);
+      if (C > 0) K.gemmTN(n, H, C, o.c, C, 0, dh, H, g(L.wc0), H, 0);
     }
     if (C > 0) {
       k.transpose(C, H, w(L.wc0), wt);
-      k.gemm_nn(n, C, H, dh, H, wt, C, dc, C, 1);
+      K.gemmNN(n, C, H, dh, H, wt, C, dc, C, 1);
     }
     k.transpose(I, H, w(L.w0), wt);
-    k.gemm_nn(n, I, H, dh, H, wt, I, dx, I, 0);
+    K.gemmNN(n, I, H, dh, H, wt, I, dx, I, 0);
   } finally {
     K.release(dh, n * H);
     K.release(dt, n * H);

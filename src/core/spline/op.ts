@@ -14,7 +14,8 @@
 import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from '../tf';
 import { readFloats, writeFloats } from '../ops/kernel-io';
-import { Floats, splineBackward, splineForward, splineParamCount, splineSpec, SplineSpec } from './kernel';
+import { denseKernels } from '../wasm/dense';
+import { splineBackward, splineForward, splineParamCount, splineSpec, SplineSpec } from './kernel';
 
 export { splineParamCount };
 
@@ -41,18 +42,47 @@ function specOf(attrs: NamedAttrMap): SplineSpec {
   };
 }
 
-const read = (backend: KernelBackend, t: TensorInfo): Floats => readFloats(backend, t, 'rqSpline');
+const read = (backend: KernelBackend, t: TensorInfo): Float32Array => readFloats(backend, t, 'rqSpline');
 const output = writeFloats;
+
+/** The compiled kernels (src/core/wasm/dense.c) take up to this many bins; beyond, the JS kernel runs. */
+const WASM_MAX_BINS = 64;
+
+/**
+ * Runs the compiled port of ./kernel.ts (the same formulas in double) over the dense kernels' memory:
+ * `call` gets pointers to the inputs (copied in; 0 for a null one) followed by the outputs (copied out).
+ */
+function inWasm(inputs: (Float32Array | null)[], outputSizes: number[], call: (ptrs: number[]) => void): Float32Array[] {
+  const K = denseKernels();
+  const sizes = [...inputs.map((a) => (a ? a.length : 0)), ...outputSizes];
+  const ptrs = sizes.map((n) => (n ? K.alloc(n) : 0));
+  try {
+    inputs.forEach((a, i) => a && K.put(ptrs[i], a));
+    call(ptrs);
+    return outputSizes.map((n, i) => K.take(ptrs[inputs.length + i], n));
+  } finally {
+    ptrs.forEach((p, i) => p && K.release(p, sizes[i]));
+  }
+}
 
 /** Inputs {x: N×D, params: N×(D·P)} → [y: N×D, logDet: N]. */
 function forwardKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }): TensorInfo[] {
   const backend = args.backend as KernelBackend;
   const attrs = args.attrs as NamedAttrMap;
+  const spec = specOf(attrs);
+  const inverse = attrs.inverse as boolean;
   const { x, params } = args.inputs as { x: TensorInfo; params: TensorInfo };
   const [n, d] = x.shape;
-  const y = new Float32Array(n * d);
-  const ld = new Float32Array(n);
-  splineForward(specOf(attrs), read(backend, x), read(backend, params), n, d, attrs.inverse as boolean, y, ld);
+  let y: Float32Array, ld: Float32Array;
+  if (spec.bins <= WASM_MAX_BINS) {
+    [y, ld] = inWasm([read(backend, x), read(backend, params)], [n * d, n], ([px, pp, py, pl]) =>
+      denseKernels().k.spline_forward(n, d, spec.bins, spec.bound, spec.minBinWidth, spec.minBinHeight, spec.minDerivative, inverse ? 1 : 0, px, pp, py, pl),
+    );
+  } else {
+    y = new Float32Array(n * d);
+    ld = new Float32Array(n);
+    splineForward(spec, read(backend, x), read(backend, params), n, d, inverse, y, ld);
+  }
   return [output(backend, y, [n, d]), output(backend, ld, [n])];
 }
 
@@ -60,22 +90,22 @@ function forwardKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?: 
 function backwardKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }): TensorInfo[] {
   const backend = args.backend as KernelBackend;
   const attrs = args.attrs as NamedAttrMap;
+  const spec = specOf(attrs);
+  const inverse = attrs.inverse as boolean;
   const { x, params, dy, dLogDet } = args.inputs;
   const [n, d] = x!.shape;
-  const dx = new Float32Array(n * d);
-  const dp = new Float32Array(params!.shape[0] * params!.shape[1]);
-  splineBackward(
-    specOf(attrs),
-    read(backend, x!),
-    read(backend, params!),
-    n,
-    d,
-    attrs.inverse as boolean,
-    dy ? read(backend, dy) : null,
-    dLogDet ? read(backend, dLogDet) : null,
-    dx,
-    dp,
-  );
+  const np = params!.shape[0] * params!.shape[1];
+  let dx: Float32Array, dp: Float32Array;
+  if (spec.bins <= WASM_MAX_BINS) {
+    const ins = [read(backend, x!), read(backend, params!), dy ? read(backend, dy) : null, dLogDet ? read(backend, dLogDet) : null];
+    [dx, dp] = inWasm(ins, [n * d, np], ([px, pp, pdy, pdl, pdx, pdp]) =>
+      denseKernels().k.spline_backward(n, d, spec.bins, spec.bound, spec.minBinWidth, spec.minBinHeight, spec.minDerivative, inverse ? 1 : 0, px, pp, pdy, pdl, pdx, pdp),
+    );
+  } else {
+    dx = new Float32Array(n * d);
+    dp = new Float32Array(np);
+    splineBackward(spec, read(backend, x!), read(backend, params!), n, d, inverse, dy ? read(backend, dy) : null, dLogDet ? read(backend, dLogDet) : null, dx, dp);
+  }
   return [output(backend, dx, [n, d]), output(backend, dp, params!.shape.slice())];
 }
 

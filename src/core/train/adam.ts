@@ -38,7 +38,7 @@ export class Adam {
       K.put(this.ptr.mask, mask);
     }
     // Views taken after the last allocation: the memory never grows again.
-    const view = (p: number) => new Float32Array(K.k.memory.buffer, p, size);
+    const view = (p: number) => K.viewOf(p, size);
     this.state = { step: 0, m: view(this.ptr.m), v: view(this.ptr.v) };
     this.gradient = view(this.ptr.g);
   }
@@ -58,7 +58,7 @@ export class Adam {
     const c2 = 1 - Math.pow(this.beta2, st.step);
     this.K.put(this.ptr.p, params);
     k.adam_update(this.size, this.ptr.p, this.ptr.g, this.ptr.m, this.ptr.v, gscale, this.beta1, this.beta2, this.eps, lr / c1, Math.sqrt(c2));
-    params.set(new Float32Array(k.memory.buffer, this.ptr.p, this.size));
+    params.set(this.K.viewOf(this.ptr.p, this.size));
     return norm;
   }
 }

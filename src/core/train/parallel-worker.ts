@@ -8,6 +8,8 @@
  * its shared slot, and publishes the generation it finished (or minus it, with a message, on error).
  */
 import { parentPort, workerData } from 'worker_threads';
+// Each batch part has a core of its own: no product helper thread in here (src/core/wasm/dense.ts).
+process.env.FLOWMORPH_GEMM_THREADS = '1';
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend, setWasmDirectory } from '../tf';

@@ -19,6 +19,7 @@
  */
 import { Worker } from 'worker_threads';
 import * as fs from 'fs';
+import { denseKernels } from '../wasm/dense';
 import * as os from 'os';
 import * as path from 'path';
 import { describeObjective, shareSpec, type ObjectiveSpec } from '../objectives/spec';
@@ -195,6 +196,8 @@ export class ParallelGradient {
     if (opts.threads > obj.samplesPerStep) throw new Error(`parallel training: ${opts.threads} threads for batches of ${obj.samplesPerStep} rows`);
     const mainComputes = opts.mainComputes ?? true;
     const pg = new ParallelGradient(obj, opts.threads, mainComputes);
+    // The batch parts hold the cores now: this thread's product helper sleeps until close().
+    denseKernels().setPaused(true);
     const shared = shareSpec(spec);
     const backend = opts.backend ?? backendInfo()?.name ?? 'auto';
     const script = opts.script ?? defaultWorkerScript();
@@ -339,6 +342,7 @@ export class ParallelGradient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    denseKernels().setPaused(false);
     Atomics.store(this.ctrl, CMD, CMD_STOP);
     Atomics.store(this.ctrl, GEN, ++this.gen);
     Atomics.notify(this.ctrl, GEN);

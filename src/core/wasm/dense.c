@@ -321,3 +321,249 @@ EXPORT(adam_update)(int n, f32 *p, const f32 *g, f32 *m, f32 *vv, f32 gscale, f3
     p[i] -= stepSize * mi / (__builtin_sqrtf(vi) / sqrtC2 + eps);
   }
 }
+
+/* ---- the rational-quadratic spline (src/core/spline/kernel.ts is the reference: same formulas, same
+   order; this port runs in double inside and reads/writes float32). Called by src/core/spline/op.ts.
+   No libc here, so exp and log are our own (range reduction + series, ~1e-15 relative). ---- */
+
+typedef union { double d; unsigned long long u; } bits64;
+
+static double exp_d(double x) {
+  if (x < -745.0) return 0.0;
+  if (x > 709.0) x = 709.0;
+  const double ln2 = 0.6931471805599453, inv_ln2 = 1.4426950408889634;
+  double kf = __builtin_floor(x * inv_ln2 + 0.5);
+  double r = x - kf * ln2; /* |r| <= ln2/2 */
+  /* Taylor to r^13 / 13!: error < 2e-16 relative on |r| <= 0.347 */
+  double p = 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  int k = (int)kf;
+  bits64 s;
+  if (k < -1022) { /* subnormal result: scale in two steps */
+    s.u = (unsigned long long)(k + 1022 + 1023) << 52;
+    return p * s.d * 2.2250738585072014e-308;
+  }
+  s.u = (unsigned long long)(k + 1023) << 52;
+  return p * s.d;
+}
+
+static double log_d(double x) {
+  if (!(x > 0)) return x == 0 ? -__builtin_inf() : __builtin_nan("");
+  bits64 b = {x};
+  int e = (int)((b.u >> 52) & 0x7ff);
+  if (e == 0) { /* subnormal */
+    b.d = x * 18014398509481984.0; /* 2^54 */
+    e = (int)((b.u >> 52) & 0x7ff) - 54;
+  }
+  e -= 1023;
+  b.u = (b.u & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL; /* m in [1, 2) */
+  double m = b.d;
+  if (m > 1.4142135623730951) { m *= 0.5; e += 1; }
+  /* log m = 2 atanh(s), s = (m − 1)/(m + 1), |s| <= 0.1716 */
+  double s = (m - 1.0) / (m + 1.0), s2 = s * s;
+  double t = 1.0 / 23;
+  t = t * s2 + 1.0 / 21;
+  t = t * s2 + 1.0 / 19;
+  t = t * s2 + 1.0 / 17;
+  t = t * s2 + 1.0 / 15;
+  t = t * s2 + 1.0 / 13;
+  t = t * s2 + 1.0 / 11;
+  t = t * s2 + 1.0 / 9;
+  t = t * s2 + 1.0 / 7;
+  t = t * s2 + 1.0 / 5;
+  t = t * s2 + 1.0 / 3;
+  t = t * s2 + 1.0;
+  return 2.0 * s * t + e * 0.6931471805599453;
+}
+
+#define MAXK 64
+
+/* The spline's scratch is static (not on the shadow stack, which the threads share: only the calling
+   thread runs the spline, and no kernel here may use the stack; test/unit/engine/wasm-build.test.ts). */
+typedef struct {
+  int k;
+  double bound, minW, minH, minD, c0;
+  double sw[MAXK], sh[MAXK], cw[MAXK + 1], ch[MAXK + 1], dv[MAXK + 1], dg[MAXK + 1];
+} Spline;
+
+static void softmax_d(const f32 *raw, int k, double *out) {
+  double m = -__builtin_inf(), sum = 0;
+  for (int i = 0; i < k; i++) if (raw[i] > m) m = raw[i];
+  for (int i = 0; i < k; i++) { out[i] = exp_d(raw[i] - m); sum += out[i]; }
+  double inv = 1.0 / sum;
+  for (int i = 0; i < k; i++) out[i] *= inv;
+}
+
+static void knots_d(const double *soft, int k, double minBin, double bound, double *out) {
+  double scale = 1 - k * minBin, span = 2 * bound, acc = 0;
+  out[0] = -bound;
+  for (int i = 1; i < k; i++) { acc += minBin + scale * soft[i - 1]; out[i] = span * acc - bound; }
+  out[k] = bound;
+}
+
+static void prepare_d(Spline *s, const f32 *p) {
+  softmax_d(p, s->k, s->sw);
+  softmax_d(p + s->k, s->k, s->sh);
+  knots_d(s->sw, s->k, s->minW, s->bound, s->cw);
+  knots_d(s->sh, s->k, s->minH, s->bound, s->ch);
+}
+
+static void slopes_d(Spline *s, const f32 *p, int b) {
+  int k = s->k;
+  const f32 *d = p + 2 * k - 1;
+  for (int j = b; j <= b + 1; j++) {
+    if (j == 0 || j == k) { s->dv[j] = 1; s->dg[j] = 0; continue; }
+    double z = d[j] + s->c0;
+    if (z > 0) {
+      double e = exp_d(-z);
+      s->dv[j] = s->minD + z + log_d(1 + e);
+      s->dg[j] = 1 / (1 + e);
+    } else {
+      double e = exp_d(z);
+      s->dv[j] = s->minD + log_d(1 + e);
+      s->dg[j] = e / (1 + e);
+    }
+  }
+}
+
+static int locate_d(const double *kn, int k, double v) {
+  int b = 0;
+  while (b < k - 1 && v >= kn[b + 1]) b++;
+  return b;
+}
+
+static double solve_xi(double h, double s, double d0, double d1, double dy) {
+  double e = d0 + d1 - 2 * s;
+  double a = h * (s - d0) + dy * e, b = h * d0 - dy * e, c = -s * dy;
+  double disc = b * b - 4 * a * c;
+  if (disc < 0) disc = 0;
+  double den = -b - __builtin_sqrt(disc);
+  double xi = den != 0 ? (2 * c) / den : 0;
+  return xi < 0 ? 0 : xi > 1 ? 1 : xi;
+}
+
+static Spline S;
+
+static void spline_init(Spline *s, int k, double bound, double minW, double minH, double minD) {
+  s->k = k; s->bound = bound; s->minW = minW; s->minH = minH; s->minD = minD;
+  /* c0 = log(exp(1 − minD) − 1) */
+  s->c0 = log_d(exp_d(1 - minD) - 1);
+}
+
+/* Forward (inverse = 0: y = f(x); 1: x = f⁻¹(y)) over n rows × d dims; params n·d·(3k−1); logDet n. */
+EXPORT(spline_forward)(int n, int d, int k, double bound, double minW, double minH, double minD, int inverse,
+                       const f32 *x, const f32 *params, f32 *out, f32 *logDet) {
+  if (k > MAXK) return;
+  spline_init(&S, k, bound, minW, minH, minD);
+  int P = 3 * k - 1;
+  for (int r = 0; r < n; r++) {
+    double ld = 0;
+    for (int j = 0; j < d; j++) {
+      int idx = r * d + j;
+      double v = x[idx];
+      if (!(v >= -bound && v <= bound)) { out[idx] = x[idx]; continue; }
+      const f32 *p = params + (long)idx * P;
+      prepare_d(&S, p);
+      int b = locate_d(inverse ? S.ch : S.cw, k, v);
+      slopes_d(&S, p, b);
+      double w = S.cw[b + 1] - S.cw[b], h = S.ch[b + 1] - S.ch[b], sl = h / w, d0 = S.dv[b], d1 = S.dv[b + 1], xi;
+      if (inverse) {
+        xi = solve_xi(h, sl, d0, d1, v - S.ch[b]);
+        out[idx] = (f32)(S.cw[b] + w * xi);
+      } else {
+        xi = (v - S.cw[b]) / w;
+        xi = xi < 0 ? 0 : xi > 1 ? 1 : xi;
+      }
+      double omx = 1 - xi, t = xi * omx, den = sl + (d0 + d1 - 2 * sl) * t;
+      if (!inverse) out[idx] = (f32)(S.ch[b] + (h * (sl * xi * xi + d0 * t)) / den);
+      double q = d1 * xi * xi + 2 * sl * t + d0 * omx * omx;
+      double lf = log_d((sl * sl * q) / (den * den));
+      ld += inverse ? -lf : lf;
+    }
+    logDet[r] = (f32)ld;
+  }
+}
+
+/* Backward of spline_forward: gOut (n·d) and gLogDet (n) may be 0 (zero); writes gIn (n·d) and gParams. */
+EXPORT(spline_backward)(int n, int d, int k, double bound, double minW, double minH, double minD, int inverse,
+                        const f32 *x, const f32 *params, const f32 *gOut, const f32 *gLogDet, f32 *gIn, f32 *gParams) {
+  if (k > MAXK) return;
+  spline_init(&S, k, bound, minW, minH, minD);
+  int P = 3 * k - 1;
+  double span = 2 * bound, scaleW = 1 - k * minW, scaleH = 1 - k * minH;
+  for (long i = 0; i < (long)n * d * P; i++) gParams[i] = 0;
+  for (int r = 0; r < n; r++) {
+    double gl = gLogDet ? gLogDet[r] : 0;
+    for (int j = 0; j < d; j++) {
+      int idx = r * d + j;
+      double v = x[idx], go = gOut ? gOut[idx] : 0;
+      if (!(v >= -bound && v <= bound)) { gIn[idx] = (f32)go; continue; }
+      const f32 *p = params + (long)idx * P;
+      f32 *gp = gParams + (long)idx * P;
+      prepare_d(&S, p);
+      int b = locate_d(inverse ? S.ch : S.cw, k, v);
+      slopes_d(&S, p, b);
+      double w = S.cw[b + 1] - S.cw[b], h = S.ch[b + 1] - S.ch[b], sl = h / w, d0 = S.dv[b], d1 = S.dv[b + 1], xi;
+      if (inverse) xi = solve_xi(h, sl, d0, d1, v - S.ch[b]);
+      else { xi = (v - S.cw[b]) / w; xi = xi < 0 ? 0 : xi > 1 ? 1 : xi; }
+      double omx = 1 - xi, t = xi * omx, e = d0 + d1 - 2 * sl, den = sl + e * t, den2 = den * den;
+      double rn = sl * xi * xi + d0 * t, rr = rn / den;
+      double q = d1 * xi * xi + 2 * sl * t + d0 * omx * omx;
+      double oneM2xi = 1 - 2 * xi, oneM2t = 1 - 2 * t;
+      double rXi = (sl * q) / den2, rS = (xi * xi * den - rn * oneM2t) / den2;
+      double rD0 = (t * (den - rn)) / den2, rD1 = (-rn * t) / den2;
+      double lXi = (2 * d1 * xi + 2 * sl * oneM2xi - 2 * d0 * omx) / q - (2 * e * oneM2xi) / den;
+      double lS = 2 / sl + (2 * t) / q - (2 * oneM2t) / den;
+      double lD0 = (omx * omx) / q - (2 * t) / den, lD1 = (xi * xi) / q - (2 * t) / den;
+      double gCw, gW, gCh, gH, gD0, gD1;
+      if (!inverse) {
+        double gXi = go * h * rXi + gl * lXi, gS = go * h * rS + gl * lS;
+        gIn[idx] = (f32)(gXi / w);
+        gCw = -gXi / w;
+        gW = -(gXi * xi + gS * sl) / w;
+        gCh = go;
+        gH = go * rr + gS / w;
+        gD0 = go * h * rD0 + gl * lD0;
+        gD1 = go * h * rD1 + gl * lD1;
+      } else {
+        double lam = (go * w - gl * lXi) / (h * rXi);
+        gIn[idx] = (f32)lam;
+        gCw = go;
+        gW = go * xi + (sl / w) * (gl * lS + lam * h * rS);
+        gCh = -lam;
+        gH = -(gl * lS) / w - lam * (rr + (h * rS) / w);
+        gD0 = -gl * lD0 - lam * h * rD0;
+        gD1 = -gl * lD1 - lam * h * rD1;
+      }
+      double below = 0;
+      for (int l = 0; l < b; l++) below += S.sw[l];
+      double mean = span * (gW * S.sw[b] + gCw * below);
+      for (int l = 0; l < k; l++) {
+        double g = span * (l < b ? gCw : l == b ? gW : 0);
+        gp[l] = (f32)(scaleW * S.sw[l] * (g - mean));
+      }
+      below = 0;
+      for (int l = 0; l < b; l++) below += S.sh[l];
+      mean = span * (gH * S.sh[b] + gCh * below);
+      for (int l = 0; l < k; l++) {
+        double g = span * (l < b ? gCh : l == b ? gH : 0);
+        gp[k + l] = (f32)(scaleH * S.sh[l] * (g - mean));
+      }
+      f32 *gd = gp + 2 * k - 1;
+      if (b >= 1) gd[b] += (f32)(gD0 * S.dg[b]);
+      if (b + 1 <= k - 1) gd[b + 1] += (f32)(gD1 * S.dg[b + 1]);
+    }
+  }
+}

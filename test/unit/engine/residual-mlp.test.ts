@@ -11,7 +11,7 @@ import { mlpLayout, type MlpShape } from '../../../src/core/nn/mlp-layout';
 import { ResidualMade } from '../../../src/core/nn/made';
 import { ParamStore } from '../../../src/core/params';
 import { Rng } from '../../../src/core/random';
-import { denseKernels } from '../../../src/core/wasm/dense';
+import { DenseKernels, denseKernels } from '../../../src/core/wasm/dense';
 import { points } from './helpers';
 
 test('setup backend', async () => {
@@ -85,6 +85,38 @@ test('dense kernels: gemm_nn, gemm_tn (with relu and accumulation), col_sum and 
     K.release(pbt, bt.length);
     K.release(pc, c0.length);
   }
+});
+
+test('two threads: products split with the helper thread equal one thread\'s bit for bit', async () => {
+  const one = new DenseKernels(1);
+  const two = new DenseKernels(2);
+  for (let i = 0; i < 200 && !two.helperReady; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(two.helperReady, 'the helper thread started');
+  const rng = new Rng(11);
+  for (const [M, N, Kd] of [
+    [512, 128, 128],
+    [1030, 46, 128],
+    [300, 128, 2],
+  ]) {
+    const a = rng.fillUniform(new Float32Array(M * Kd), -1, 1) as Float32Array;
+    const b = rng.fillUniform(new Float32Array(Math.max(Kd, M) * N), -1, 1) as Float32Array;
+    const c0 = rng.fillUniform(new Float32Array(Math.max(M, Kd) * N), -1, 1) as Float32Array;
+    const results = [one, two].map((K) => {
+      const pa = K.alloc(a.length), pb = K.alloc(b.length), pc = K.alloc(c0.length);
+      K.put(pa, a);
+      K.put(pb, b);
+      K.put(pc, c0);
+      K.gemmNN(M, N, Kd, pa, Kd, pb, N, pc, N, 1);
+      const nn = K.take(pc, M * N);
+      K.gemmTN(M, N, Kd, pa, Kd, 1, pb, N, pc, N, 0);
+      const tn = K.take(pc, Kd * N);
+      return { nn, tn };
+    });
+    assert.deepEqual(results[1].nn, results[0].nn, `gemmNN ${M}×${N}×${Kd}`);
+    assert.deepEqual(results[1].tn, results[0].tn, `gemmTN ${M}×${N}×${Kd}`);
+  }
+  two.close();
+  assert.equal(two.helperReady, false);
 });
 
 const SHAPES: [string, MlpShape][] = [
