@@ -3,8 +3,10 @@
  *
  *   npm run bench                 step timings, evaluation throughput, 60-s NLL, morphs (~12 min)
  *   npm run bench -- --quick      step timings only (~1.5 min)
- * Step timings: the base flow on every backend that loads (1 thread) with a phase breakdown, then the
- * trainer's 2-thread data-parallel mode, and the flow-for-flow step in both directions on 1 and 2 threads.
+ * Step timings: the base flow on every backend that loads (1 thread) with a phase breakdown, then two
+ * threads (the default: dense products split with a helper thread) and the trainer's data-parallel mode,
+ * and the flow-for-flow step in both directions on 1 and 2 threads. `base_step_ms` and `f4f_step_ms` in
+ * latest.json are the default configuration (2 threads on a 2-core machine); `…_1thread` the single thread.
  *   npm run bench -- --morph      the morph benchmark only (trains its three base flows first)
  * Options: --backend wasm|cpu|native (the measurement backend, default wasm), --seconds S (quality
  * budget, 60), --morph-seconds S (90), --base-seconds S (base flows the morph bench trains itself, 60).
@@ -17,7 +19,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initBackend, type BackendName } from '../src/core/tf';
-import { BATCHES, baseStepBreakdown, baseSteps, evalThroughput, f4fSteps, referenceParameterCount, type StepTiming, type TimingOptions } from './steps';
+import { BATCHES, baseStepBreakdown, baseSteps, evalThroughput, f4fSteps, referenceParameterCount, withGemmThreads, type StepTiming, type TimingOptions } from './steps';
 import {
   REFERENCE,
   RATIO_LEGEND,
@@ -81,7 +83,9 @@ async function main(): Promise<void> {
     rows.push({ figure: 'parameters, reference architecture', ours: params, reference: REFERENCE.parameters, unit: 'count', ratio: params / REFERENCE.parameters, backend: '—' });
     if (params !== REFERENCE.parameters) log(`WARNING: ${params} parameters, the reference has ${REFERENCE.parameters}`);
 
-    // Base-flow steps on every backend that loads, single-threaded, the measurement backend first.
+    // Base-flow steps on every backend that loads, on one thread (the product helper paused), the
+    // measurement backend first.
+    const one = (b: BackendName): TimingOptions => ({ ...TIMING[b], workers: 1, gemmThreads: 1 });
     const byBackend: Record<string, Record<string, StepTiming>> = {};
     const others = (['wasm', 'native', 'cpu'] as BackendName[]).filter((b) => b !== info.name);
     for (const b of [info.name, ...others]) {
@@ -93,42 +97,53 @@ async function main(): Promise<void> {
       }
       const l0 = load();
       log(`base-flow steps on ${b}, 1 thread`);
-      byBackend[b] = await baseSteps(b, TIMING[b]);
+      byBackend[b] = await baseSteps(b, one(b));
       result[`load_base_steps_${b}`] = [l0, load()];
       for (const n of BATCHES) rows.push(stepRow(`base-flow step, batch ${n}, 1 thread`, byBackend[b][n], REFERENCE.base_step_ms[key(n)], b, `${b} base step at batch ${n}`));
     }
-    result.base_step_ms = Object.fromEntries(BATCHES.map((n) => [`${n}`, ms(byBackend[info.name][n])]));
+    result.base_step_ms_1thread = Object.fromEntries(BATCHES.map((n) => [`${n}`, ms(byBackend[info.name][n])]));
     result.base_step_detail = byBackend;
+    await initBackend(info.name);
     log(`base-flow step phases on ${info.name}`);
-    result.base_step_breakdown_ms = await baseStepBreakdown(info.name);
+    result.base_step_breakdown_ms = await withGemmThreads(1, () => baseStepBreakdown(info.name)).then((r) => r.value);
 
-    // The trainer's data-parallel gradients (two threads on two cores), against the reference's best 2-thread run.
-    const par = { ...TIMING[info.name], workers: 2 };
+    // Two threads, the default on two cores: every large dense product split with the helper thread
+    // (src/core/wasm/dense.ts). Then the trainer's data-parallel mode (each thread half the batch),
+    // which is off by default on two cores (src/core/train/parallel.ts says why). Both against the
+    // reference's best 2-thread run.
     let l0 = load();
-    log(`base-flow steps on ${info.name}, 2 threads`);
-    const base2 = await baseSteps(info.name, par);
+    log(`base-flow steps on ${info.name}, 2 threads (products split)`);
+    const base2 = await baseSteps(info.name, { ...TIMING[info.name], workers: 1, gemmThreads: 2 });
     result.load_base_steps_2threads = [l0, load()];
-    result.base_step_ms_2threads = Object.fromEntries(BATCHES.map((n) => [`${n}`, ms(base2[n])]));
+    result.base_step_ms = Object.fromEntries(BATCHES.map((n) => [`${n}`, ms(base2[n])]));
+    result.base_step_ms_config = `default: dense products on ${base2[BATCHES[0]].gemmThreads ?? 1} thread(s), one gradient thread`;
     result.base_step_2threads_detail = base2;
     for (const n of BATCHES) rows.push(stepRow(`base-flow step, batch ${n}, 2 threads`, base2[n], REFERENCE.base_step_ms_2threads[key(n)], info.name, `2-thread base step at batch ${n}`));
+    l0 = load();
+    log(`base-flow steps on ${info.name}, 2 threads (data-parallel)`);
+    const dp = await baseSteps(info.name, { ...TIMING[info.name], workers: 2 });
+    result.load_base_steps_data_parallel = [l0, load()];
+    result.base_step_ms_data_parallel = Object.fromEntries(BATCHES.map((n) => [`${n}`, ms(dp[n])]));
+    result.base_step_data_parallel_detail = dp;
+    for (const n of BATCHES) rows.push(stepRow(`base-flow step, batch ${n}, 2 threads data-parallel`, dp[n], REFERENCE.base_step_ms_2threads[key(n)], info.name, `data-parallel base step at batch ${n}`));
 
-    // Flow for flows, both directions, one thread (the reference's figures) and two.
-    await initBackend(info.name);
-    for (const workers of [1, 2]) {
+    // Flow for flows, both directions, one thread (the reference's figures) and two (products split).
+    for (const threads of [1, 2] as const) {
       l0 = load();
-      log(`flow-for-flow steps on ${info.name}, ${workers} thread(s)`);
-      const f4f = await f4fSteps(info.name, { ...TIMING[info.name], workers });
-      const sfx = workers === 1 ? '' : '_2threads';
+      log(`flow-for-flow steps on ${info.name}, ${threads} thread(s)`);
+      const f4f = await f4fSteps(info.name, { ...TIMING[info.name], workers: 1, gemmThreads: threads });
+      const sfx = threads === 1 ? '_1thread' : '';
       result[`load_f4f_steps${sfx}`] = [l0, load()];
       result[`f4f_step_ms${sfx}`] = Object.fromEntries(BATCHES.map((n) => [`${n}`, { forward: ms(f4f[n].forward), inverse: ms(f4f[n].inverse) }]));
       result[`f4f_step${sfx}_detail`] = f4f;
       for (const n of BATCHES) {
         for (const dir of ['forward', 'inverse'] as const) {
-          const ref = workers === 1 ? (REFERENCE.f4f_step_ms[n]?.[dir] ?? null) : null;
-          rows.push(stepRow(`flow-for-flow step, ${dir}, batch ${n}, ${workers === 1 ? '1 thread' : '2 threads'}`, f4f[n][dir], ref, info.name, `f4f ${dir} step at batch ${n}, ${workers} thread(s)`));
+          const ref = REFERENCE.f4f_step_ms[n]?.[dir] ?? null;
+          rows.push(stepRow(`flow-for-flow step, ${dir}, batch ${n}, ${threads === 1 ? '1 thread' : '2 threads'}`, f4f[n][dir], ref, info.name, `f4f ${dir} step at batch ${n}, ${threads} thread(s)`));
         }
       }
     }
+    result.f4f_step_ms_config = result.base_step_ms_config;
   }
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'flowmorph-bench-'));
@@ -136,11 +151,15 @@ async function main(): Promise<void> {
     if (mode === 'full') {
       const l0 = load();
       log(`evaluation throughput on ${info.name}`);
-      const ev = await evalThroughput(info.name);
+      const ev1 = await evalThroughput(info.name, 5, 1);
+      const ev = await evalThroughput(info.name, 5, 2);
       result.eval_samples_per_s = ev;
+      result.eval_samples_per_s_1thread = ev1;
       result.load_eval = [l0, load()];
-      rows.push(rateRow('log_prob at batch 10 000', ev.logprob, REFERENCE.eval_samples_per_s.logprob, info.name));
-      rows.push(rateRow('sample at batch 10 000', ev.sample, REFERENCE.eval_samples_per_s.sample, info.name));
+      rows.push(rateRow('log_prob at batch 10 000, 1 thread', ev1.logprob, REFERENCE.eval_samples_per_s.logprob, info.name));
+      rows.push(rateRow('sample at batch 10 000, 1 thread', ev1.sample, REFERENCE.eval_samples_per_s.sample, info.name));
+      rows.push(rateRow(`log_prob at batch 10 000, ${ev.gemmThreads} threads`, ev.logprob, REFERENCE.eval_samples_per_s.logprob, info.name));
+      rows.push(rateRow(`sample at batch 10 000, ${ev.gemmThreads} threads`, ev.sample, REFERENCE.eval_samples_per_s.sample, info.name));
 
       const { fitToy, QUALITY_METHOD } = lazy<typeof import('./quality')>('./quality');
       const seconds = Number(arg('seconds', '60'));

@@ -14,6 +14,7 @@ import { NllObjective } from '../src/core/objectives/nll';
 import { Rng } from '../src/core/random';
 import { initBackend, tf, type BackendName } from '../src/core/tf';
 import { Adam } from '../src/core/train/adam';
+import { denseKernels } from '../src/core/wasm/dense';
 import { train, type Objective } from '../src/core/train/trainer';
 import { generateToy } from '../src/data/toys';
 import { median, round } from './table';
@@ -27,6 +28,27 @@ export interface TimingOptions {
   capMs: number;
   /** Gradient threads for the trainer (src/core/train/parallel.ts); 1 = the plain single-thread loop. */
   workers: number;
+  /**
+   * Threads for the dense products (src/core/wasm/dense.ts): 1 pauses the helper thread, 2 uses it (the
+   * default on two cores). Ignored (the helper sleeps) while the data-parallel trainer runs.
+   */
+  gemmThreads?: 1 | 2;
+}
+
+/**
+ * Run `f` with the dense products on `threads` threads (1: the helper paused), then restore. Says how many
+ * really ran: 2 only when the machine allows a helper and it started.
+ */
+export async function withGemmThreads<T>(threads: 1 | 2 | undefined, f: () => Promise<T>): Promise<{ value: T; gemmThreads: number }> {
+  const K = denseKernels();
+  if (threads === 2) for (let i = 0; i < 200 && !K.helperReady; i++) await new Promise((r) => setTimeout(r, 10));
+  K.setPaused(threads === 1);
+  try {
+    const gemmThreads = K.helperReady ? 2 : 1;
+    return { value: await f(), gemmThreads };
+  } finally {
+    K.setPaused(false);
+  }
 }
 
 export interface StepTiming {
@@ -37,6 +59,8 @@ export interface StepTiming {
   /** Interquartile range of the timed steps (ms), a noise gauge on a shared machine. */
   iqr?: [number, number];
   skipped?: string;
+  /** Threads the dense products used within each gradient thread. */
+  gemmThreads?: number;
   /** Threads the trainer actually used. */
   workers?: number;
 }
@@ -51,6 +75,11 @@ function trainConfig(batch: number, steps: number): TrainConfig {
  * once after the last step, outside the timed span.
  */
 export async function timeTrainer(obj: Objective, batch: number, opts: TimingOptions): Promise<StepTiming> {
+  const r = await withGemmThreads(opts.gemmThreads, () => timeTrainerNow(obj, batch, opts));
+  return { ...r.value, gemmThreads: opts.workers > 1 ? 1 : r.gemmThreads };
+}
+
+async function timeTrainerNow(obj: Objective, batch: number, opts: TimingOptions): Promise<StepTiming> {
   const stamps: number[] = [];
   const t0 = performance.now();
   const run = () =>
@@ -236,7 +265,12 @@ export function referenceParameterCount(): number {
 }
 
 /** Median samples per second of logProb and sample at batch 10 000 on the reference architecture. */
-export async function evalThroughput(backend: BackendName, repeats = 5): Promise<{ logprob: number; sample: number }> {
+export async function evalThroughput(backend: BackendName, repeats = 5, gemmThreads: 1 | 2 = 2): Promise<{ logprob: number; sample: number; gemmThreads: number }> {
+  const r = await withGemmThreads(gemmThreads, () => evalThroughputNow(backend, repeats));
+  return { ...r.value, gemmThreads: r.gemmThreads };
+}
+
+async function evalThroughputNow(backend: BackendName, repeats: number): Promise<{ logprob: number; sample: number }> {
   await initBackend(backend);
   const n = 10000;
   const flow = referenceFlow(0);
