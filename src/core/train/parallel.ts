@@ -117,11 +117,12 @@ export interface ParallelOptions {
  * Threads for a run: `hooks.workers`, else env FLOWMORPH_WORKERS, else the default, and 1 whenever the
  * objective cannot be rebuilt in a worker (src/core/objectives/spec.ts).
  *
- * The default is 2 on wasm for batches of at least 512 on machines with at least 4 cores, else 1. Measured
- * on 2 shared vCPUs (bench/parallel.ts, bench/results/parallel.json): a half-batch runs 1.1–1.5× slower
- * while both threads compute (and V8's GC/JIT threads want CPU too), so two threads gain only 1.1–1.3× at
- * batch 512–1024 on an idle machine, lose at 128 (0.74–0.96×), and lose 15–50 % whenever another process
- * holds a core. Four cores leave one for the VS Code host, the UI and the rest.
+ * The default is 2 on wasm for batches of at least 512 on machines with at least 4 cores, else 1. On two
+ * cores the second one already serves the dense products' helper thread (src/core/wasm/dense.ts), which
+ * measured as fast or faster (1.4× at batch 512 against 1.37–1.51× for these threads, bench/parallel.ts)
+ * and also speeds up batch 128, evaluation and sampling, where batch parts do not pay (0.76–1.02× at 128).
+ * A half-batch runs 1.1–1.35× slower while both threads compute, and parts lose 15–50 % whenever another
+ * process holds a core. While parts run, the helper is paused (each part is one thread).
  */
 export function resolveWorkers(obj: Objective, hooks: Pick<TrainHooks, 'workers' | 'workerScript'>): number {
   const env = Number.parseInt(process.env.FLOWMORPH_WORKERS ?? '', 10);
