@@ -76,7 +76,7 @@ function forwardKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?: 
   let y: Float32Array, ld: Float32Array;
   if (spec.bins <= WASM_MAX_BINS) {
     [y, ld] = inWasm([read(backend, x), read(backend, params)], [n * d, n], ([px, pp, py, pl]) =>
-      denseKernels().k.spline_forward(n, d, spec.bins, spec.bound, spec.minBinWidth, spec.minBinHeight, spec.minDerivative, inverse ? 1 : 0, px, pp, py, pl),
+      denseKernels().splineForward(n, d, spec, inverse, px, pp, py, pl),
     );
   } else {
     y = new Float32Array(n * d);
@@ -99,7 +99,7 @@ function backwardKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?:
   if (spec.bins <= WASM_MAX_BINS) {
     const ins = [read(backend, x!), read(backend, params!), dy ? read(backend, dy) : null, dLogDet ? read(backend, dLogDet) : null];
     [dx, dp] = inWasm(ins, [n * d, np], ([px, pp, pdy, pdl, pdx, pdp]) =>
-      denseKernels().k.spline_backward(n, d, spec.bins, spec.bound, spec.minBinWidth, spec.minBinHeight, spec.minDerivative, inverse ? 1 : 0, px, pp, pdy, pdl, pdx, pdp),
+      denseKernels().splineBackward(n, d, spec, inverse, px, pp, pdy, pdl, pdx, pdp),
     );
   } else {
     dx = new Float32Array(n * d);

@@ -390,8 +390,8 @@ static double log_d(double x) {
 
 #define MAXK 64
 
-/* The spline's scratch is static (not on the shadow stack, which the threads share: only the calling
-   thread runs the spline, and no kernel here may use the stack; test/unit/engine/wasm-build.test.ts). */
+/* The spline's scratch is passed in by the caller, one block per thread (not on the shadow stack, which
+   the threads share: no kernel here may use it; test/unit/engine/wasm-build.test.ts). */
 typedef struct {
   int k;
   double bound, minW, minH, minD, c0;
@@ -454,7 +454,8 @@ static double solve_xi(double h, double s, double d0, double d1, double dy) {
   return xi < 0 ? 0 : xi > 1 ? 1 : xi;
 }
 
-static Spline S;
+/* Bytes of one thread's spline scratch. */
+__attribute__((export_name("spline_scratch_bytes"))) int spline_scratch_bytes(void) { return (int)sizeof(Spline); }
 
 static void spline_init(Spline *s, int k, double bound, double minW, double minH, double minD) {
   s->k = k; s->bound = bound; s->minW = minW; s->minH = minH; s->minD = minD;
@@ -463,10 +464,10 @@ static void spline_init(Spline *s, int k, double bound, double minW, double minH
 }
 
 /* Forward (inverse = 0: y = f(x); 1: x = f⁻¹(y)) over n rows × d dims; params n·d·(3k−1); logDet n. */
-EXPORT(spline_forward)(int n, int d, int k, double bound, double minW, double minH, double minD, int inverse,
+EXPORT(spline_forward)(Spline *S, int n, int d, int k, double bound, double minW, double minH, double minD, int inverse,
                        const f32 *x, const f32 *params, f32 *out, f32 *logDet) {
   if (k > MAXK) return;
-  spline_init(&S, k, bound, minW, minH, minD);
+  spline_init(S, k, bound, minW, minH, minD);
   int P = 3 * k - 1;
   for (int r = 0; r < n; r++) {
     double ld = 0;
@@ -475,19 +476,19 @@ EXPORT(spline_forward)(int n, int d, int k, double bound, double minW, double mi
       double v = x[idx];
       if (!(v >= -bound && v <= bound)) { out[idx] = x[idx]; continue; }
       const f32 *p = params + (long)idx * P;
-      prepare_d(&S, p);
-      int b = locate_d(inverse ? S.ch : S.cw, k, v);
-      slopes_d(&S, p, b);
-      double w = S.cw[b + 1] - S.cw[b], h = S.ch[b + 1] - S.ch[b], sl = h / w, d0 = S.dv[b], d1 = S.dv[b + 1], xi;
+      prepare_d(S, p);
+      int b = locate_d(inverse ? S->ch : S->cw, k, v);
+      slopes_d(S, p, b);
+      double w = S->cw[b + 1] - S->cw[b], h = S->ch[b + 1] - S->ch[b], sl = h / w, d0 = S->dv[b], d1 = S->dv[b + 1], xi;
       if (inverse) {
-        xi = solve_xi(h, sl, d0, d1, v - S.ch[b]);
-        out[idx] = (f32)(S.cw[b] + w * xi);
+        xi = solve_xi(h, sl, d0, d1, v - S->ch[b]);
+        out[idx] = (f32)(S->cw[b] + w * xi);
       } else {
-        xi = (v - S.cw[b]) / w;
+        xi = (v - S->cw[b]) / w;
         xi = xi < 0 ? 0 : xi > 1 ? 1 : xi;
       }
       double omx = 1 - xi, t = xi * omx, den = sl + (d0 + d1 - 2 * sl) * t;
-      if (!inverse) out[idx] = (f32)(S.ch[b] + (h * (sl * xi * xi + d0 * t)) / den);
+      if (!inverse) out[idx] = (f32)(S->ch[b] + (h * (sl * xi * xi + d0 * t)) / den);
       double q = d1 * xi * xi + 2 * sl * t + d0 * omx * omx;
       double lf = log_d((sl * sl * q) / (den * den));
       ld += inverse ? -lf : lf;
@@ -497,10 +498,10 @@ EXPORT(spline_forward)(int n, int d, int k, double bound, double minW, double mi
 }
 
 /* Backward of spline_forward: gOut (n·d) and gLogDet (n) may be 0 (zero); writes gIn (n·d) and gParams. */
-EXPORT(spline_backward)(int n, int d, int k, double bound, double minW, double minH, double minD, int inverse,
+EXPORT(spline_backward)(Spline *S, int n, int d, int k, double bound, double minW, double minH, double minD, int inverse,
                         const f32 *x, const f32 *params, const f32 *gOut, const f32 *gLogDet, f32 *gIn, f32 *gParams) {
   if (k > MAXK) return;
-  spline_init(&S, k, bound, minW, minH, minD);
+  spline_init(S, k, bound, minW, minH, minD);
   int P = 3 * k - 1;
   double span = 2 * bound, scaleW = 1 - k * minW, scaleH = 1 - k * minH;
   for (long i = 0; i < (long)n * d * P; i++) gParams[i] = 0;
@@ -512,12 +513,12 @@ EXPORT(spline_backward)(int n, int d, int k, double bound, double minW, double m
       if (!(v >= -bound && v <= bound)) { gIn[idx] = (f32)go; continue; }
       const f32 *p = params + (long)idx * P;
       f32 *gp = gParams + (long)idx * P;
-      prepare_d(&S, p);
-      int b = locate_d(inverse ? S.ch : S.cw, k, v);
-      slopes_d(&S, p, b);
-      double w = S.cw[b + 1] - S.cw[b], h = S.ch[b + 1] - S.ch[b], sl = h / w, d0 = S.dv[b], d1 = S.dv[b + 1], xi;
-      if (inverse) xi = solve_xi(h, sl, d0, d1, v - S.ch[b]);
-      else { xi = (v - S.cw[b]) / w; xi = xi < 0 ? 0 : xi > 1 ? 1 : xi; }
+      prepare_d(S, p);
+      int b = locate_d(inverse ? S->ch : S->cw, k, v);
+      slopes_d(S, p, b);
+      double w = S->cw[b + 1] - S->cw[b], h = S->ch[b + 1] - S->ch[b], sl = h / w, d0 = S->dv[b], d1 = S->dv[b + 1], xi;
+      if (inverse) xi = solve_xi(h, sl, d0, d1, v - S->ch[b]);
+      else { xi = (v - S->cw[b]) / w; xi = xi < 0 ? 0 : xi > 1 ? 1 : xi; }
       double omx = 1 - xi, t = xi * omx, e = d0 + d1 - 2 * sl, den = sl + e * t, den2 = den * den;
       double rn = sl * xi * xi + d0 * t, rr = rn / den;
       double q = d1 * xi * xi + 2 * sl * t + d0 * omx * omx;
@@ -548,22 +549,22 @@ EXPORT(spline_backward)(int n, int d, int k, double bound, double minW, double m
         gD1 = -gl * lD1 - lam * h * rD1;
       }
       double below = 0;
-      for (int l = 0; l < b; l++) below += S.sw[l];
-      double mean = span * (gW * S.sw[b] + gCw * below);
+      for (int l = 0; l < b; l++) below += S->sw[l];
+      double mean = span * (gW * S->sw[b] + gCw * below);
       for (int l = 0; l < k; l++) {
         double g = span * (l < b ? gCw : l == b ? gW : 0);
-        gp[l] = (f32)(scaleW * S.sw[l] * (g - mean));
+        gp[l] = (f32)(scaleW * S->sw[l] * (g - mean));
       }
       below = 0;
-      for (int l = 0; l < b; l++) below += S.sh[l];
-      mean = span * (gH * S.sh[b] + gCh * below);
+      for (int l = 0; l < b; l++) below += S->sh[l];
+      mean = span * (gH * S->sh[b] + gCh * below);
       for (int l = 0; l < k; l++) {
         double g = span * (l < b ? gCh : l == b ? gH : 0);
-        gp[k + l] = (f32)(scaleH * S.sh[l] * (g - mean));
+        gp[k + l] = (f32)(scaleH * S->sh[l] * (g - mean));
       }
       f32 *gd = gp + 2 * k - 1;
-      if (b >= 1) gd[b] += (f32)(gD0 * S.dg[b]);
-      if (b + 1 <= k - 1) gd[b + 1] += (f32)(gD1 * S.dg[b + 1]);
+      if (b >= 1) gd[b] += (f32)(gD0 * S->dg[b]);
+      if (b + 1 <= k - 1) gd[b + 1] += (f32)(gD1 * S->dg[b + 1]);
     }
   }
 }

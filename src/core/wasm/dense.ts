@@ -38,42 +38,87 @@ interface Exports {
   /** g ∘= mask (mask 0: none); returns Σ g². */
   mask_sumsq(n: number, g: number, mask: number): number;
   adam_update(n: number, p: number, g: number, m: number, v: number, gscale: number, b1: number, b2: number, eps: number, stepSize: number, sqrtC2: number): void;
+  spline_scratch_bytes(): number;
   /** The RQ spline of src/core/spline/kernel.ts (pointer 0 for an absent upstream gradient). */
-  spline_forward(n: number, d: number, k: number, bound: number, minW: number, minH: number, minD: number, inverse: number, x: number, params: number, out: number, logDet: number): void;
-  spline_backward(n: number, d: number, k: number, bound: number, minW: number, minH: number, minD: number, inverse: number, x: number, params: number, gOut: number, gLogDet: number, gIn: number, gParams: number): void;
+  spline_forward(scratch: number, n: number, d: number, k: number, bound: number, minW: number, minH: number, minD: number, inverse: number, x: number, params: number, out: number, logDet: number): void;
+  spline_backward(scratch: number, n: number, d: number, k: number, bound: number, minW: number, minH: number, minD: number, inverse: number, x: number, params: number, gOut: number, gLogDet: number, gIn: number, gParams: number): void;
 }
 
 const ALIGN = 64;
 const PAGE = 65536;
 /** Products below this many multiply-adds stay on the calling thread (~15 µs of work at ~35 GFLOP/s). */
 const SPLIT_MACS = 1 << 18;
+/** Splines over fewer elements stay on the calling thread (~150 ns each). */
+const SPLIT_SPLINE = 256;
+/** Work is cut into about this many chunks, which both threads take in turn until none is left. */
+const CHUNKS = 8;
 
-/** Control block (Int32 slots) shared with the helper. */
+/** Control block (Int32 slots) shared with the helper; the same numbers are written out in runChunk. */
 const SEQ = 0;
 const DONE = 1;
 const OP = 2;
-const ARGS = 3;
+const NEXT = 3;
+const NCHUNKS = 4;
+const READY = 5;
+const ARGS = 8;
 const OP_NN = 1;
 const OP_TN = 2;
-const OP_STOP = 3;
-/** Set by the helper once its instance exists; until then (or if it never starts) nothing is handed to it. */
-const READY = 15;
+const OP_SPLINE_F = 3;
+const OP_SPLINE_B = 4;
+const OP_STOP = 9;
 
-/** How long the helper keeps polling after a product before it sleeps (see HELPER). */
+/**
+ * Chunk `ch` of the posted operation. Self-contained (no outer names: layout numbers are literals) because
+ * the helper thread runs its source text. ints: the control block; dbl: the spline's real arguments.
+ */
+function runChunk(k: Exports, ch: number, ints: Int32Array, dbl: Float64Array, scratch: number): void {
+  const op = ints[2];
+  const a = 8;
+  const R = ints[a + 15];
+  const i0 = ch * R;
+  if (op === 1) {
+    // NN over rows: M, N, K, A, lda, B, ldb, C, ldc, acc
+    const rows = Math.min(R, ints[a] - i0);
+    k.gemm_nn(rows, ints[a + 1], ints[a + 2], ints[a + 3] + 4 * i0 * ints[a + 4], ints[a + 4], ints[a + 5], ints[a + 6], ints[a + 7] + 4 * i0 * ints[a + 8], ints[a + 8], ints[a + 9]);
+  } else if (op === 2) {
+    // TN over rows of C (columns of A): M, N, K, A, lda, relu, B, ldb, C, ldc, acc
+    const ks = Math.min(R, ints[a + 2] - i0);
+    k.gemm_tn(ints[a], ints[a + 1], ks, ints[a + 3] + 4 * i0, ints[a + 4], ints[a + 5], ints[a + 6], ints[a + 7], ints[a + 8] + 4 * i0 * ints[a + 9], ints[a + 9], ints[a + 10]);
+  } else {
+    // Spline over rows: n, d, bins, inverse, x, params, out|gOut, logDet|gLogDet, [gIn, gParams]
+    const n = Math.min(R, ints[a] - i0);
+    const d = ints[a + 1];
+    const bins = ints[a + 2];
+    const P = 3 * bins - 1;
+    // Pointers advanced to the chunk's first row (0 stays 0: an absent upstream gradient). No inner
+    // functions here: a bundler may wrap them in helpers the helper thread does not have.
+    const x = ints[a + 4] + 4 * i0 * d;
+    const pr = ints[a + 5] + 4 * i0 * d * P;
+    const o = ints[a + 6] ? ints[a + 6] + 4 * i0 * d : 0;
+    const l = ints[a + 7] ? ints[a + 7] + 4 * i0 : 0;
+    if (op === 3) k.spline_forward(scratch, n, d, bins, dbl[0], dbl[1], dbl[2], dbl[3], ints[a + 3], x, pr, o, l);
+    else k.spline_backward(scratch, n, d, bins, dbl[0], dbl[1], dbl[2], dbl[3], ints[a + 3], x, pr, o, l, ints[a + 8] + 4 * i0 * d, ints[a + 9] + 4 * i0 * d * P);
+  }
+}
+
+/** How long the helper keeps polling after an operation before it sleeps (see HELPER). */
 const SPIN_MS = 3;
 
 /**
- * The helper thread, as source (no separate file to bundle or ship): instantiate, then serve products
- * until told to stop. Between two products of a training step lie a few ms of single-thread work (spline,
- * tfjs ops); waking a sleeping thread costs ~50–100 µs here, which ate most of the gain (measured: 0.94–1.34×
- * per step with a 20 µs poll, 1.03–1.50× with a 3 ms poll). So it polls for SPIN_MS before sleeping: while
- * a model trains, the helper's core stays busy; a few ms after the last product it sleeps.
+ * The helper thread, as source (no separate file to bundle or ship): instantiate, then take chunks of each
+ * posted operation until none is left. Between two operations of a training step lie stretches of
+ * single-thread work (tfjs ops, copies); waking a sleeping thread costs ~50–100 µs here, which ate most
+ * of the gain (measured: 0.94–1.34× per step with a 20 µs poll, 1.03–1.50× with a 3 ms poll). So it polls
+ * for SPIN_MS before sleeping: while a model trains, the helper's core stays busy; a few ms after the last
+ * operation it sleeps.
  */
 const HELPER = `
 const { workerData } = require('worker_threads');
-const { module, memory, ctrl } = workerData;
+const { module, memory, ctrl, dbl, scratch } = workerData;
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const c = new Int32Array(ctrl);
+const f = new Float64Array(dbl);
+const runChunk = ${runChunk.toString()};
 Atomics.store(c, ${READY}, 1);
 let seen = 0;
 for (;;) {
@@ -81,12 +126,10 @@ for (;;) {
   for (let i = 1; Atomics.load(c, ${SEQ}) === seen; i++) if ((i & 1023) === 0 && performance.now() > until) break;
   while (Atomics.load(c, ${SEQ}) === seen) Atomics.wait(c, ${SEQ}, seen);
   seen = Atomics.load(c, ${SEQ});
-  const op = c[${OP}], a = ${ARGS};
-  if (op === ${OP_STOP}) break;
+  if (c[${OP}] === ${OP_STOP}) break;
   let done = seen;
   try {
-    if (op === ${OP_NN}) k.gemm_nn(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9]);
-    else k.gemm_tn(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10]);
+    for (let ch = Atomics.add(c, ${NEXT}, 1); ch < c[${NCHUNKS}]; ch = Atomics.add(c, ${NEXT}, 1)) runChunk(k, ch, c, f, scratch);
   } catch (e) {
     done = -seen;
   }
@@ -98,6 +141,15 @@ for (;;) {
 let plainModule: WebAssembly.Module | undefined;
 let sharedModule: WebAssembly.Module | undefined;
 
+/** The spline's real-valued settings. */
+export interface SplineArgs {
+  bins: number;
+  bound: number;
+  minBinWidth: number;
+  minBinHeight: number;
+  minDerivative: number;
+}
+
 export class DenseKernels {
   readonly k: Exports;
   private readonly memory: WebAssembly.Memory;
@@ -106,6 +158,9 @@ export class DenseKernels {
   private view: Float32Array;
   private helper: Worker | undefined;
   private ctrl: Int32Array | undefined;
+  private dbl: Float64Array | undefined;
+  /** Spline scratch of this thread. */
+  private readonly scratch: number;
   private seq = 0;
   private paused = false;
   /** Bytes handed out and not yet freed (tests assert it returns to 0). */
@@ -120,11 +175,6 @@ export class DenseKernels {
       sharedModule ??= new WebAssembly.Module(Buffer.from(DENSE_SHARED_WASM_BASE64, 'base64'));
       this.memory = new WebAssembly.Memory({ initial: 32, maximum: 16384, shared: true });
       this.k = new WebAssembly.Instance(sharedModule, { env: { memory: this.memory } }).exports as unknown as Exports;
-      const ctrl = new SharedArrayBuffer(4 * 16);
-      this.ctrl = new Int32Array(ctrl);
-      this.helper = new Worker(HELPER, { eval: true, workerData: { module: sharedModule, memory: this.memory, ctrl } });
-      this.helper.unref();
-      this.helper.on('error', () => (this.helper = undefined)); // then everything runs on this thread
     } else {
       plainModule ??= new WebAssembly.Module(Buffer.from(DENSE_WASM_BASE64, 'base64'));
       this.k = new WebAssembly.Instance(plainModule, {}).exports as unknown as Exports;
@@ -132,27 +182,48 @@ export class DenseKernels {
     }
     this.top = align(this.k.__heap_base.value as number);
     this.view = new Float32Array(this.memory.buffer);
+    const scratchBytes = this.k.spline_scratch_bytes();
+    this.scratch = this.alloc(scratchBytes / 4);
+    if (threads > 1) {
+      const ctrl = new SharedArrayBuffer(4 * 32);
+      const dbl = new SharedArrayBuffer(8 * 8);
+      this.ctrl = new Int32Array(ctrl);
+      this.dbl = new Float64Array(dbl);
+      const scratch = this.alloc(scratchBytes / 4);
+      this.helper = new Worker(HELPER, { eval: true, workerData: { module: sharedModule, memory: this.memory, ctrl, dbl, scratch } });
+      this.helper.unref();
+      this.helper.on('error', () => (this.helper = undefined)); // then everything runs on this thread
+    }
+    this.inUse = 0; // the scratch blocks live as long as the instance
   }
 
-  /** C[M,N] = [C +] A[M,K]·B[K,N], rows split with the helper when large. */
+  /** C[M,N] = [C +] A[M,K]·B[K,N], rows shared with the helper when large. */
   gemmNN(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void {
-    const half = (M >> 3) << 2; // a multiple of 4: both threads run whole 4-row tiles
-    if (!this.helping() || M * N * K < SPLIT_MACS || half === 0) return this.k.gemm_nn(M, N, K, A, lda, B, ldb, C, ldc, acc);
-    this.post(OP_NN, [M - half, N, K, A + 4 * half * lda, lda, B, ldb, C + 4 * half * ldc, ldc, acc]);
-    this.k.gemm_nn(half, N, K, A, lda, B, ldb, C, ldc, acc);
-    this.join();
+    if (!this.helping() || M * N * K < SPLIT_MACS || M < 8) return this.k.gemm_nn(M, N, K, A, lda, B, ldb, C, ldc, acc);
+    this.share(OP_NN, [M, N, K, A, lda, B, ldb, C, ldc, acc], [], M, 4);
   }
 
-  /** C[K,N] = [C +] op(A)[M,K]ᵀ·B[M,N], rows of C (columns of A) split with the helper when large. */
+  /** C[K,N] = [C +] op(A)[M,K]ᵀ·B[M,N], rows of C (columns of A) shared with the helper when large. */
   gemmTN(M: number, N: number, K: number, A: number, lda: number, reluA: number, B: number, ldb: number, C: number, ldc: number, acc: number): void {
-    const half = (K >> 3) << 2;
-    if (!this.helping() || M * N * K < SPLIT_MACS || half === 0) return this.k.gemm_tn(M, N, K, A, lda, reluA, B, ldb, C, ldc, acc);
-    this.post(OP_TN, [M, N, K - half, A + 4 * half, lda, reluA, B, ldb, C + 4 * half * ldc, ldc, acc]);
-    this.k.gemm_tn(M, N, half, A, lda, reluA, B, ldb, C, ldc, acc);
-    this.join();
+    if (!this.helping() || M * N * K < SPLIT_MACS || K < 8) return this.k.gemm_tn(M, N, K, A, lda, reluA, B, ldb, C, ldc, acc);
+    this.share(OP_TN, [M, N, K, A, lda, reluA, B, ldb, C, ldc, acc], [], K, 4);
   }
 
-  /** True once the helper thread is up and taking halves of products. */
+  /** The RQ spline (src/core/spline/kernel.ts) over n rows × d dims; rows shared with the helper when many. */
+  splineForward(n: number, d: number, s: SplineArgs, inverse: boolean, x: number, params: number, out: number, logDet: number): void {
+    const reals = [s.bound, s.minBinWidth, s.minBinHeight, s.minDerivative];
+    if (!this.helping() || n * d < SPLIT_SPLINE) return this.k.spline_forward(this.scratch, n, d, s.bins, reals[0], reals[1], reals[2], reals[3], inverse ? 1 : 0, x, params, out, logDet);
+    this.share(OP_SPLINE_F, [n, d, s.bins, inverse ? 1 : 0, x, params, out, logDet], reals, n, 1);
+  }
+
+  /** Backward of splineForward; gOut / gLogDet may be 0 (zero upstream gradient). */
+  splineBackward(n: number, d: number, s: SplineArgs, inverse: boolean, x: number, params: number, gOut: number, gLogDet: number, gIn: number, gParams: number): void {
+    const reals = [s.bound, s.minBinWidth, s.minBinHeight, s.minDerivative];
+    if (!this.helping() || n * d < SPLIT_SPLINE) return this.k.spline_backward(this.scratch, n, d, s.bins, reals[0], reals[1], reals[2], reals[3], inverse ? 1 : 0, x, params, gOut, gLogDet, gIn, gParams);
+    this.share(OP_SPLINE_B, [n, d, s.bins, inverse ? 1 : 0, x, params, gOut, gLogDet, gIn, gParams], reals, n, 1);
+  }
+
+  /** True once the helper thread is up and taking chunks. */
   get helperReady(): boolean {
     return this.helping();
   }
@@ -169,19 +240,26 @@ export class DenseKernels {
     this.paused = paused;
   }
 
-  private post(op: number, args: number[]): void {
+  /**
+   * Post an operation over `extent` rows cut into ~CHUNKS chunks (multiples of `quantum` rows), take
+   * chunks until none is left, then wait for the helper to finish the one it holds.
+   */
+  private share(op: number, ints: number[], reals: number[], extent: number, quantum: number): void {
     const c = this.ctrl as Int32Array;
+    const f = this.dbl as Float64Array;
+    const per = Math.max(quantum, Math.ceil(extent / CHUNKS / quantum) * quantum);
     c[OP] = op;
-    for (let i = 0; i < args.length; i++) c[ARGS + i] = args[i];
+    for (let i = 0; i < ints.length; i++) c[ARGS + i] = ints[i];
+    c[ARGS + 15] = per;
+    for (let i = 0; i < reals.length; i++) f[i] = reals[i];
+    c[NCHUNKS] = Math.ceil(extent / per);
+    Atomics.store(c, NEXT, 0);
     Atomics.store(c, SEQ, ++this.seq);
     Atomics.notify(c, SEQ);
-  }
-
-  private join(): void {
-    const c = this.ctrl as Int32Array;
+    for (let ch = Atomics.add(c, NEXT, 1); ch < c[NCHUNKS]; ch = Atomics.add(c, NEXT, 1)) runChunk(this.k, ch, c, f, this.scratch);
     for (let i = 0; i < 200000 && Atomics.load(c, DONE) !== this.seq; i++);
     for (let v = Atomics.load(c, DONE); v !== this.seq; v = Atomics.load(c, DONE)) {
-      if (v === -this.seq) throw new Error('dense kernels: the helper thread failed on its half of a product');
+      if (v === -this.seq) throw new Error('dense kernels: the helper thread failed on its part of an operation');
       Atomics.wait(c, DONE, v, 50);
     }
   }
