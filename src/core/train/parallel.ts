@@ -119,7 +119,7 @@ export interface ParallelOptions {
  *
  * The default is 2 on wasm for batches of at least 512 on machines with at least 4 cores, else 1. On two
  * cores the second one already serves the dense products' helper thread (src/core/wasm/dense.ts), which
- * measured as fast or faster (1.4× at batch 512 against 1.37–1.51× for these threads, bench/parallel.ts)
+ * measured faster (1.54× at batch 512 against 1.37–1.51× for these threads, bench/parallel.ts)
  * and also speeds up batch 128, evaluation and sampling, where batch parts do not pay (0.76–1.02× at 128).
  * A half-batch runs 1.1–1.35× slower while both threads compute, and parts lose 15–50 % whenever another
  * process holds a core. While parts run, the helper is paused (each part is one thread).

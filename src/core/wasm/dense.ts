@@ -1,14 +1,15 @@
 /**
  * The dense kernels of ./dense.c, instantiated once per thread, with a small allocator over the module's
- * memory and, where there is a second core, a helper thread that computes half of every large product.
- * Independent of tfjs: the fused MLP op (src/core/ops/residual-mlp.ts) copies its operands in, runs a
- * sequence of these calls and copies the results out.
+ * memory and, where there is a second core, a helper thread that shares every large product and spline.
+ * Independent of tfjs: the fused ops (src/core/ops/residual-mlp.ts, src/core/spline/op.ts) copy their
+ * operands in, run a sequence of these calls and copy the results out.
  *
  * Two threads: wasm in Node runs on one core, and tfjs's threaded wasm build is off in Node. Here the
  * kernels are also built over an imported shared memory (scripts/build-wasm.mjs); the helper is a
- * worker_threads Worker that instantiates the same module on the same memory and waits on a control word.
- * `gemmNN` / `gemmTN` give it the second half of the output rows, compute the first half, and wait for it
- * (a short spin, then Atomics.wait). Small products run on the calling thread alone: a hand-off costs
+ * worker_threads Worker that instantiates the same module on the same memory and polls a control block.
+ * An operation is cut into ~8 chunks of output rows; both threads take chunks from a shared counter until
+ * none is left (so the slower thread never holds the other up for more than a chunk), then the caller
+ * waits for the helper's last chunk. Small operations run on the calling thread alone: a hand-off costs
  * ~2–20 µs. Results are identical to one thread's (each output element is computed by the same code in
  * the same order, whichever thread runs it). FLOWMORPH_GEMM_THREADS=1 turns the helper off.
  *
