@@ -75,55 +75,37 @@ function backwardPass(K: DenseKernels, L: MlpLayout, o: Operands, dy: number, dx
   const { inputs: I, context: C, hidden: H, outputs: O } = L.shape;
   const k = K.k;
   const n = o.n;
-  const w = (off: number) => o.theta + 4 * off;
-  const g = (off: number) => dTheta + 4 * off;
   const act = (i: number) => o.tape + 4 * i * n * H;
   const B = L.blocks.length;
   const dh = K.alloc(n * H), dt = K.alloc(n * H), tmp = K.alloc(n * H);
   const wt = K.alloc(Math.max(H, O) * Math.max(H, I, C, 1));
-  try {
-    const hB = act(2 * B);
+  /**
+   * Backward of one layer Y = op(A)·W [+ b] (A: n × inDim, W at θ[wOff], b at θ[bOff] unless bOff < 0):
+   * dW = op(A)ᵀ·dY and db = Σ dY into dθ (unless frozen), and dA = dY·Wᵀ into `dA` (added to it when acc).
+   */
+  const layer = (A: number, inDim: number, relu: number, dY: number, outDim: number, wOff: number, bOff: number, dA: number, acc: number) => {
     if (dTheta) {
-      K.gemmTN(n, O, H, hB, H, 0, dy, O, g(L.wOut), O, 0);
-      k.col_sum(n, O, dy, g(L.bOut), 0);
+      K.gemmTN(n, outDim, inDim, A, inDim, relu, dY, outDim, dTheta + 4 * wOff, outDim, 0);
+      if (bOff >= 0) k.col_sum(n, outDim, dY, dTheta + 4 * bOff, 0);
     }
-    k.transpose(H, O, w(L.wOut), wt);
-    K.gemmNN(n, H, O, dy, O, wt, H, dh, H, 0);
+    k.transpose(inDim, outDim, o.theta + 4 * wOff, wt);
+    K.gemmNN(n, inDim, outDim, dY, outDim, wt, inDim, dA, inDim, acc);
+  };
+  try {
+    layer(act(2 * B), H, 0, dy, O, L.wOut, L.bOut, dh, 0);
     if (C > 0) K.zero(dc, n * C);
     for (let i = B - 1; i >= 0; i--) {
       const b = L.blocks[i];
       const hp = act(2 * i), u = act(2 * i + 1);
-      if (dTheta) {
-        K.gemmTN(n, H, H, u, H, 0, dh, H, g(b.w2), H, 0);
-        k.col_sum(n, H, dh, g(b.b2), 0);
-      }
-      k.transpose(H, H, w(b.w2), wt);
-      K.gemmNN(n, H, H, dh, H, wt, H, dt, H, 0);
+      // h ← h + relu(t)·W₂ + b₂ with u = relu(t) stored; t = relu(h)·W₁ + b₁ [+ c·C]
+      layer(u, H, 0, dh, H, b.w2, b.b2, dt, 0);
       k.relu_gate(n * H, dt, u);
-      if (dTheta) {
-        K.gemmTN(n, H, H, hp, H, 1, dt, H, g(b.w1), H, 0);
-        k.col_sum(n, H, dt, g(b.b1), 0);
-        if (C > 0) K.gemmTN(n, H, C, o.c, C, 0, dt, H, g(b.wc), H, 0);
-      }
-      if (C > 0) {
-        k.transpose(C, H, w(b.wc), wt);
-        K.gemmNN(n, C, H, dt, H, wt, C, dc, C, 1);
-      }
-      k.transpose(H, H, w(b.w1), wt);
-      K.gemmNN(n, H, H, dt, H, wt, H, tmp, H, 0);
+      layer(hp, H, 1, dt, H, b.w1, b.b1, tmp, 0);
+      if (C > 0) layer(o.c, C, 0, dt, H, b.wc, -1, dc, 1);
       k.add_gated(n * H, dh, tmp, hp);
     }
-    if (dTheta) {
-      K.gemmTN(n, H, I, o.x, I, 0, dh, H, g(L.w0), H, 0);
-      k.col_sum(n, H, dh, g(L.b0), 0);
-      if (C > 0) K.gemmTN(n, H, C, o.c, C, 0, dh, H, g(L.wc0), H, 0);
-    }
-    if (C > 0) {
-      k.transpose(C, H, w(L.wc0), wt);
-      K.gemmNN(n, C, H, dh, H, wt, C, dc, C, 1);
-    }
-    k.transpose(I, H, w(L.w0), wt);
-    K.gemmNN(n, I, H, dh, H, wt, I, dx, I, 0);
+    layer(o.x, I, 0, dh, H, L.w0, L.b0, dx, 0);
+    if (C > 0) layer(o.c, C, 0, dh, H, L.wc0, -1, dc, 1);
   } finally {
     K.release(dh, n * H);
     K.release(dt, n * H);
