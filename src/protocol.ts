@@ -699,8 +699,8 @@ export type HostToWorker =
   | { type: 'cancel'; id: string };
 
 export type WorkerToHost =
-  /** The worker loaded its engine. */
-  | { type: 'ready'; backend: string }
+  /** The worker loaded its engine; `threads`: what one training will use (flowmorph.threads, cores). */
+  | { type: 'ready'; backend: string; threads: number }
   | { type: 'progress'; id: string; progress: Progress }
   | { type: 'snapshot'; id: string; snapshot: Snapshot; paired?: boolean }
   | { type: 'log'; id: string; line: string }

@@ -172,7 +172,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     'flowmorph.showBackend': async () => {
       const r = await c.trainer.probeBackend();
       for (const n of r.notes) log.info(n);
-      void vscode.window.showInformationMessage(`Flowmorph backend: ${r.backend}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`);
+      const threads = `${r.threads} thread${r.threads === 1 ? '' : 's'}`;
+      void vscode.window.showInformationMessage(`Flowmorph backend: ${r.backend}, ${threads}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`);
       return r;
     },
 

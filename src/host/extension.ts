@@ -45,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
   const trainer = new Trainer(workerFile(context.extensionPath), log, () => ({
     backend: settings().backend,
     nativeModules: nativeModules(context.globalStorageUri),
+    threads: settings().threads,
   }));
   const controller = new Controller(store, trainer);
   const bridge = new PanelBridge(controller, log);

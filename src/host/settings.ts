@@ -10,6 +10,8 @@ export interface Settings {
   plotPoints: number;
   /** Where runs go, relative to the experiment file, unless the experiment names its own. */
   outputFolder: string;
+  /** Threads one training uses: 'auto' (2 on a machine with two or more cores), 1 or 2. */
+  threads: 'auto' | 1 | 2;
 }
 
 export function settings(scope?: vscode.Uri): Settings {
@@ -19,5 +21,10 @@ export function settings(scope?: vscode.Uri): Settings {
     defaultPreset: c.get<PresetName>('defaultPreset', 'fast'),
     plotPoints: Math.max(100, Math.min(20000, c.get<number>('plotPoints', 2000))),
     outputFolder: c.get<string>('outputFolder', 'flowmorph-runs') || 'flowmorph-runs',
+    threads: threadsSetting(c.get<string>('threads', 'auto')),
   };
+}
+
+function threadsSetting(v: string): 'auto' | 1 | 2 {
+  return v === '1' ? 1 : v === '2' ? 2 : 'auto';
 }

@@ -146,8 +146,8 @@ export class Trainer implements vscode.Disposable {
     return a.done;
   }
 
-  /** Starts a worker only to ask which backend it gets (and why others were skipped). */
-  probeBackend(): Promise<{ backend: string; notes: string[] }> {
+  /** Starts a worker only to ask which backend and how many threads it gets (and why others were skipped). */
+  probeBackend(): Promise<{ backend: string; threads: number; notes: string[] }> {
     return new Promise((resolve, reject) => {
       const worker = new Worker(this.workerFile, { workerData: this.init() });
       const notes: string[] = [];
@@ -156,7 +156,7 @@ export class Trainer implements vscode.Disposable {
         else if (m.type === 'ready') {
           this.backend = m.backend;
           void worker.terminate();
-          resolve({ backend: m.backend, notes });
+          resolve({ backend: m.backend, threads: m.threads, notes });
         } else if (m.type === 'error') {
           void worker.terminate();
           reject(new Error(m.message));

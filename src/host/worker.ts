@@ -19,6 +19,8 @@ export interface WorkerInit {
   backend: BackendPreference;
   /** Extra node_modules folder holding @tensorflow/tfjs-node (flowmorph.installNative puts it there). */
   nativeModules?: string;
+  /** The flowmorph.threads setting: 1 turns the engine's helper thread off (src/core/wasm/dense.ts). */
+  threads?: 'auto' | 1 | 2;
 }
 
 /** The job functions' shapes (src/jobs/*.ts), declared here so this file compiles on its own. */
@@ -32,6 +34,8 @@ interface JobModules {
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run as a worker_threads Worker');
 const init = (workerData ?? { backend: 'auto' }) as WorkerInit;
+// Read by the engine when it first builds its kernels, which happens after this (engine modules load lazily).
+if (init.threads === 1 || init.threads === 2) process.env.FLOWMORPH_GEMM_THREADS = String(init.threads);
 const cancelled = new Set<string>();
 let queue: Promise<void> = Promise.resolve();
 
@@ -126,7 +130,9 @@ async function start(): Promise<void> {
   tf.setWasmDirectory(__dirname); // the .wasm files sit beside dist/worker.js (scripts/bundle.mjs)
   const info = await tf.initBackend(init.backend);
   for (const n of [...notes, ...info.notes]) send({ type: 'log', id: '', line: n });
-  send({ type: 'ready', backend: info.name });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { gemmThreads } = require('../core/wasm/dense') as typeof import('../core/wasm/dense');
+  send({ type: 'ready', backend: info.name, threads: gemmThreads() });
 }
 
 start().catch((e) => {

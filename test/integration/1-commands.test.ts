@@ -102,6 +102,21 @@ describe('experiment and dataset commands', () => {
     assert.equal(r.backend, 'wasm');
   });
 
+  it('the flowmorph.threads setting reaches the training worker (1, 2, and auto = 2 on this 2-core machine)', async () => {
+    const cfg = vscode.workspace.getConfiguration('flowmorph');
+    const threadsNow = async () => ((await vscode.commands.executeCommand('flowmorph.showBackend')) as { threads: number }).threads;
+    try {
+      await cfg.update('threads', '1', vscode.ConfigurationTarget.Global);
+      assert.equal(await threadsNow(), 1);
+      await cfg.update('threads', '2', vscode.ConfigurationTarget.Global);
+      assert.equal(await threadsNow(), 2);
+      await cfg.update('threads', undefined, vscode.ConfigurationTarget.Global);
+      assert.equal(await threadsNow(), require('os').availableParallelism() >= 2 ? 2 : 1);
+    } finally {
+      await cfg.update('threads', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('installNative (dry run) names the pinned tfjs-node and the global-storage folder', async () => {
     const r = (await vscode.commands.executeCommand('flowmorph.installNative', { dryRun: true })) as any;
     assert.equal(r.dryRun, true);
