@@ -125,14 +125,18 @@ const slots = new Map<number, Slot>();
 let nextSlot = 1;
 let slotScope: unknown;
 
+function releaseOperands(K: DenseKernels, { ops, sizes }: Slot): void {
+  K.release(ops.x, sizes.x);
+  if (ops.c) K.release(ops.c, sizes.c);
+  K.release(ops.theta, sizes.theta);
+  K.release(ops.tape, sizes.tape);
+}
+
 function releaseSlot(K: DenseKernels, id: number): void {
   const s = slots.get(id);
   if (!s) return;
   slots.delete(id);
-  K.release(s.ops.x, s.sizes.x);
-  if (s.ops.c) K.release(s.ops.c, s.sizes.c);
-  K.release(s.ops.theta, s.sizes.theta);
-  K.release(s.ops.tape, s.sizes.tape);
+  releaseOperands(K, s);
 }
 
 /** Slots alive (for tests: 0 once every recorded forward pass has been back-propagated). */
@@ -184,12 +188,7 @@ function forwardKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?: 
   if (attrs.record) {
     id = nextSlot++;
     slots.set(id, { ops, sizes });
-  } else {
-    K.release(ops.x, sizes.x);
-    if (ops.c) K.release(ops.c, sizes.c);
-    K.release(ops.theta, sizes.theta);
-    K.release(ops.tape, sizes.tape);
-  }
+  } else releaseOperands(K, { ops, sizes });
   return [output(backend, y, [n, O]), output(backend, new Float32Array([id]), [1])];
 }
 
@@ -198,7 +197,7 @@ function backwardKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?:
   const backend = args.backend as KernelBackend;
   const attrs = args.attrs as NamedAttrMap;
   const L = mlpLayout(shapeOf(attrs));
-  const { inputs: I, context: C, outputs: O } = L.shape;
+  const { inputs: I, context: C } = L.shape;
   const K = denseKernels();
   const { dy, handle } = args.inputs as { dy: TensorInfo; handle: TensorInfo };
   const id = read(backend, handle)[0];
@@ -206,19 +205,15 @@ function backwardKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?:
   if (!slot) throw new Error('residual MLP: the activations of this forward pass were released before its backward pass (nested gradient scopes are not supported)');
   const n = slot.ops.n;
   const frozen = attrs.frozen as boolean;
-  const dyPtr = K.alloc(n * O), dxPtr = K.alloc(n * I), dcPtr = C > 0 ? K.alloc(n * C) : 0, dtPtr = frozen ? 0 : K.alloc(L.size);
   try {
-    K.put(dyPtr, read(backend, dy));
-    backwardPass(K, L, slot.ops, dyPtr, dxPtr, dcPtr, dtPtr);
-    const outs = [output(backend, K.take(dxPtr, n * I), [n, I])];
-    if (!frozen) outs.push(output(backend, K.take(dtPtr, L.size), [L.size]));
-    if (C > 0) outs.push(output(backend, K.take(dcPtr, n * C), [n, C]));
+    const [dx, dTheta, dc] = K.withBuffers([read(backend, dy)], [n * I, frozen ? 0 : L.size, n * C], ([pdy, pdx, pdt, pdc]) =>
+      backwardPass(K, L, slot.ops, pdy, pdx, pdc, pdt),
+    );
+    const outs = [output(backend, dx, [n, I])];
+    if (!frozen) outs.push(output(backend, dTheta, [L.size]));
+    if (C > 0) outs.push(output(backend, dc, [n, C]));
     return outs;
   } finally {
-    K.release(dyPtr, n * O);
-    K.release(dxPtr, n * I);
-    if (dcPtr) K.release(dcPtr, n * C);
-    if (dtPtr) K.release(dtPtr, L.size);
     releaseSlot(K, id);
   }
 }

@@ -9,12 +9,13 @@
  * gradients: forward = 1 kernel, backward = 1 kernel (+ the Identity clones the engine makes of the
  * saved inputs). The kernel body reads its inputs with `backend.readSync` and writes its outputs with
  * `backend.write`, which every tfjs backend implements (cheap on cpu and wasm, where data live in host
- * memory), so it is registered lazily for whichever backend is active when it is first used.
+ * memory), so it is registered lazily for whichever backend is active when it is first used. The
+ * arithmetic is the compiled port in src/core/wasm/dense.c (./kernel.ts beyond 64 bins).
  */
 import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from '../tf';
 import { readFloats, writeFloats } from '../ops/kernel-io';
-import { denseKernels } from '../wasm/dense';
+import { denseKernels, type DenseKernels } from '../wasm/dense';
 import { splineBackward, splineForward, splineParamCount, splineSpec, SplineSpec } from './kernel';
 
 export { splineParamCount };
@@ -48,22 +49,8 @@ const output = writeFloats;
 /** The compiled kernels (src/core/wasm/dense.c) take up to this many bins; beyond, the JS kernel runs. */
 const WASM_MAX_BINS = 64;
 
-/**
- * Runs the compiled port of ./kernel.ts (the same formulas in double) over the dense kernels' memory:
- * `call` gets pointers to the inputs (copied in; 0 for a null one) followed by the outputs (copied out).
- */
-function inWasm(inputs: (Float32Array | null)[], outputSizes: number[], call: (ptrs: number[]) => void): Float32Array[] {
-  const K = denseKernels();
-  const sizes = [...inputs.map((a) => (a ? a.length : 0)), ...outputSizes];
-  const ptrs = sizes.map((n) => (n ? K.alloc(n) : 0));
-  try {
-    inputs.forEach((a, i) => a && K.put(ptrs[i], a));
-    call(ptrs);
-    return outputSizes.map((n, i) => K.take(ptrs[inputs.length + i], n));
-  } finally {
-    ptrs.forEach((p, i) => p && K.release(p, sizes[i]));
-  }
-}
+/** Runs the compiled port of ./kernel.ts (the same formulas in double) over the dense kernels' memory. */
+const inWasm: DenseKernels['withBuffers'] = (inputs, outputSizes, call) => denseKernels().withBuffers(inputs, outputSizes, call);
 
 /** Inputs {x: N×D, params: N×(D·P)} → [y: N×D, logDet: N]. */
 function forwardKernel(args: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }): TensorInfo[] {

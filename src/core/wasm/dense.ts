@@ -275,6 +275,22 @@ export class DenseKernels {
     this.helper = undefined;
   }
 
+  /**
+   * Copy `inputs` in (null: pointer 0), give `call` their pointers followed by those of fresh outputs of
+   * `outputSizes` floats (0 floats: pointer 0), copy the outputs out and free everything.
+   */
+  withBuffers(inputs: (Float32Array | null)[], outputSizes: number[], call: (ptrs: number[]) => void): Float32Array[] {
+    const sizes = [...inputs.map((a) => (a ? a.length : 0)), ...outputSizes];
+    const ptrs = sizes.map((n) => (n ? this.alloc(n) : 0));
+    try {
+      inputs.forEach((a, i) => a && this.put(ptrs[i], a));
+      call(ptrs);
+      return outputSizes.map((n, i) => this.take(ptrs[inputs.length + i], n));
+    } finally {
+      ptrs.forEach((p, i) => p && this.release(p, sizes[i]));
+    }
+  }
+
   /** A block for `floats` float32 values; returns its byte offset. */
   alloc(floats: number): number {
     const bytes = align(Math.max(1, floats) * 4);
