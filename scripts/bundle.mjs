@@ -109,6 +109,11 @@ const nodeOptions = (src, out, plugins = []) => ({
   // tfjs-core probes for optional Node modules it never needs here.
   logOverride: { 'require-resolve-not-external': 'silent' },
   plugins,
+  // h5wasm's Node build is ESM and calls createRequire(import.meta.url); in a CommonJS bundle
+  // import.meta is empty, so every HDF5 read failed in what ships ("The argument 'filename' must be a
+  // file URL ..."). Each Node bundle defines import.meta.url as its own file's URL.
+  define: { 'import.meta.url': '__flowmorphImportMetaUrl' },
+  banner: { js: "const __flowmorphImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 });
 
 const webOptions = (src, out) => ({
