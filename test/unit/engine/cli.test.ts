@@ -11,12 +11,18 @@ import { writeCsv, writeHdf5, writeJson, writeNpy } from '../../../src/data/writ
 import { npyFile, zipFile } from '../data/builders';
 
 const CLI = path.join(__dirname, '..', '..', '..', 'src', 'cli.js');
+/** The CLI as it ships: the esbuild bundle (npm test builds it before the unit layer). */
+const BUNDLED_CLI = path.join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-cli-'));
 const TINY = ['--stacks', '1', '--blocks', '1', '--hidden', '16', '--bins', '4'];
 const TINY_BASE = ['--base-stacks', '1', '--base-blocks', '1', '--base-hidden', '16', '--base-bins', '4'];
 
 function cli(...args: string[]): { code: number; json: any; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, FLOWMORPH_BACKEND: 'wasm' } });
+  return cliAt(CLI, ...args);
+}
+
+function cliAt(entry: string, ...args: string[]): { code: number; json: any; stderr: string } {
+  const r = spawnSync(process.execPath, [entry, ...args], { encoding: 'utf8', env: { ...process.env, FLOWMORPH_BACKEND: 'wasm' } });
   let json: any;
   try {
     json = JSON.parse(r.stdout.trim().split('\n').pop() || 'null');
@@ -110,12 +116,13 @@ test('a missing input file is a one-line error naming it, exit code 1', () => {
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
 
-test('fit, morph and transport accept every dataset format (csv, tsv, npy, npz, json, h5, parquet)', async () => {
+async function everyFormat(entry: string, sub: string): Promise<void> {
   // One toy, written in each format; a 2-step fit on each, then a morph between two formats and a
   // transport of a third through it.
+  const run = (...args: string[]) => cliAt(entry, ...args);
   const m = generateToy('fourcircles', 600, 3).features;
-  const f = (n: string) => at(`fmt/${n}`);
-  fs.mkdirSync(at('fmt'), { recursive: true });
+  const f = (n: string) => at(`${sub}/${n}`);
+  fs.mkdirSync(at(sub), { recursive: true });
   writeCsv(f('d.csv'), m);
   fs.writeFileSync(f('d.tsv'), fs.readFileSync(f('d.csv'), 'utf8').replace(/,/g, '\t'));
   writeNpy(f('d.npy'), m);
@@ -127,15 +134,26 @@ test('fit, morph and transport accept every dataset format (csv, tsv, npy, npz, 
   const col = (j: number) => Float64Array.from({ length: 600 }, (_, i) => m.data[i * 2 + j]);
   fs.writeFileSync(f('d.parquet'), new Uint8Array(hw.parquetWriteBuffer({ columnData: [{ name: 'x0', data: col(0), type: 'DOUBLE' }, { name: 'x1', data: col(1), type: 'DOUBLE' }] })));
   for (const ext of ['csv', 'tsv', 'npy', 'npz', 'json', 'h5', 'parquet']) {
-    const r = cli('fit', f(`d.${ext}`), '--out', f(`model-${ext}`), '--steps', '2', '--batch', '128', ...TINY, '--json');
+    const r = run('fit', f(`d.${ext}`), '--out', f(`model-${ext}`), '--steps', '2', '--batch', '128', ...TINY, '--json');
     assert.equal(r.code, 0, `${ext}: ${r.stderr}`);
     assert.ok(Number.isFinite(r.json.valNll), ext);
   }
-  const mo = cli('morph', '--source', f('d.parquet'), '--target', f('d.h5'), '--out', f('run'), '--steps', '2', '--base-steps', '2', '--batch', '128', '--base-batch', '128', ...TINY, ...TINY_BASE, '--json');
+  const mo = run('morph', '--source', f('d.parquet'), '--target', f('d.h5'), '--out', f('run'), '--steps', '2', '--base-steps', '2', '--batch', '128', '--base-batch', '128', ...TINY, ...TINY_BASE, '--json');
   assert.equal(mo.code, 0, mo.stderr);
-  const tr = cli('transport', f('run'), f('d.npz'), '--out', f('out.json'), '--json');
+  const tr = run('transport', f('run'), f('d.npz'), '--out', f('out.json'), '--json');
   assert.equal(tr.code, 0, tr.stderr);
   assert.equal(tr.json.rows, 600);
+  // The HDF5 writer through the same entry point.
+  const g = run('generate', 'crescent', '--n', '300', '--out', f('gen.h5'), '--json');
+  assert.equal(g.code, 0, g.stderr);
+  assert.equal(g.json.rows, 300);
+}
+
+test('fit, morph and transport accept every dataset format (csv, tsv, npy, npz, json, h5, parquet)', () => everyFormat(CLI, 'fmt'));
+
+test('the bundled CLI (dist/cli.js, what ships) reads and writes every dataset format', () => {
+  assert.ok(fs.existsSync(BUNDLED_CLI), `${BUNDLED_CLI} is missing: npm run build`);
+  return everyFormat(BUNDLED_CLI, 'fmt-dist');
 });
 
 test('jobs refuse a dataset outside the workspace root when one is set (as the extension does)', async () => {
