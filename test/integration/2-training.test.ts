@@ -8,6 +8,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { generateToy } from '../../src/data/toys';
+import { writeHdf5 } from '../../src/data/write';
 import type { RunRecord } from '../../src/host/runs';
 import { api, assertDone, columnStats, readCsv, readJson, uri, ws } from './util';
 
@@ -108,5 +110,36 @@ describe('training', function () {
     const s = columnStats(readCsv(samples).rows, 0);
     assert.ok(Math.abs(s.mean - 2) < 0.2, `sample mean ${s.mean}`);
     assert.ok(Math.abs(s.std - 1) < 0.2, `sample std ${s.std}`);
+  });
+});
+
+describe('HDF5 and Parquet files in what ships (dist/extension.js and dist/worker.js)', function () {
+  this.timeout(300_000);
+
+  /** A 2-column table in the workspace as HDF5 and as Parquet (written here; read by the extension). */
+  async function writeTables(): Promise<{ h5: string; parquet: string; rows: number; mean: number[] }> {
+    const m = generateToy('crescent', 400, 5).features;
+    const h5 = ws('tables', 'crescent.h5');
+    const parquet = ws('tables', 'crescent.parquet');
+    fs.mkdirSync(path.dirname(h5), { recursive: true });
+    await writeHdf5(h5, m);
+    const hw = (await import('hyparquet-writer' as string)) as { parquetWriteBuffer(o: { columnData: { name: string; data: Float64Array; type: string }[] }): ArrayBuffer };
+    const col = (j: number) => Float64Array.from({ length: m.rows }, (_, i) => m.data[i * m.cols + j]);
+    fs.writeFileSync(parquet, new Uint8Array(hw.parquetWriteBuffer({ columnData: [0, 1].map((j) => ({ name: `x${j}`, data: col(j), type: 'DOUBLE' })) })));
+    const mean = [0, 1].map((j) => col(j).reduce((s, v) => s + v, 0) / m.rows);
+    return { h5, parquet, rows: m.rows, mean };
+  }
+
+  it('Preview Dataset reads an HDF5 and a Parquet file; Train Base Flow on This File trains on each', async () => {
+    const t = await writeTables();
+    for (const file of [t.h5, t.parquet]) {
+      const p = (await vscode.commands.executeCommand('flowmorph.previewDataset', vscode.Uri.file(file))) as any;
+      assert.equal(p.rows, t.rows, file);
+      assert.equal(p.stats.length, 2, file);
+      p.stats.forEach((s: { mean: number }, j: number) => assert.ok(Math.abs(s.mean - t.mean[j]) < 1e-4, `${file} column ${j}: mean ${s.mean} vs ${t.mean[j]}`));
+      const rec = assertDone((await vscode.commands.executeCommand('flowmorph.trainBaseOnFile', vscode.Uri.file(file), { steps: 5 })) as RunRecord);
+      assert.equal((rec.summary as any).steps, 5, file);
+      assert.ok(fs.existsSync(path.join(rec.path, 'model.json')), `${rec.path} holds the model`);
+    }
   });
 });
