@@ -89,9 +89,27 @@ await step('package the VSIX and install it with --install-extension', async () 
   if (installed.length !== 1) throw new Error(`expected one flowmorph.flowmorph-* in the extensions dir, found ${installed}`);
 });
 
+/**
+ * An HDF5 and a Parquet table in the workspace, as physicists have them: the HDF5 file written by the
+ * shipped CLI (dist/cli.js), the Parquet file by hyparquet-writer. 400 rows of the crescent toy each.
+ */
+async function writeTables() {
+  const h5 = path.join(ws, 'tables', 'crescent.h5');
+  fs.mkdirSync(path.dirname(h5), { recursive: true });
+  const g = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'generate', 'crescent', '--n', '400', '--seed', '5', '--out', h5], { encoding: 'utf8' });
+  if (g.status !== 0) throw new Error(`dist/cli.js generate → ${h5} failed: ${g.stderr}`);
+  const csv = path.join(tmp, 'crescent.csv');
+  spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'generate', 'crescent', '--n', '400', '--seed', '5', '--out', csv]);
+  const rows = fs.readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const { parquetWriteBuffer } = await import('hyparquet-writer');
+  const columnData = [0, 1].map((j) => ({ name: `x${j}`, data: Float64Array.from(rows, (r) => r[j]), type: 'DOUBLE' }));
+  fs.writeFileSync(path.join(ws, 'tables', 'crescent.parquet'), new Uint8Array(parquetWriteBuffer({ columnData })));
+}
+
 if (results[0].ok) {
   // Start from scratch: no experiment file, so the Explorer menu has to create one.
   fs.rmSync(path.join(ws, 'demo.flowmorph.json'));
+  await writeTables();
   server = await startCodeServer({ dir: csDir, env: { FLOWMORPH_BACKEND: process.env.FLOWMORPH_BACKEND || 'wasm' } });
   browser = await launchBrowser(README ? { viewport: { width: 1400, height: 1900 } } : undefined);
   const { page } = browser;
@@ -239,6 +257,41 @@ if (results[0].ok) {
     const lines = fs.readFileSync(out[0], 'utf8').trim().split('\n').length;
     if (lines !== 513) throw new Error(`${out[0]}: ${lines} lines, expected 513 (header + 512 rows)`);
     await shot(page, '09-morph-file-done');
+  }, page);
+
+  // HDF5 and Parquet through the Explorer menu of the installed VSIX: what failed in the bundle before
+  // (h5wasm's createRequire) is read by the shipped extension and worker.
+  await step('Explorer › tables/crescent.h5 › Flowmorph › Preview Dataset shows its rows and columns', async () => {
+    const folder = explorerItem('tables');
+    if ((await folder.getAttribute('aria-expanded')) !== 'true') await folder.click();
+    await explorerItem('crescent.h5').waitFor({ timeout: 15000 });
+    await flowmorphMenu('crescent.h5', 'Preview Dataset');
+    const tab = page.locator('.tabs-container .tab', { hasText: 'crescent.h5' }).first();
+    await tab.waitFor({ timeout: 60000 });
+    await page.locator('.editor-group-container .view-lines', { hasText: '400' }).first().waitFor({ timeout: 30000 });
+    await shot(page, '10-preview-hdf5');
+  }, page);
+
+  await step('Explorer › tables/crescent.parquet › Flowmorph › Train Base Flow on This File trains it', async () => {
+    await flowmorphMenu('crescent.parquet', 'Train Base Flow on This File');
+    const runs = path.join(ws, 'flowmorph-runs');
+    const record = (d) => {
+      try {
+        return JSON.parse(fs.readFileSync(path.join(runs, d, 'flowmorph-status.json'), 'utf8'));
+      } catch {
+        return undefined;
+      }
+    };
+    await waitUntil(
+      () => fs.readdirSync(runs).some((d) => { const r = record(d); return r?.label === 'base flow on crescent.parquet' && r.status !== 'running'; }),
+      { timeoutMs: 240000, everyMs: 500, what: 'the run record of a base flow on crescent.parquet' },
+    );
+    const rec = fs.readdirSync(runs).map(record).find((r) => r?.label === 'base flow on crescent.parquet');
+    if (rec.status !== 'done') throw new Error(`base flow on crescent.parquet: ${rec.status}: ${rec.error}`);
+    if (!fs.existsSync(path.join(rec.path, 'model.json'))) throw new Error(`no model.json in ${rec.path}`);
+    const errors = await page.locator('.notifications-toasts .notification-list-item', { hasText: /Flowmorph.*(fail|error)/i }).count();
+    if (errors) throw new Error('an error notification is showing');
+    await shot(page, '11-base-flow-on-parquet');
   }, page);
 }
 
