@@ -452,15 +452,26 @@ def _read_json(path, what):
 
 
 def _read_f32(path):
-    b = np.fromfile(path, dtype="<f4")
-    return b
+    """weights.bin / top.bin: raw little-endian float32, no header."""
+    return np.fromfile(path, dtype="<f4")
 
 
-def _check_format(meta, fmt, path):
+def _open(directory, file, fmt, what):
+    """Read and check DIR/file (model.json or run.json); fields this reader does not know are ignored."""
+    path = os.path.join(directory, file)
+    meta = _read_json(path, what)
     if meta.get("format") != fmt:
         raise ValueError(f"{path}: not a {fmt} (format {meta.get('format')!r})")
     if meta.get("version") != 1:
         raise ValueError(f"{path}: {fmt} version {meta.get('version')!r}; this reader knows version 1")
+    return meta
+
+
+def _flow(directory, weights, config, seed):
+    try:
+        return Flow(config, seed, _read_f32(os.path.join(directory, weights)))
+    except ValueError as e:
+        raise ValueError(f"{os.path.join(directory, weights)}: {e}") from None
 
 
 class Model:
@@ -468,18 +479,12 @@ class Model:
 
     def __init__(self, directory):
         self.dir = directory
-        path = os.path.join(directory, "model.json")
-        meta = _read_json(path, "model")
-        _check_format(meta, "flowmorph-model", path)
-        self.meta = meta
+        self.meta = meta = _open(directory, "model.json", "flowmorph-model", "model")
         self.columns = list(meta.get("columns", []))
         self.condition_columns = list(meta.get("conditionColumns", []))
         self.scaler = meta["scaler"]
         self.condition_scaler = meta.get("conditionScaler")
-        try:
-            self.flow = Flow(meta["config"], meta["seed"], _read_f32(os.path.join(directory, "weights.bin")))
-        except ValueError as e:
-            raise ValueError(f"{directory}/weights.bin: {e}") from None
+        self.flow = _flow(directory, "weights.bin", meta["config"], meta["seed"])
 
     @property
     def features(self):
@@ -515,10 +520,7 @@ class Run:
 
     def __init__(self, directory):
         self.dir = directory
-        path = os.path.join(directory, "run.json")
-        meta = _read_json(path, "run")
-        _check_format(meta, "flowmorph-run", path)
-        self.meta = meta
+        self.meta = meta = _open(directory, "run.json", "flowmorph-run", "run")
         resolve = lambda p: p if os.path.isabs(p) else os.path.join(directory, p)
         self.source = Model(resolve(meta["sourceModel"]))
         self.target = Model(resolve(meta["targetModel"]))
@@ -531,10 +533,7 @@ class Run:
         self.mode = "none" if self.conditions == 0 else cfg["mode"]
         C = 0 if cfg["mode"] == "none" else self.conditions
         top_cfg = dict(cfg["top"], features=self.features, context=_top_context(cfg["mode"], C))
-        try:
-            self.top = Flow(top_cfg, meta["seed"], _read_f32(os.path.join(directory, "top.bin")))
-        except ValueError as e:
-            raise ValueError(f"{directory}/top.bin: {e}") from None
+        self.top = _flow(directory, "top.bin", top_cfg, meta["seed"])
         # Morph space: the source model's preprocessing.
         self.scaler = self.source.scaler
         self.condition_scaler = self.source.condition_scaler
