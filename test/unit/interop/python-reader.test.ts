@@ -16,6 +16,8 @@ const ROOT = path.join(__dirname, '..', '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const READER = path.join(ROOT, 'python');
 const PYTHON = '/usr/bin/python3';
+// Debian's python and nothing from the user's environment; no __pycache__ written into python/.
+const PY_ENV = { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1' };
 const TOLERANCE = 1e-4;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-python-'));
 const at = (p: string) => path.join(dir, p);
@@ -86,7 +88,7 @@ print(json.dumps(out))
 test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { timeout: 300_000 }, async (t) => {
   const t0 = Date.now();
   assert.ok(fs.existsSync(CLI), `${CLI} is missing: run npm run build`);
-  const probe = spawnSync(PYTHON, ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' });
+  const probe = spawnSync(PYTHON, ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8', env: PY_ENV });
   assert.equal(probe.status, 0, `${PYTHON} with numpy is needed (Debian: apt-get install python3-numpy; npm test installs it): ${probe.stderr}`);
   writeData(at('s.csv'), 500, 1, 0);
   writeData(at('t.csv'), 500, 2, 0.8);
@@ -166,7 +168,7 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
   const tCli = Date.now();
 
   fs.writeFileSync(at('cases.json'), JSON.stringify(cases));
-  const py = spawnSync(PYTHON, ['-c', COMPARE, READER, at('cases.json')], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  const py = spawnSync(PYTHON, ['-c', COMPARE, READER, at('cases.json')], { encoding: 'utf8', env: PY_ENV });
   assert.equal(py.status, 0, `python failed:\n${py.stderr}`);
   const diffs = JSON.parse(py.stdout.trim().split('\n').pop() as string) as Record<string, number>;
   assert.equal(Object.keys(diffs).length, cases.length);
@@ -178,7 +180,7 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
 
 test('python/flowmorph.py refuses a folder that is not a Flowmorph model or run, naming it', () => {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-python-bad-'));
-  const run = (code: string) => spawnSync(PYTHON, ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(READER)}); import flowmorph\n${code}`], { encoding: 'utf8', cwd: d });
+  const run = (code: string) => spawnSync(PYTHON, ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(READER)}); import flowmorph\n${code}`], { encoding: 'utf8', cwd: d, env: PY_ENV });
   const r = run(`flowmorph.load(${JSON.stringify(d)})`);
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /not a Flowmorph model or run folder/);
