@@ -444,6 +444,18 @@ def _unscale(scaler, a):
     return a * scale + shift
 
 
+BATCH = 16384
+
+
+def _batched(fn, n, *arrays):
+    """fn over row batches of the arrays (None passes through), outputs stacked: bounds the memory of the
+    float64 activations (batch x hidden per layer) on large inputs."""
+    if n <= BATCH:
+        return fn(*arrays)
+    parts = [fn(*(None if a is None else a[s:s + BATCH] for a in arrays)) for s in range(0, n, BATCH)]
+    return np.concatenate(parts, axis=0)
+
+
 def _read_json(path, what):
     if not os.path.exists(path):
         raise FileNotFoundError(f"{os.path.dirname(path)}: not a Flowmorph {what} folder (no {os.path.basename(path)})")
@@ -506,7 +518,7 @@ class Model:
                 raise ValueError("the model is conditional but has no condition scaler")
             cs = _scale(self.condition_scaler, _f32(c, self.conditions, "c"))
         log_det_scaler = -float(np.sum(np.log(np.asarray(self.scaler["scale"], dtype=np.float64))))
-        return self.flow.log_prob(xs, cs) + log_det_scaler
+        return _batched(self.flow.log_prob, xs.shape[0], xs, cs) + log_det_scaler
 
 
 def _top_context(mode, C):
@@ -587,7 +599,7 @@ class Run:
             own_m = _scale(self.condition_scaler, own)
             tgt_m = _scale(self.condition_scaler, np.asarray(tgt, dtype=np.float32))
             c_in, c_out = (tgt_m, own_m) if inverse else (own_m, tgt_m)
-        y = self._g(xm, c_in, c_out, inverse)
+        y = _batched(lambda xb, ib, ob: self._g(xb, ib, ob, inverse), n, xm, c_in, c_out)
         return _unscale(self.scaler, y)
 
 
