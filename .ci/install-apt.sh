@@ -6,9 +6,10 @@
 #   ripgrep         seeds @vscode/ripgrep's download cache (its postinstall would otherwise call GitHub)
 #   build-essential, pkg-config, python3: node-gyp for code-server's native modules
 #   clang, lld      compile src/core/wasm/dense.c (the unit layer checks the committed wasm is its build)
+#   python3-numpy   the unit layer checks python/flowmorph.py (numpy only) against the CLI, under /usr/bin/python3
 # Only runs apt when something is missing (dpkg -s is fast), so repeated runs cost nothing.
 set -euo pipefail
-PKGS=(chromium libkrb5-dev libsecret-1-dev ripgrep build-essential pkg-config python3 clang lld)
+PKGS=(chromium libkrb5-dev libsecret-1-dev ripgrep build-essential pkg-config python3 clang lld python3-numpy)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

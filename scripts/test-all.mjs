@@ -42,8 +42,9 @@ const layers = Object.keys(LAYERS).filter((l) => (only.length === 0 || only.incl
 // A fresh machine: install what the chosen layers need (each step is skipped when already done).
 if (!argv.includes('--no-install')) {
   const vscode = layers.includes('integration') || layers.includes('ui');
-  // clang + lld: the unit layer rebuilds src/core/wasm/dense.c and checks the committed bytes (wasm-build.test).
-  ensureSetup({ tag: 'test', apt: ['clang', 'lld', ...(vscode ? ['chromium', 'libkrb5-dev', 'ripgrep', 'build-essential', 'pkg-config'] : [])], host: vscode });
+  // clang + lld: the unit layer rebuilds src/core/wasm/dense.c and checks the committed bytes (wasm-build.test);
+  // python3-numpy: it checks python/flowmorph.py against the CLI (interop/python-reader.test).
+  ensureSetup({ tag: 'test', apt: ['clang', 'lld', 'python3-numpy', ...(vscode ? ['chromium', 'libkrb5-dev', 'ripgrep', 'build-essential', 'pkg-config'] : [])], host: vscode });
 }
 
 const wantBuild = !argv.includes('--no-build') && (argv.includes('--build') || needsBuild());
