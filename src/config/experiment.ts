@@ -9,7 +9,9 @@ import { DEFAULT_MORPH, PRESETS } from '../core/config';
 import type { ContextMode, Direction, FlowConfig, MorphConfig, PenaltyConfig, PresetName, TrainConfig } from '../core/config';
 import type { DataSpec } from '../jobs/types';
 
-export type FlowOverrides = Partial<Omit<FlowConfig, 'features' | 'context'>>;
+/** A flow's architecture without the data-dependent sizes (features, context). */
+export type FlowSettings = Omit<FlowConfig, 'features' | 'context'>;
+export type FlowOverrides = Partial<FlowSettings>;
 
 /**
  * An experiment file (`*.flowmorph.json`). Every model setting is an *override* of a default (the base
@@ -257,9 +259,20 @@ export function mergeTrain(defaults: TrainConfig, overrides: Partial<TrainConfig
   return merged;
 }
 
+/**
+ * The fully resolved configuration of an experiment: what the jobs receive (they merge nothing), what a
+ * run folder records, and what the CLI and the extension must agree on.
+ */
 export interface ResolvedExperiment {
-  base: { flow: Omit<FlowConfig, 'features' | 'context'>; train: TrainConfig };
+  base: { flow: FlowSettings; train: TrainConfig };
   morph: MorphConfig;
+}
+
+/** The budget rule: a resolved config holds exactly one budget, the first present of steps, epochs, seconds. */
+function oneBudget(train: TrainConfig): TrainConfig {
+  const winner = budgetOf(train)?.key;
+  for (const k of BUDGET_KEYS) if (k !== winner) delete train[k];
+  return train;
 }
 
 /** Full configs for an experiment: preset / DEFAULT_MORPH with the file's overrides applied. */
@@ -267,13 +280,13 @@ export function resolveExperiment(exp: Experiment): ResolvedExperiment {
   const preset = PRESETS[exp.base?.preset ?? DEFAULT_BASE_PRESET];
   const m = exp.morph ?? { top: {}, penalty: {}, train: {} };
   return {
-    base: { flow: { ...preset.flow, ...(exp.base?.flow ?? {}) }, train: mergeTrain(preset.train, exp.base?.train ?? {}) },
+    base: { flow: { ...preset.flow, ...(exp.base?.flow ?? {}) }, train: oneBudget(mergeTrain(preset.train, exp.base?.train ?? {})) },
     morph: {
       top: { ...DEFAULT_MORPH.top, ...(m.top ?? {}) },
       mode: m.mode ?? DEFAULT_MORPH.mode,
       direction: m.direction ?? DEFAULT_MORPH.direction,
       penalty: { ...DEFAULT_MORPH.penalty, ...(m.penalty ?? {}) },
-      train: mergeTrain(DEFAULT_MORPH.train, m.train ?? {}),
+      train: oneBudget(mergeTrain(DEFAULT_MORPH.train, m.train ?? {})),
       iterateEpochs: m.iterateEpochs ?? DEFAULT_MORPH.iterateEpochs,
     },
   };
@@ -286,4 +299,121 @@ export function budgetOf(train: Partial<TrainConfig>): { key: BudgetKey; value: 
     if (value !== undefined) return { key, value };
   }
   return undefined;
+}
+
+/** Overrides given on top of an experiment (CLI flags, a caller's budget): the experiment's shape, all optional. */
+export interface ExperimentOverlay {
+  base?: { preset?: PresetName; flow?: FlowOverrides; train?: Partial<TrainConfig> };
+  morph?: {
+    top?: FlowOverrides;
+    mode?: ContextMode;
+    direction?: Direction;
+    penalty?: Partial<PenaltyConfig>;
+    train?: Partial<TrainConfig>;
+    iterateEpochs?: number;
+  };
+}
+
+function defined<T extends object>(o: T | undefined): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o ?? {})) if (v !== undefined) (out as any)[k] = v;
+  return out;
+}
+
+/**
+ * `over` on top of `exp` (a new experiment; neither input is modified). Settings merge key by key; a
+ * budget (steps / epochs / seconds) in `over` replaces the experiment's budget, as in `mergeTrain`.
+ */
+export function overlayExperiment(exp: Experiment, over: ExperimentOverlay): Experiment {
+  const next = JSON.parse(JSON.stringify(exp)) as Experiment;
+  next.base = { preset: next.base?.preset ?? DEFAULT_BASE_PRESET, flow: next.base?.flow ?? {}, train: next.base?.train ?? {} };
+  next.morph = { ...next.morph, top: next.morph?.top ?? {}, penalty: next.morph?.penalty ?? {}, train: next.morph?.train ?? {} };
+  const b = over.base ?? {};
+  if (b.preset !== undefined) next.base.preset = b.preset;
+  next.base.flow = { ...next.base.flow, ...defined(b.flow) };
+  next.base.train = mergeTrain(next.base.train as TrainConfig, defined(b.train));
+  const m = over.morph ?? {};
+  next.morph.top = { ...next.morph.top, ...defined(m.top) };
+  next.morph.penalty = { ...next.morph.penalty, ...defined(m.penalty) };
+  next.morph.train = mergeTrain(next.morph.train as TrainConfig, defined(m.train));
+  for (const k of ['mode', 'direction', 'iterateEpochs'] as const) if (m[k] !== undefined) (next.morph as any)[k] = m[k];
+  return next;
+}
+
+/**
+ * The resolved configuration of `exp` (default: the default experiment) with `over` on top, checked
+ * against the rule table. Throws one error listing every problem.
+ */
+export function resolveWith(over: ExperimentOverlay, exp: Experiment = defaultExperiment()): ResolvedExperiment {
+  const check = validateExperiment(overlayExperiment(exp, over));
+  if (!check.ok) throw new Error(`invalid configuration: ${check.errors.join('; ')}`);
+  return resolveExperiment(check.experiment!);
+}
+
+// ────────────────────────────────────────────────────────────────────────────────────────────────────────
+// Architecture sizes: the rule table bounds each number; together they must also fit in memory.
+// ────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Features and condition columns a flow may have (the webview's feature indices stop at 4095 too). */
+export const SIZE_RULES = {
+  features: { kind: 'int', min: 1, max: 4096 },
+  context: { kind: 'int', min: 0, max: 4096 },
+} as const satisfies Record<'features' | 'context', FieldRule>;
+
+/**
+ * Parameters of a flow, counted without allocating it. Exact for masked autoregressive flows without
+ * conditions (289 464 for the reference architecture on 2 features); an upper bound otherwise (coupling
+ * conditioners see half the features; context projections and LU layers are counted generously).
+ */
+export function parameterCount(cfg: FlowConfig): number {
+  const { features: D, context: C, hidden: H, blocks: B, bins: K } = cfg;
+  const conditioner = (D + C) * H + H + B * (2 * (H * H + H) + C * H) + (H + 1) * D * (3 * K - 1);
+  const permutation = cfg.permutation === 'lu' ? D * D + D : 0;
+  return cfg.stacks * (conditioner + permutation);
+}
+
+/** Memory a training run needs at the most, in bytes (an estimate, on the generous side). */
+export function memoryEstimate(cfg: FlowConfig, batch: number): { bytes: number; parameters: number; kernelBytes: number } {
+  const parameters = parameterCount(cfg);
+  const { features: D, hidden: H, blocks: B, bins: K } = cfg;
+  // Values, gradients, Adam's two moments, and a copy in the engine's own memory: 6 floats a parameter.
+  const params = 24 * parameters;
+  // Activations kept for the backward pass, with their gradients, per stack: the conditioner's layers and
+  // the spline parameters. Evaluation runs in chunks no larger than this.
+  const activations = 4 * Math.max(batch, 1024) * cfg.stacks * ((2 * B + 2) * H * 3 + D * (3 * K - 1) * 4);
+  // One conditioner's weights, weight gradients and activations live in the dense kernels' wasm memory
+  // (src/core/wasm/dense.ts: at most 16 384 pages of 64 KiB, 1 GiB).
+  const kernelBytes = (12 * parameters) / cfg.stacks + 4 * Math.max(batch, 1024) * ((2 * B + 2) * H * 3 + D * (3 * K - 1) * 4);
+  return { bytes: params + activations, parameters, kernelBytes };
+}
+
+/** What training may use: the engine's memory is a few GiB at most, and the dense kernels' wasm memory 1 GiB. */
+export const MEMORY_LIMIT_BYTES = 4 * 2 ** 30;
+export const KERNEL_MEMORY_LIMIT_BYTES = 2 ** 30;
+
+const gib = (b: number) => `${(b / 2 ** 30).toFixed(b < 2 ** 30 ? 2 : 1)} GiB`;
+
+/**
+ * Why a flow of this architecture cannot be built or trained, or undefined when it can: each size within
+ * the rule table, and the whole within memory. `where` names the setting's owner (a file, a flag prefix).
+ */
+export function architectureProblem(cfg: FlowConfig, batch: number, where = 'flow'): string | undefined {
+  const rules: [string, FieldRule][] = [...Object.entries(FLOW_RULES), ...Object.entries(SIZE_RULES)];
+  for (const [k, rule] of rules) {
+    const p = ruleProblem(rule, (cfg as unknown as Record<string, unknown>)[k]);
+    if (p) return `${where}.${k}: ${p}, got ${show((cfg as unknown as Record<string, unknown>)[k])}`;
+  }
+  const m = memoryEstimate(cfg, batch);
+  const shape = `${cfg.stacks} stacks × ${cfg.blocks} blocks × ${cfg.hidden} hidden × ${cfg.bins} bins on ${cfg.features} features`;
+  if (m.bytes > MEMORY_LIMIT_BYTES)
+    return `${where}: ${shape} is ${m.parameters.toExponential(2)} parameters and needs about ${gib(m.bytes)} to train at batch ${batch}, over the ${gib(MEMORY_LIMIT_BYTES)} limit; use fewer stacks, blocks or hidden units`;
+  if (m.kernelBytes > KERNEL_MEMORY_LIMIT_BYTES)
+    return `${where}: ${shape} needs about ${gib(m.kernelBytes)} per conditioner in the engine's kernels at batch ${batch}, over their ${gib(KERNEL_MEMORY_LIMIT_BYTES)}; use fewer blocks or hidden units, or a smaller batch`;
+  return undefined;
+}
+
+/** Throws architectureProblem's message, if any. */
+export function checkArchitecture(cfg: FlowConfig, batch: number, where?: string): void {
+  const p = architectureProblem(cfg, batch, where);
+  if (p) throw new Error(p);
 }

@@ -1,7 +1,8 @@
 /**
  * `fit`: train a base flow on one dataset by maximum likelihood and save it as a model folder.
  */
-import { PRESETS, type FlowConfig, type TrainConfig } from '../core/config';
+import { checkArchitecture } from '../config/experiment';
+import type { FlowConfig, TrainConfig } from '../core/config';
 import { initBackend } from '../core/tf';
 import { fitScaler } from '../data/preprocess';
 import { splitTrainVal } from '../data/split';
@@ -14,9 +15,9 @@ export async function runFit(job: FitJob, hooks: JobHooks = {}): Promise<FitSumm
   const backend = await initBackend(job.backend ?? 'auto');
   const data = await loadData(job.data);
   for (const w of data.warnings) hooks.onLog?.(w);
-  const preset = PRESETS[job.preset ?? 'fast'];
-  const trainConfig: TrainConfig = { ...preset.train, ...job.train };
-  const flow: FlowConfig = { ...preset.flow, ...job.flow, features: data.features.cols, context: data.condition?.cols ?? 0 };
+  const trainConfig: TrainConfig = job.train;
+  const flow: FlowConfig = { ...job.flow, features: data.features.cols, context: data.condition?.cols ?? 0 };
+  checkArchitecture(flow, trainConfig.batch, 'flow');
   const split = splitTrainVal(data.features, trainConfig.validationFraction, trainConfig.seed, data.condition);
   const input = {
     phase: 'fit' as const,

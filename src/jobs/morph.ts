@@ -5,7 +5,8 @@
  * penalty, the run is saved, and it is evaluated on held-out rows next to the base-transfer baseline.
  */
 import * as path from 'path';
-import { DEFAULT_MORPH, PRESETS, type FlowConfig, type MorphConfig, type TrainConfig } from '../core/config';
+import { checkArchitecture } from '../config/experiment';
+import type { FlowConfig, TrainConfig } from '../core/config';
 import { FlowForFlow } from '../core/f4f';
 import { initBackend } from '../core/tf';
 import { train } from '../core/train/trainer';
@@ -19,19 +20,6 @@ import { loadModel, relativeIfInside, saveModel, saveRun, type LoadedModel } fro
 import { conditionToMorph, densityInMorphSpace, toMorph, type MorphSpace } from './morph-space';
 import type { JobHooks, MorphJob, MorphSummary, Snapshot } from './types';
 
-export function morphConfigOf(job: MorphJob): MorphConfig {
-  const d = DEFAULT_MORPH;
-  return {
-    ...d,
-    mode: job.mode ?? d.mode,
-    direction: job.direction ?? d.direction,
-    iterateEpochs: job.iterateEpochs ?? d.iterateEpochs,
-    penalty: { ...d.penalty, ...job.penalty },
-    top: { ...d.top, ...job.top, identityInit: job.identityInit ?? job.top?.identityInit ?? d.top.identityInit },
-    train: { ...d.train, ...job.train },
-  };
-}
-
 function vstack(a: Matrix, b: Matrix): Matrix {
   const out = new Float32Array((a.rows + b.rows) * a.cols);
   out.set(a.data);
@@ -41,21 +29,24 @@ function vstack(a: Matrix, b: Matrix): Matrix {
 
 export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<MorphSummary> {
   const backend = await initBackend(job.backend ?? 'auto');
-  const cfg = morphConfigOf(job);
+  const cfg = job.morph;
   const [src, tgt] = await Promise.all([loadData(job.source), loadData(job.target)]);
   checkPair(src, tgt, job);
   const C = src.condition?.cols ?? 0;
+  const baseTrain: TrainConfig = job.base.train;
+  const baseFlow = (features: number, context: number): FlowConfig => ({ ...job.base.flow, features, context });
+  // Refuse an architecture that cannot fit before anything trains.
+  if (!job.sourceModel || !job.targetModel) checkArchitecture(baseFlow(src.features.cols, cfg.mode === 'none' ? 0 : C), baseTrain.batch, 'base.flow');
+  checkArchitecture({ ...cfg.top, features: src.features.cols, context: cfg.mode === 'none' ? 0 : 2 * C }, cfg.train.batch, 'morph.top');
   const t = cfg.train;
   const ss = splitTrainVal(src.features, t.validationFraction, t.seed, src.condition);
   const ts = splitTrainVal(tgt.features, t.validationFraction, t.seed + 1, tgt.condition);
 
   // Base flows: given, or trained here with one shared preprocessing so morph space is the same for both.
-  const baseTrain: TrainConfig = { ...PRESETS[job.basePreset ?? 'fast'].train, ...job.baseTrain };
   const shared: { scaler: Scaler; conditionScaler?: Scaler } = {
     scaler: fitScaler(vstack(ss.train, ts.train), 'minmax'),
     conditionScaler: ss.trainCondition && ts.trainCondition ? fitScaler(vstack(ss.trainCondition, ts.trainCondition), 'zscore') : undefined,
   };
-  const baseFlow = (features: number, context: number): FlowConfig => ({ ...PRESETS[job.basePreset ?? 'fast'].flow, ...job.baseFlow, features, context });
   const baseModel = async (given: string | undefined, side: 'source' | 'target', split: typeof ss, data: LoadedData): Promise<{ dir: string; model: LoadedModel }> => {
     if (given) return { dir: given, model: loadModel(given) };
     const dir = path.join(job.out, side);
@@ -199,6 +190,6 @@ function checkPair(src: LoadedData, tgt: LoadedData, job: MorphJob): void {
     const [has, lacks] = src.condition ? [job.source.path, job.target.path] : [job.target.path, job.source.path];
     throw new Error(`${has} has condition column(s) but ${lacks} has none`);
   }
-  if ((job.mode ?? 'none') !== 'none' && !src.condition)
-    throw new Error(`context mode '${job.mode}' needs condition columns in ${job.source.path} and ${job.target.path}`);
+  if (job.morph.mode !== 'none' && !src.condition)
+    throw new Error(`context mode '${job.morph.mode}' needs condition columns in ${job.source.path} and ${job.target.path}`);
 }
