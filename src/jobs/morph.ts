@@ -18,6 +18,7 @@ import { loadData, type LoadedData } from './data';
 import { evaluateHeldOut, morphRows, pairedConditions } from './evaluate';
 import { loadModel, relativeIfInside, saveModel, saveRun, type LoadedModel } from './model-io';
 import { conditionToMorph, densityInMorphSpace, toMorph, type MorphSpace } from './morph-space';
+import { CurveLog, replayNote, trained, writeRecord, type Trained } from './record';
 import type { JobHooks, MorphJob, MorphSummary, Snapshot } from './types';
 
 function vstack(a: Matrix, b: Matrix): Matrix {
@@ -47,6 +48,8 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     scaler: fitScaler(vstack(ss.train, ts.train), 'minmax'),
     conditionScaler: ss.trainCondition && ts.trainCondition ? fitScaler(vstack(ss.trainCondition, ts.trainCondition), 'zscore') : undefined,
   };
+  const curves = new CurveLog();
+  const baseTrained: Record<string, Trained> = {};
   const baseModel = async (given: string | undefined, side: 'source' | 'target', split: typeof ss, data: LoadedData): Promise<{ dir: string; model: LoadedModel }> => {
     if (given) return { dir: given, model: loadModel(given) };
     const dir = path.join(job.out, side);
@@ -61,9 +64,11 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
       flow: baseFlow(src.features.cols, cfg.mode === 'none' ? 0 : C),
       trainConfig: { ...baseTrain, seed: baseTrain.seed + (side === 'target' ? 1 : 0) },
       dir,
+      curves,
     };
     hooks.onLog?.(`training the ${side} base flow on ${data.label} (${split.train.rows} rows)`);
     const res = await trainBaseFlow(input, hooks);
+    baseTrained[side] = trained(input.trainConfig, res);
     const meta = modelMeta(input, res, { file: side === 'source' ? job.source.path : job.target.path, rows: data.features.rows }, data.features.columns, data.condition?.columns ?? []);
     saveModel(dir, res.flow, meta);
     return { dir, model: { meta, flow: res.flow } };
@@ -130,8 +135,10 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     cancelled: hooks.cancelled,
     checkpoint: { dir: job.out, everySec: 30 },
     onStep: (s) => {
+      const p = progressOf('morph', s);
+      curves.add(p);
       if (hooks.onProgress && (s.valLoss !== undefined || progress.ready())) {
-        hooks.onProgress(progressOf('morph', s));
+        hooks.onProgress(p);
       }
       if (snap.ready()) snapshot(s.step);
     },
@@ -166,6 +173,27 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
         t.seed,
       );
   f4f.dispose();
+  const morphTrained = trained(t, r);
+  const replay = replayNote([
+    ...(['source', 'target'] as const).filter((k) => baseTrained[k]).map((k) => ({ name: `the ${k} base flow`, flag: '--base-steps', t: baseTrained[k] })),
+    { name: 'the morph', flag: '--steps', t: morphTrained },
+  ]);
+  if (replay) hooks.onLog?.(replay.note);
+  writeRecord(
+    job.out,
+    {
+      kind: 'morph',
+      config: { base: job.base, morph: cfg },
+      data: { source: job.source, target: job.target },
+      seeds: { sourceBase: baseTrain.seed, targetBase: baseTrain.seed + 1, morph: t.seed, sourceSplit: t.seed, targetSplit: t.seed + 1 },
+      trained: { ...baseTrained, morph: morphTrained },
+      models: { source: relativeIfInside(job.out, sourceBase.dir), target: relativeIfInside(job.out, targetBase.dir) },
+      replay,
+      workers: r.workers,
+    },
+    curves,
+    evaluation,
+  );
   return {
     out: job.out,
     sourceModel: sourceBase.dir,
@@ -176,6 +204,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     cancelled: r.cancelled,
     finalLoss: r.finalLoss,
     evaluation,
+    replay,
   };
 }
 

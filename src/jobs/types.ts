@@ -91,6 +91,14 @@ export interface FitSummary {
   seconds: number;
   backend: string;
   cancelled: boolean;
+  /** Present when a seconds budget ran: the clock set the schedule; replay with these steps (record.json). */
+  replay?: Replay;
+}
+
+/** What a seconds budget took, so a run can be replayed deterministically with --steps. */
+export interface Replay {
+  note: string;
+  steps: Record<string, number>;
 }
 
 export interface MorphJob {
@@ -117,6 +125,8 @@ export interface MorphSummary {
   finalLoss: number;
   /** Held-out evaluation right after training (see EvaluateSummary). */
   evaluation?: EvaluateSummary;
+  /** Present when a seconds budget ran (see FitSummary.replay). */
+  replay?: Replay;
 }
 
 export interface TransportJob {
