@@ -18,6 +18,7 @@ import type { BackendName } from '../src/core/tf';
 import { takeRows, type Matrix } from '../src/data/matrix';
 import { generateToy } from '../src/data/toys';
 import { heldOutSplit, loadRun, morphRows } from '../src/jobs/evaluate';
+import { resolveWith } from '../src/config/experiment';
 import { runMorph } from '../src/jobs/morph';
 import { fitToy } from './quality';
 import { load, round, type Load } from './table';
@@ -103,8 +104,7 @@ async function runPair(pair: Pair, seconds: number, backend: BackendName, work: 
       out,
       sourceModel: pair.source.model,
       targetModel: pair.target.model,
-      penalty,
-      train: { seconds },
+      ...resolveWith({ morph: { penalty, train: { seconds } } }),
       backend,
     });
     const ev = s.evaluation;

@@ -13,6 +13,7 @@ import { nllSummary } from '../src/core/metrics/nll';
 import type { BackendName } from '../src/core/tf';
 import { applyScaler, logDetScaler } from '../src/data/preprocess';
 import { generateToy, toyInfo } from '../src/data/toys';
+import { resolveWith } from '../src/config/experiment';
 import { runFit } from '../src/jobs/fit';
 import { loadModel } from '../src/jobs/model-io';
 import { load, round, type Load } from './table';
@@ -50,8 +51,7 @@ export async function fitToy(toyName: string, seconds: number, dir: string, back
   const r = await runFit({
     data: { path: `toy:${toyName}:100000:${dataSeed}` },
     out: dir,
-    preset: 'fast',
-    train: { seconds, seed: trainSeed },
+    ...resolveWith({ base: { preset: 'fast', train: { seconds, seed: trainSeed } } }).base,
     backend,
   });
   const s = scoreModel(dir, toyName, 20000, 7);

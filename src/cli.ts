@@ -2,11 +2,11 @@
  * flowmorph — the headless CLI on the same engine and jobs as the extension.
  *
  *   flowmorph generate <toy> --n N [--seed S] [--condition rotation|radial|ellipse] --out FILE
- *   flowmorph fit DATA --out MODEL_DIR [--columns a,b] [--condition-columns c] [--dataset NAME]
+ *   flowmorph fit DATA --out MODEL_DIR [--experiment FILE] [--columns a,b] [--condition-columns c] [--dataset NAME]
  *                 [--preset reference|fast] [--steps N | --epochs E | --seconds S] [--batch B] [--lr L] [--seed S]
  *                 [--transform maf|coupling] [--stacks N] [--blocks N] [--hidden N] [--bins K] [--bound B]
  *                 [--permutation reverse|random|lu] [--resume]
- *   flowmorph morph --source DATA --target DATA --out RUN_DIR [--source-model DIR] [--target-model DIR]
+ *   flowmorph morph --source DATA --target DATA --out RUN_DIR [--experiment FILE] [--source-model DIR] [--target-model DIR]
  *                 [--mode none|delta|concat|two-bases|two-bases-shared] [--direction forward|inverse|both|alternate|iterate]
  *                 [--iterate-epochs E]
  *                 [--penalty l1:W|l2:W] [--anneal] [--identity-init | --no-identity-init]
@@ -17,6 +17,8 @@
  *   flowmorph transport RUN_DIR DATA --out FILE [--inverse] [--target-condition V[,V..]]
  *   flowmorph evaluate RUN_DIR --source DATA --target DATA [--n N]
  *   flowmorph backend
+ * --experiment FILE (a *.flowmorph.json): its settings and datasets, which the flags override (fit trains
+ * on its base settings and, without DATA, on its source). Limits are the experiment schema's, for flags too.
  * Every command takes --json (one JSON object on stdout) and --backend native|wasm|cpu.
  * DATA is a dataset file (.csv .tsv .npy .npz .json .h5 .hdf5 .parquet) or toy:NAME[:ROWS[:SEED]].
  */

@@ -1,3 +1,5 @@
+import { ruleProblem, type FieldRule } from '../config/experiment';
+
 /**
  * A small, strict argument parser: positional words, `--flag value`, `--flag=value`, `--switch`.
  * Unknown flags are errors (a typo must not silently train with defaults).
@@ -63,6 +65,25 @@ export class Flags {
     if (opts.int && !Number.isInteger(v)) throw new UsageError(`--${name} must be a whole number, got '${s}'`);
     if (opts.min !== undefined && v < opts.min) throw new UsageError(`--${name} must be ≥ ${opts.min}, got ${v}`);
     if (opts.max !== undefined && v > opts.max) throw new UsageError(`--${name} must be ≤ ${opts.max}, got ${v}`);
+    return v;
+  }
+
+  /**
+   * A setting's value checked against its rule in the experiment schema's rule table
+   * (src/config/experiment.ts): the CLI's limits are the experiment file's and the designer's.
+   */
+  rule(name: string, rule: FieldRule): string | number | boolean | undefined {
+    if (rule.kind === 'bool') return this.bool(name) || undefined;
+    const s = this.str(name);
+    if (s === undefined) return undefined;
+    if (rule.kind === 'enum') {
+      if (!rule.options.includes(s)) throw new UsageError(`--${name} must be one of ${rule.options.join(', ')}; got '${s}'`);
+      return s;
+    }
+    const v = Number(s);
+    if (s.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got '${s}'`);
+    const p = ruleProblem(rule, v);
+    if (p) throw new UsageError(`--${name}: ${p}, got ${s}`);
     return v;
   }
 

@@ -2,7 +2,25 @@
  * The CLI's commands: each reads its flags, runs a job, prints progress to stderr, and returns the
  * JSON-able result that `--json` prints.
  */
-import type { TrainConfig } from '../core/config';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  BUDGET_KEYS,
+  defaultExperiment,
+  FLOW_RULES,
+  MORPH_SCALAR_RULES,
+  parseExperiment,
+  PENALTY_RULES,
+  PRESET_NAMES,
+  resolveWith,
+  ruleProblem,
+  TRAIN_RULES,
+  type Experiment,
+  type ExperimentOverlay,
+  type FlowOverrides,
+  type ResolvedExperiment,
+} from '../config/experiment';
+import type { ContextMode, Direction, PresetName, TrainConfig } from '../core/config';
 import { meanNll } from '../core/metrics/nll';
 import { initBackend, type BackendPreference } from '../core/tf';
 import { matrix, type Matrix } from '../data/matrix';
@@ -26,48 +44,89 @@ function positional(p: Parsed, i: number, what: string): string {
   return v;
 }
 
-function dataSpec(path: string, f: Flags, prefix = ''): DataSpec {
-  return {
-    path,
-    columns: f.columns(`${prefix}columns`),
-    conditionColumns: f.columns(`${prefix}condition-columns`),
-    dataset: f.str(`${prefix}dataset`),
-    dropNonFinite: f.bool('drop-non-finite'),
-  };
+function dataSpec(path: string, f: Flags, prefix = '', base?: DataSpec): DataSpec {
+  const spec: DataSpec = { ...base, path };
+  const put = <K extends keyof DataSpec>(k: K, v: DataSpec[K] | undefined) => v !== undefined && (spec[k] = v);
+  put('columns', f.columns(`${prefix}columns`));
+  put('conditionColumns', f.columns(`${prefix}condition-columns`));
+  put('dataset', f.str(`${prefix}dataset`));
+  if (f.bool('drop-non-finite')) spec.dropNonFinite = true;
+  return spec;
 }
+
+/** Flag name → setting, for the train and flow settings; every value is checked by the rule table. */
+const TRAIN_FLAGS: [flag: string, key: keyof TrainConfig][] = [
+  ['steps', 'steps'],
+  ['epochs', 'epochs'],
+  ['seconds', 'seconds'],
+  ['batch', 'batch'],
+  ['lr', 'lr'],
+  ['seed', 'seed'],
+  ['clip', 'clip'],
+  ['eval-every', 'evalEvery'],
+  ['validation', 'validationFraction'],
+];
+const FLOW_FLAGS: [flag: string, key: keyof FlowOverrides][] = [
+  ['transform', 'transform'],
+  ['stacks', 'stacks'],
+  ['blocks', 'blocks'],
+  ['hidden', 'hidden'],
+  ['bins', 'bins'],
+  ['bound', 'bound'],
+  ['permutation', 'permutation'],
+];
 
 function trainFlags(f: Flags, prefix = ''): Partial<TrainConfig> {
-  const t: Partial<TrainConfig> = {};
-  const set = <K extends keyof TrainConfig>(k: K, v: TrainConfig[K] | undefined) => {
-    if (v !== undefined) t[k] = v;
-  };
-  set('steps', f.num(`${prefix}steps`, { int: true, min: 0 }));
-  set('epochs', f.num(`${prefix}epochs`, { min: 0 }));
-  set('seconds', f.num(`${prefix}seconds`, { min: 0 }));
-  set('batch', f.num(`${prefix}batch`, { int: true, min: 1 }));
-  set('lr', f.num(`${prefix}lr`, { min: 0 }));
-  set('seed', f.num(`${prefix}seed`, { int: true, min: 0 }));
-  set('clip', f.num(`${prefix}clip`, { min: 0 }));
-  set('evalEvery', f.num(`${prefix}eval-every`, { int: true, min: 1 }));
-  set('validationFraction', f.num(`${prefix}validation`, { min: 0, max: 0.9 }));
-  // An explicit budget replaces the preset's: steps > epochs > seconds, so drop the others.
-  if (t.steps !== undefined) Object.assign(t, { epochs: undefined, seconds: undefined });
-  else if (t.epochs !== undefined) Object.assign(t, { steps: undefined, seconds: undefined });
-  else if (t.seconds !== undefined) Object.assign(t, { steps: undefined, epochs: undefined });
-  return t;
+  const t: Record<string, unknown> = {};
+  for (const [flag, key] of TRAIN_FLAGS) {
+    const v = f.rule(prefix + flag, TRAIN_RULES[key]);
+    if (v !== undefined) t[key] = v;
+  }
+  // The three budgets are alternatives: one flag replaces the experiment's (or preset's) budget.
+  const budgets = BUDGET_KEYS.filter((k) => t[k] !== undefined);
+  if (budgets.length > 1) throw new UsageError(`give one budget: ${budgets.map((k) => `--${prefix}${k}`).join(' and ')} are alternatives`);
+  return t as Partial<TrainConfig>;
 }
 
-function flowFlags(f: Flags, prefix = '') {
+function flowFlags(f: Flags, prefix = ''): FlowOverrides {
   const o: Record<string, unknown> = {};
-  const put = (k: string, v: unknown) => v !== undefined && (o[k] = v);
-  put('transform', f.oneOf(`${prefix}transform`, ['maf', 'coupling'] as const));
-  put('stacks', f.num(`${prefix}stacks`, { int: true, min: 1 }));
-  put('blocks', f.num(`${prefix}blocks`, { int: true, min: 0 }));
-  put('hidden', f.num(`${prefix}hidden`, { int: true, min: 1 }));
-  put('bins', f.num(`${prefix}bins`, { int: true, min: 2 }));
-  put('bound', f.num(`${prefix}bound`, { min: 0.1 }));
-  put('permutation', f.oneOf(`${prefix}permutation`, ['reverse', 'random', 'lu'] as const));
-  return o;
+  for (const [flag, key] of FLOW_FLAGS) {
+    const v = f.rule(prefix + flag, FLOW_RULES[key]);
+    if (v !== undefined) o[key] = v;
+  }
+  return o as FlowOverrides;
+}
+
+/** `--experiment FILE`: the experiment the flags override (default: the default experiment). */
+function experimentFlag(f: Flags): { exp: Experiment; file?: string } {
+  const file = f.str('experiment');
+  if (file === undefined) return { exp: defaultExperiment() };
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read the experiment ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const check = parseExperiment(text);
+  if (!check.ok) throw new Error(`${file}: ${check.errors.join('; ')}`);
+  return { exp: check.experiment!, file };
+}
+
+/** A dataset of the experiment, its path made relative to the experiment file's folder (as the extension does). */
+function experimentData(exp: Experiment, file: string | undefined, role: 'source' | 'target'): DataSpec | undefined {
+  const spec = exp[role];
+  if (!spec) return undefined;
+  if (!file || /^toy:/i.test(spec.path)) return { ...spec };
+  return { ...spec, path: path.resolve(path.dirname(file), spec.path) };
+}
+
+/** The resolved configuration; a rule broken by the flags and the file together is a usage error. */
+function resolveCli(over: ExperimentOverlay, exp: Experiment): ResolvedExperiment {
+  try {
+    return resolveWith(over, exp);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 function progressHooks(quiet: boolean): JobHooks {
@@ -88,7 +147,9 @@ function progressHooks(quiet: boolean): JobHooks {
 function parsePenalty(s: string | undefined): { kind: 'l1' | 'l2'; weight: number } | undefined {
   if (s === undefined) return undefined;
   const m = /^(l1|l2):([0-9.eE+-]+)$/.exec(s);
-  if (!m || !Number.isFinite(Number(m[2])) || Number(m[2]) < 0) throw new UsageError(`--penalty must look like l1:0.5 or l2:1, got '${s}'`);
+  if (!m || !Number.isFinite(Number(m[2]))) throw new UsageError(`--penalty must look like l1:0.5 or l2:1, got '${s}'`);
+  const p = ruleProblem(PENALTY_RULES.weight, Number(m[2]));
+  if (p) throw new UsageError(`--penalty weight: ${p}, got ${m[2]}`);
   return { kind: m[1] as 'l1' | 'l2', weight: Number(m[2]) };
 }
 
@@ -111,43 +172,52 @@ export async function runCommand(p: Parsed): Promise<unknown> {
       return { out, rows: m.rows, columns: m.columns, toy: name, seed };
     }
     case 'fit': {
-      const data = dataSpec(positional(p, 0, 'DATA'), f);
+      const { exp, file } = experimentFlag(f);
+      const given = p.positional[0] ?? experimentData(exp, file, 'source')?.path;
+      if (given === undefined) throw new UsageError('missing DATA');
+      const data = dataSpec(given, f, '', p.positional[0] === undefined ? experimentData(exp, file, 'source') : undefined);
       const out = f.req('out');
-      const preset = f.oneOf('preset', ['reference', 'fast'] as const);
-      const job = { data, out, preset, train: trainFlags(f), flow: flowFlags(f), backend, resume: f.bool('resume') };
+      const preset = f.rule('preset', { kind: 'enum', options: PRESET_NAMES }) as PresetName | undefined;
+      const r = resolveCli({ base: { preset, flow: flowFlags(f), train: trainFlags(f) } }, exp);
+      const resume = f.bool('resume');
       f.done();
-      return runFit(job, progressHooks(quiet));
+      return runFit({ data, out, flow: r.base.flow, train: r.base.train, backend, resume }, progressHooks(quiet));
     }
     case 'morph': {
-      const source = dataSpec(f.req('source'), f, 'source-');
-      const target = dataSpec(f.req('target'), f, 'target-');
+      const { exp, file } = experimentFlag(f);
+      const side = (role: 'source' | 'target') => {
+        const fromFile = experimentData(exp, file, role);
+        const given = f.str(role);
+        if (given === undefined && !fromFile) throw new UsageError(`missing --${role}`);
+        return dataSpec(given ?? fromFile!.path, f, `${role}-`, given === undefined ? fromFile : undefined);
+      };
+      const source = side('source');
+      const target = side('target');
       // --columns / --condition-columns apply to both sides unless a side says otherwise.
       const cols = f.columns('columns');
       const ccols = f.columns('condition-columns');
       for (const s of [source, target]) {
-        s.columns ??= cols;
-        s.conditionColumns ??= ccols;
+        if (cols) s.columns ??= cols;
+        if (ccols) s.conditionColumns ??= ccols;
       }
       const pen = parsePenalty(f.str('penalty'));
+      const anneal = f.bool('anneal') ? true : undefined;
       const identity = f.bool('identity-init') ? true : f.bool('no-identity-init') ? false : undefined;
-      const job = {
-        source,
-        target,
-        out: f.req('out'),
-        sourceModel: f.str('source-model'),
-        targetModel: f.str('target-model'),
-        basePreset: f.oneOf('base-preset', ['reference', 'fast'] as const),
-        baseFlow: flowFlags(f, 'base-'),
-        baseTrain: trainFlags(f, 'base-'),
-        mode: f.oneOf('mode', ['none', 'delta', 'concat', 'two-bases', 'two-bases-shared'] as const),
-        direction: f.oneOf('direction', ['forward', 'inverse', 'both', 'alternate', 'iterate'] as const),
-        iterateEpochs: f.num('iterate-epochs', { min: 0.01 }),
-        penalty: pen ? { ...pen, anneal: f.bool('anneal') } : f.bool('anneal') ? { anneal: true } : undefined,
-        identityInit: identity,
-        top: flowFlags(f),
-        train: trainFlags(f),
-        backend,
-      };
+      const r = resolveCli(
+        {
+          base: { preset: f.rule('base-preset', { kind: 'enum', options: PRESET_NAMES }) as PresetName | undefined, flow: flowFlags(f, 'base-'), train: trainFlags(f, 'base-') },
+          morph: {
+            mode: f.rule('mode', MORPH_SCALAR_RULES.mode) as ContextMode | undefined,
+            direction: f.rule('direction', MORPH_SCALAR_RULES.direction) as Direction | undefined,
+            iterateEpochs: f.rule('iterate-epochs', MORPH_SCALAR_RULES.iterateEpochs) as number | undefined,
+            penalty: { ...pen, anneal },
+            top: { ...flowFlags(f), identityInit: identity },
+            train: trainFlags(f),
+          },
+        },
+        exp,
+      );
+      const job = { source, target, out: f.req('out'), sourceModel: f.str('source-model'), targetModel: f.str('target-model'), base: r.base, morph: r.morph, backend };
       f.done();
       return runMorph(job, progressHooks(quiet));
     }

@@ -8,7 +8,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TrainConfig } from '../core/config';
 import type { DataSpec, FitJob, MorphJob, TransportJob } from '../jobs/types';
-import { mergeTrain, resolveExperiment, type EvaluateJobSpec, type TrainWhat, type WorkerJob } from '../protocol';
+import { resolveWith } from '../config/experiment';
+import type { EvaluateJobSpec, TrainWhat, WorkerJob } from '../protocol';
 import { absoluteSpec, outputRoot, workspaceRootOf, type ExperimentStore, type LoadedExperiment } from './experiment';
 import { createRunDir, latestModel, latestMorph, listRuns, type RunRecord } from './runs';
 import { settings } from './settings';
@@ -62,15 +63,8 @@ export class Controller {
 
   /** Trains a base flow on `data` (the experiment's base preset and overrides, then `opts`). */
   private fit(loaded: LoadedExperiment, role: 'source' | 'target' | 'file', data: DataSpec, opts: TrainOptions): Promise<RunRecord> {
-    const r = resolveExperiment(loaded.experiment);
-    const job: FitJob = {
-      data,
-      out: '',
-      preset: loaded.experiment.base.preset,
-      flow: r.base.flow,
-      train: mergeTrain(r.base.train, trainOverrides(opts)),
-      backend: settings(loaded.uri).backend,
-    };
+    const r = resolveWith({ base: { train: trainOverrides(opts) } }, loaded.experiment);
+    const job: FitJob = { data, out: '', flow: r.base.flow, train: r.base.train, backend: settings(loaded.uri).backend };
     const name = path.basename(data.path);
     return this.begin(
       loaded,
@@ -107,7 +101,7 @@ export class Controller {
   async trainMorph(opts: TrainOptions & { baseSteps?: number } = {}): Promise<RunRecord> {
     const loaded = await this.experiment(['source', 'target']);
     const exp = loaded.experiment;
-    const r = resolveExperiment(exp);
+    const r = resolveWith({ base: { train: { steps: opts.baseSteps } }, morph: { train: trainOverrides(opts) } }, exp);
     const source = absoluteSpec(loaded.uri, exp.source!);
     const target = absoluteSpec(loaded.uri, exp.target!);
     const runs = this.runs(loaded);
@@ -117,15 +111,8 @@ export class Controller {
       out: '',
       sourceModel: latestModel(runs, 'source', source.path),
       targetModel: latestModel(runs, 'target', target.path),
-      basePreset: exp.base.preset,
-      baseFlow: r.base.flow,
-      baseTrain: mergeTrain(r.base.train, opts.baseSteps !== undefined ? { steps: opts.baseSteps } : {}),
-      mode: r.morph.mode,
-      direction: r.morph.direction,
-      iterateEpochs: r.morph.iterateEpochs,
-      penalty: r.morph.penalty,
-      top: r.morph.top,
-      train: mergeTrain(r.morph.train, trainOverrides(opts)),
+      base: r.base,
+      morph: r.morph,
       backend: settings(loaded.uri).backend,
     };
     return this.begin(

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { writeFileAtomicSync } from '../core/io/atomic';
-import { applyDesignerEdit, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol';
+import { applyDesignerEdit, defaultExperiment, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol';
 import { Controller } from './controller';
 import { outputRoot } from './experiment';
 import type { Log } from './log';
@@ -83,7 +83,7 @@ export class PanelBridge implements vscode.Disposable {
     const { trainer } = this.controller;
     const running = trainer.running?.record;
     if (!loaded) {
-      this.post({ type: 'state', experiment: { version: 1, base: { preset: 'fast', flow: {}, train: {} }, morph: { top: {}, penalty: {}, train: {} } }, errors: ['No experiment yet: run "Flowmorph: New Experiment" or pick a source dataset.'], runs: [], running: null, backend: trainer.backend });
+      this.post({ type: 'state', experiment: defaultExperiment(), errors: ['No experiment yet: run "Flowmorph: New Experiment" or pick a source dataset.'], runs: [], running: null, backend: trainer.backend });
       return;
     }
     this.post({

@@ -14,6 +14,7 @@ import { matrix, type Matrix } from '../data/matrix';
 import { applyScaler, fractionOutside, invertScaler, logDetScaler, type Scaler } from '../data/preprocess';
 import { subsample } from '../data/split';
 import type { ModelMeta } from './model-io';
+import type { CurveLog } from './record';
 import type { JobHooks, Progress, Snapshot } from './types';
 
 export interface BaseFlowInput {
@@ -29,6 +30,8 @@ export interface BaseFlowInput {
   /** Checkpoint folder (the model folder). */
   dir?: string;
   resume?: boolean;
+  /** Every step's report goes here too (the run record's curves.jsonl). */
+  curves?: CurveLog;
 }
 
 export interface BaseFlowResult {
@@ -40,6 +43,8 @@ export interface BaseFlowResult {
   steps: number;
   seconds: number;
   cancelled: boolean;
+  /** Gradient threads the trainer used (data parallel), for the run record. */
+  workers: number;
 }
 
 /** Throttles progress / snapshot callbacks to their configured rates. */
@@ -86,15 +91,17 @@ export async function trainBaseFlow(input: BaseFlowInput, hooks: JobHooks): Prom
     checkpoint: input.dir ? { dir: input.dir, everySec: 30 } : undefined,
     resume: input.resume,
     onStep: (s) => {
+      const p = progressOf(input.phase, s, unitShift);
+      input.curves?.add(p);
       if (hooks.onProgress && (s.valLoss !== undefined || progress.ready())) {
-        hooks.onProgress(progressOf(input.phase, s, unitShift));
+        hooks.onProgress(p);
       }
       if (snap.ready()) snapshot(s.step);
     },
   });
   snapshot(r.steps);
   const trainNll = meanNll(flow.logProb(xs.data.subarray(0, Math.min(xs.rows, 20000) * xs.cols), cs?.data.subarray(0, Math.min(xs.rows, 20000) * (cs?.cols ?? 0)))) + unitShift;
-  return { flow, outsideBound, trainNll, valNll: r.valLoss + unitShift, steps: r.steps, seconds: r.seconds, cancelled: r.cancelled };
+  return { flow, outsideBound, trainNll, valNll: r.valLoss + unitShift, steps: r.steps, seconds: r.seconds, cancelled: r.cancelled, workers: r.workers };
 }
 
 /**

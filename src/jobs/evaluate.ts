@@ -6,6 +6,7 @@
  * can have.
  */
 import * as path from 'path';
+import { checkArchitecture } from '../config/experiment';
 import { FlowForFlow, drawsOtherCondition } from '../core/f4f';
 import { displacement, fidelity, otCost } from '../core/metrics';
 import { meanNll } from '../core/metrics/nll';
@@ -29,6 +30,7 @@ export interface LoadedRun {
 
 export function loadRun(dir: string): LoadedRun {
   const meta = readRunMeta(dir);
+  checkArchitecture({ ...meta.config.top, features: meta.features, context: 2 * meta.conditions }, meta.config.train?.batch ?? 1, `${path.join(dir, 'run.json')}: config.top`);
   const resolve = (p: string) => (path.isAbsolute(p) ? p : path.join(dir, p));
   const source = loadModel(resolve(meta.sourceModel));
   const target = loadModel(resolve(meta.targetModel));

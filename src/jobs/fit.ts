@@ -1,22 +1,24 @@
 /**
  * `fit`: train a base flow on one dataset by maximum likelihood and save it as a model folder.
  */
-import { PRESETS, type FlowConfig, type TrainConfig } from '../core/config';
+import { checkArchitecture } from '../config/experiment';
+import type { FlowConfig, TrainConfig } from '../core/config';
 import { initBackend } from '../core/tf';
 import { fitScaler } from '../data/preprocess';
 import { splitTrainVal } from '../data/split';
 import { modelMeta, trainBaseFlow } from './base';
 import { loadData } from './data';
 import { saveModel } from './model-io';
+import { CurveLog, replayNote, trained, writeRecord } from './record';
 import type { FitJob, FitSummary, JobHooks } from './types';
 
 export async function runFit(job: FitJob, hooks: JobHooks = {}): Promise<FitSummary> {
   const backend = await initBackend(job.backend ?? 'auto');
   const data = await loadData(job.data);
   for (const w of data.warnings) hooks.onLog?.(w);
-  const preset = PRESETS[job.preset ?? 'fast'];
-  const trainConfig: TrainConfig = { ...preset.train, ...job.train };
-  const flow: FlowConfig = { ...preset.flow, ...job.flow, features: data.features.cols, context: data.condition?.cols ?? 0 };
+  const trainConfig: TrainConfig = job.train;
+  const flow: FlowConfig = { ...job.flow, features: data.features.cols, context: data.condition?.cols ?? 0 };
+  checkArchitecture(flow, trainConfig.batch, 'flow');
   const split = splitTrainVal(data.features, trainConfig.validationFraction, trainConfig.seed, data.condition);
   const input = {
     phase: 'fit' as const,
@@ -30,6 +32,7 @@ export async function runFit(job: FitJob, hooks: JobHooks = {}): Promise<FitSumm
     trainConfig,
     dir: job.out,
     resume: job.resume,
+    curves: new CurveLog(),
   };
   hooks.onLog?.(`fit ${data.label}: ${data.features.rows} rows × ${flow.features} features, backend ${backend.name}`);
   const res = await trainBaseFlow(input, hooks);
@@ -39,6 +42,14 @@ export async function runFit(job: FitJob, hooks: JobHooks = {}): Promise<FitSumm
     modelMeta(input, res, { file: job.data.path, rows: data.features.rows, dataset: job.data.dataset }, data.features.columns, data.condition?.columns ?? []),
   );
   res.flow.dispose();
+  const t = trained(trainConfig, res);
+  const replay = replayNote([{ name: 'the base flow', flag: '--steps', t }]);
+  if (replay) hooks.onLog?.(replay.note);
+  writeRecord(
+    job.out,
+    { kind: 'fit', config: { base: { flow: job.flow, train: trainConfig } }, data: { data: job.data }, seeds: { train: trainConfig.seed, split: trainConfig.seed }, trained: { base: t }, replay, workers: res.workers },
+    input.curves,
+  );
   return {
     out: job.out,
     outsideBound: res.outsideBound,
@@ -48,5 +59,6 @@ export async function runFit(job: FitJob, hooks: JobHooks = {}): Promise<FitSumm
     seconds: res.seconds,
     backend: backend.name,
     cancelled: res.cancelled,
+    replay,
   };
 }

@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { checkArchitecture } from '../config/experiment';
 import type { FlowConfig, MorphConfig } from '../core/config';
 import { Flow } from '../core/flow';
 import { floatBytes, readFloat32, writeFileAtomicSync, writeJsonAtomicSync } from '../core/io/atomic';
@@ -50,6 +51,8 @@ function readJson(file: string, what: string): any {
 export function loadModel(dir: string): LoadedModel {
   const meta = readJson(path.join(dir, 'model.json'), 'model') as ModelMeta;
   if (meta.format !== 'flowmorph-model') throw new Error(`${dir}/model.json: not a Flowmorph model (format ${meta.format})`);
+  // The experiment schema's bounds and memory estimate, before anything is allocated.
+  checkArchitecture(meta.config, meta.training?.batch ?? 1, `${path.join(dir, 'model.json')}: config`);
   const flow = new Flow(meta.config, meta.seed);
   const w = readFloat32(path.join(dir, 'weights.bin'));
   if (w.length !== flow.store.count) throw new Error(`${dir}/weights.bin: ${w.length} parameters, the model needs ${flow.store.count}`);

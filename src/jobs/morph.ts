@@ -5,7 +5,8 @@
  * penalty, the run is saved, and it is evaluated on held-out rows next to the base-transfer baseline.
  */
 import * as path from 'path';
-import { DEFAULT_MORPH, PRESETS, type FlowConfig, type MorphConfig, type TrainConfig } from '../core/config';
+import { checkArchitecture } from '../config/experiment';
+import type { FlowConfig, TrainConfig } from '../core/config';
 import { FlowForFlow } from '../core/f4f';
 import { initBackend } from '../core/tf';
 import { train } from '../core/train/trainer';
@@ -17,20 +18,8 @@ import { loadData, type LoadedData } from './data';
 import { evaluateHeldOut, morphRows, pairedConditions } from './evaluate';
 import { loadModel, relativeIfInside, saveModel, saveRun, type LoadedModel } from './model-io';
 import { conditionToMorph, densityInMorphSpace, toMorph, type MorphSpace } from './morph-space';
+import { CurveLog, replayNote, trained, writeRecord, type Trained } from './record';
 import type { JobHooks, MorphJob, MorphSummary, Snapshot } from './types';
-
-export function morphConfigOf(job: MorphJob): MorphConfig {
-  const d = DEFAULT_MORPH;
-  return {
-    ...d,
-    mode: job.mode ?? d.mode,
-    direction: job.direction ?? d.direction,
-    iterateEpochs: job.iterateEpochs ?? d.iterateEpochs,
-    penalty: { ...d.penalty, ...job.penalty },
-    top: { ...d.top, ...job.top, identityInit: job.identityInit ?? job.top?.identityInit ?? d.top.identityInit },
-    train: { ...d.train, ...job.train },
-  };
-}
 
 function vstack(a: Matrix, b: Matrix): Matrix {
   const out = new Float32Array((a.rows + b.rows) * a.cols);
@@ -41,21 +30,26 @@ function vstack(a: Matrix, b: Matrix): Matrix {
 
 export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<MorphSummary> {
   const backend = await initBackend(job.backend ?? 'auto');
-  const cfg = morphConfigOf(job);
+  const cfg = job.morph;
   const [src, tgt] = await Promise.all([loadData(job.source), loadData(job.target)]);
   checkPair(src, tgt, job);
   const C = src.condition?.cols ?? 0;
+  const baseTrain: TrainConfig = job.base.train;
+  const baseFlow = (features: number, context: number): FlowConfig => ({ ...job.base.flow, features, context });
+  // Refuse an architecture that cannot fit before anything trains.
+  if (!job.sourceModel || !job.targetModel) checkArchitecture(baseFlow(src.features.cols, cfg.mode === 'none' ? 0 : C), baseTrain.batch, 'base.flow');
+  checkArchitecture({ ...cfg.top, features: src.features.cols, context: cfg.mode === 'none' ? 0 : 2 * C }, cfg.train.batch, 'morph.top');
   const t = cfg.train;
   const ss = splitTrainVal(src.features, t.validationFraction, t.seed, src.condition);
   const ts = splitTrainVal(tgt.features, t.validationFraction, t.seed + 1, tgt.condition);
 
   // Base flows: given, or trained here with one shared preprocessing so morph space is the same for both.
-  const baseTrain: TrainConfig = { ...PRESETS[job.basePreset ?? 'fast'].train, ...job.baseTrain };
   const shared: { scaler: Scaler; conditionScaler?: Scaler } = {
     scaler: fitScaler(vstack(ss.train, ts.train), 'minmax'),
     conditionScaler: ss.trainCondition && ts.trainCondition ? fitScaler(vstack(ss.trainCondition, ts.trainCondition), 'zscore') : undefined,
   };
-  const baseFlow = (features: number, context: number): FlowConfig => ({ ...PRESETS[job.basePreset ?? 'fast'].flow, ...job.baseFlow, features, context });
+  const curves = new CurveLog();
+  const baseTrained: Record<string, Trained> = {};
   const baseModel = async (given: string | undefined, side: 'source' | 'target', split: typeof ss, data: LoadedData): Promise<{ dir: string; model: LoadedModel }> => {
     if (given) return { dir: given, model: loadModel(given) };
     const dir = path.join(job.out, side);
@@ -70,9 +64,11 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
       flow: baseFlow(src.features.cols, cfg.mode === 'none' ? 0 : C),
       trainConfig: { ...baseTrain, seed: baseTrain.seed + (side === 'target' ? 1 : 0) },
       dir,
+      curves,
     };
     hooks.onLog?.(`training the ${side} base flow on ${data.label} (${split.train.rows} rows)`);
     const res = await trainBaseFlow(input, hooks);
+    baseTrained[side] = trained(input.trainConfig, res);
     const meta = modelMeta(input, res, { file: side === 'source' ? job.source.path : job.target.path, rows: data.features.rows }, data.features.columns, data.condition?.columns ?? []);
     saveModel(dir, res.flow, meta);
     return { dir, model: { meta, flow: res.flow } };
@@ -139,8 +135,10 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     cancelled: hooks.cancelled,
     checkpoint: { dir: job.out, everySec: 30 },
     onStep: (s) => {
+      const p = progressOf('morph', s);
+      curves.add(p);
       if (hooks.onProgress && (s.valLoss !== undefined || progress.ready())) {
-        hooks.onProgress(progressOf('morph', s));
+        hooks.onProgress(p);
       }
       if (snap.ready()) snapshot(s.step);
     },
@@ -175,6 +173,27 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
         t.seed,
       );
   f4f.dispose();
+  const morphTrained = trained(t, r);
+  const replay = replayNote([
+    ...(['source', 'target'] as const).filter((k) => baseTrained[k]).map((k) => ({ name: `the ${k} base flow`, flag: '--base-steps', t: baseTrained[k] })),
+    { name: 'the morph', flag: '--steps', t: morphTrained },
+  ]);
+  if (replay) hooks.onLog?.(replay.note);
+  writeRecord(
+    job.out,
+    {
+      kind: 'morph',
+      config: { base: job.base, morph: cfg },
+      data: { source: job.source, target: job.target },
+      seeds: { sourceBase: baseTrain.seed, targetBase: baseTrain.seed + 1, morph: t.seed, sourceSplit: t.seed, targetSplit: t.seed + 1 },
+      trained: { ...baseTrained, morph: morphTrained },
+      models: { source: relativeIfInside(job.out, sourceBase.dir), target: relativeIfInside(job.out, targetBase.dir) },
+      replay,
+      workers: r.workers,
+    },
+    curves,
+    evaluation,
+  );
   return {
     out: job.out,
     sourceModel: sourceBase.dir,
@@ -185,6 +204,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     cancelled: r.cancelled,
     finalLoss: r.finalLoss,
     evaluation,
+    replay,
   };
 }
 
@@ -199,6 +219,6 @@ function checkPair(src: LoadedData, tgt: LoadedData, job: MorphJob): void {
     const [has, lacks] = src.condition ? [job.source.path, job.target.path] : [job.target.path, job.source.path];
     throw new Error(`${has} has condition column(s) but ${lacks} has none`);
   }
-  if ((job.mode ?? 'none') !== 'none' && !src.condition)
-    throw new Error(`context mode '${job.mode}' needs condition columns in ${job.source.path} and ${job.target.path}`);
+  if (job.morph.mode !== 'none' && !src.condition)
+    throw new Error(`context mode '${job.morph.mode}' needs condition columns in ${job.source.path} and ${job.target.path}`);
 }

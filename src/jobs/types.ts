@@ -3,7 +3,7 @@
  * options, trains or evaluates on the engine, writes its outputs atomically under `out`, reports progress
  * through hooks, and returns a JSON-able summary. Same inputs + same seed ⇒ same numbers, CLI or panel.
  */
-import type { ContextMode, Direction, FlowConfig, PenaltyConfig, PresetName, TrainConfig } from '../core/config';
+import type { FlowConfig, MorphConfig, TrainConfig } from '../core/config';
 import type { BackendPreference } from '../core/tf';
 
 /** Where a dataset comes from and which columns play which role. */
@@ -64,12 +64,18 @@ export interface JobHooks {
   plotPoints?: number;
 }
 
+/** A flow's architecture without the data-dependent sizes (as in src/config/experiment.ts). */
+type FlowSettings = Omit<FlowConfig, 'features' | 'context'>;
+
+/**
+ * Jobs receive fully resolved configurations (src/config/experiment.ts resolves presets, defaults,
+ * overrides and the budget rule) and merge nothing: what the job is given is what it trains.
+ */
 export interface FitJob {
   data: DataSpec;
   out: string;
-  preset?: PresetName;
-  flow?: Partial<Omit<FlowConfig, 'features' | 'context'>>;
-  train?: Partial<TrainConfig>;
+  flow: FlowSettings;
+  train: TrainConfig;
   backend?: BackendPreference;
   /** Resume from the checkpoint in `out` if present. */
   resume?: boolean;
@@ -85,6 +91,14 @@ export interface FitSummary {
   seconds: number;
   backend: string;
   cancelled: boolean;
+  /** Present when a seconds budget ran: the clock set the schedule; replay with these steps (record.json). */
+  replay?: Replay;
+}
+
+/** What a seconds budget took, so a run can be replayed deterministically with --steps. */
+export interface Replay {
+  note: string;
+  steps: Record<string, number>;
 }
 
 export interface MorphJob {
@@ -94,17 +108,9 @@ export interface MorphJob {
   /** Trained base flows; trained (and saved under out/source, out/target) when missing. */
   sourceModel?: string;
   targetModel?: string;
-  basePreset?: PresetName;
-  baseFlow?: Partial<Omit<FlowConfig, 'features' | 'context'>>;
-  baseTrain?: Partial<TrainConfig>;
-  mode?: ContextMode;
-  direction?: Direction;
-  /** For direction 'iterate': epochs per block. */
-  iterateEpochs?: number;
-  penalty?: Partial<PenaltyConfig>;
-  identityInit?: boolean;
-  top?: Partial<Omit<FlowConfig, 'features' | 'context'>>;
-  train?: Partial<TrainConfig>;
+  /** Base flows trained here (when not given). */
+  base: { flow: FlowSettings; train: TrainConfig };
+  morph: MorphConfig;
   backend?: BackendPreference;
 }
 
@@ -119,6 +125,8 @@ export interface MorphSummary {
   finalLoss: number;
   /** Held-out evaluation right after training (see EvaluateSummary). */
   evaluation?: EvaluateSummary;
+  /** Present when a seconds budget ran (see FitSummary.replay). */
+  replay?: Replay;
 }
 
 export interface TransportJob {
