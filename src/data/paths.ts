@@ -19,11 +19,22 @@ function keysOf(p: string): string[] {
     keys.push(`ino:${st.dev}:${st.ino}`);
     keys.push(`path:${fs.realpathSync(abs)}`);
   } catch {
-    // Not there (yet): compare by the real directory + name.
-    try {
-      keys.push(`path:${path.join(fs.realpathSync(path.dirname(abs)), path.basename(abs))}`);
-    } catch {
-      keys.push(`path:${abs}`);
+    // Not there (yet): compare by the real path of the nearest existing ancestor + the rest.
+    let base = abs;
+    const rest: string[] = [];
+    for (;;) {
+      const up = path.dirname(base);
+      rest.unshift(path.basename(base));
+      base = up;
+      try {
+        keys.push(`path:${path.join(fs.realpathSync(base), ...rest)}`);
+        break;
+      } catch {
+        if (path.dirname(base) === base) {
+          keys.push(`path:${abs}`);
+          break;
+        }
+      }
     }
   }
   return keys;
@@ -67,6 +78,16 @@ export function assertWritable(target: string, protect: readonly string[] = []):
     if (hit !== undefined) {
       const same = path.resolve(hit) === path.resolve(target) ? '' : ` (${hit})`;
       throw new DataError(target, 'protected-input', `refusing to write over an input file${same}; Flowmorph never modifies the files it reads: choose another output path`);
+    }
+  }
+  // Nor inside one: an input given as a folder (a model, a run), or a file used as if it were a folder.
+  const at = mine.find((k) => k.startsWith('path:'))?.slice(5);
+  if (at === undefined) return;
+  for (const [k, hit] of [...inputs, ...extra]) {
+    if (!k.startsWith('path:')) continue;
+    const rel = path.relative(k.slice(5), at);
+    if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+      throw new DataError(target, 'protected-input', `refusing to write inside the input ${hit}; Flowmorph never modifies the files it reads: choose another output path`);
     }
   }
 }
