@@ -22,7 +22,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs, UsageError, type Parsed } from './cli/args';
+import { parseArgs, type Parsed } from './cli/args';
+import { findNonFinite, OptionError } from './jobs/checks';
 import { runCommand } from './cli/commands';
 
 export async function main(argv: string[]): Promise<number> {
@@ -39,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const result = await runCommand(parsed);
+    const bad = findNonFinite(result);
+    if (bad !== undefined) throw new Error(`the result holds a non-finite number (${bad}); the model or the data is damaged, see above`);
     if (parsed.flags.json) process.stdout.write(JSON.stringify(result) + '\n');
     return 0;
   } catch (e) {
@@ -46,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     if (parsed.flags.json) process.stdout.write(JSON.stringify({ error: msg }) + '\n');
     process.stderr.write(`flowmorph ${parsed.command}: ${msg}\n`);
     if (process.env.FLOWMORPH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
-    return e instanceof UsageError ? 2 : 1;
+    return e instanceof OptionError ? 2 : 1;
   }
 }
 

@@ -14,7 +14,7 @@ import { initBackend } from '../core/tf';
 import { takeRows, type Matrix } from '../data/matrix';
 import { applyScaler } from '../data/preprocess';
 import { splitTrainVal, subsampleIndices } from '../data/split';
-import { loadData } from './data';
+import { loadDataFor } from './data';
 import { loadModel, loadTopWeights, readRunMeta, type LoadedModel, type RunMeta } from './model-io';
 import { conditionToMorph, densityInMorphSpace, fromMorph, toMorph, type MorphSpace } from './morph-space';
 import type { DataSpec, EvaluateSummary } from './types';
@@ -40,7 +40,7 @@ export function loadRun(dir: string): LoadedRun {
     meta.conditions,
     meta.seed,
   );
-  loadTopWeights(dir, f4f.top);
+  loadTopWeights(dir, f4f.top, meta);
   return { meta, f4f, space, source, target };
 }
 
@@ -128,7 +128,8 @@ export function heldOutSplit(features: Matrix, condition: Matrix | undefined, fr
 export async function runEvaluate(job: { run: string; source: DataSpec; target: DataSpec; n?: number; backend?: 'auto' | 'native' | 'wasm' | 'cpu' }): Promise<EvaluateSummary> {
   await initBackend(job.backend ?? 'auto');
   const run = loadRun(job.run);
-  const [src, tgt] = await Promise.all([loadData(job.source), loadData(job.target)]);
+  const fitted = (m: LoadedModel) => ({ columns: m.meta.columns, conditionColumns: run.meta.conditions ? m.meta.conditionColumns.slice(0, run.meta.conditions) : undefined });
+  const [src, tgt] = await Promise.all([loadDataFor(job.source, fitted(run.source), job.run), loadDataFor(job.target, fitted(run.target), job.run)]);
   const t = run.meta.config.train;
   const hs = heldOutSplit(src.features, src.condition, t.validationFraction, t.seed);
   const ht = heldOutSplit(tgt.features, tgt.condition, t.validationFraction, t.seed + 1);

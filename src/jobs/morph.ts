@@ -13,9 +13,10 @@ import { matrix, takeRows, type Matrix } from '../data/matrix';
 import { fitScaler, type Scaler } from '../data/preprocess';
 import { splitTrainVal, subsampleIndices } from '../data/split';
 import { modelMeta, progressOf, sampleFlow, Throttle, trainBaseFlow } from './base';
+import { checkTrainable } from './checks';
 import { loadData, type LoadedData } from './data';
 import { evaluateHeldOut, morphRows, pairedConditions } from './evaluate';
-import { loadModel, relativeIfInside, saveModel, saveRun, type LoadedModel } from './model-io';
+import { loadModel, MODEL_FILES, prepareOutputFolder, relativeIfInside, RUN_FILES, saveModel, saveRun, type LoadedModel } from './model-io';
 import { conditionToMorph, densityInMorphSpace, toMorph, type MorphSpace } from './morph-space';
 import type { JobHooks, MorphJob, MorphSummary, Snapshot } from './types';
 
@@ -44,6 +45,17 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
   const cfg = morphConfigOf(job);
   const [src, tgt] = await Promise.all([loadData(job.source), loadData(job.target)]);
   checkPair(src, tgt, job);
+  for (const [d, spec] of [[src, job.source], [tgt, job.target]] as const) for (const w of [...d.warnings, ...checkTrainable(spec.path, d.features)]) hooks.onLog?.(w);
+  // Before any training: given models load and fit the data; every output path can be written.
+  const given = (dir: string | undefined, side: string) => {
+    if (!dir) return undefined;
+    const model = loadModel(dir);
+    if (model.flow.features !== src.features.cols) throw new Error(`${path.join(dir, 'model.json')}: the ${side} model has ${model.flow.features} features, the data ${src.features.cols}`);
+    return model;
+  };
+  const givenModels = { source: given(job.sourceModel, 'source'), target: given(job.targetModel, 'target') };
+  const baseFiles = (side: string, m: unknown) => (m ? [] : MODEL_FILES.map((f) => `${side}/${f}`));
+  prepareOutputFolder(job.out, [...RUN_FILES, ...baseFiles('source', givenModels.source), ...baseFiles('target', givenModels.target)]);
   const C = src.condition?.cols ?? 0;
   const t = cfg.train;
   const ss = splitTrainVal(src.features, t.validationFraction, t.seed, src.condition);
@@ -57,7 +69,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
   };
   const baseFlow = (features: number, context: number): FlowConfig => ({ ...PRESETS[job.basePreset ?? 'fast'].flow, ...job.baseFlow, features, context });
   const baseModel = async (given: string | undefined, side: 'source' | 'target', split: typeof ss, data: LoadedData): Promise<{ dir: string; model: LoadedModel }> => {
-    if (given) return { dir: given, model: loadModel(given) };
+    if (given) return { dir: given, model: givenModels[side]! };
     const dir = path.join(job.out, side);
     const input = {
       phase: side,
