@@ -9,6 +9,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from './errors';
 
+/**
+ * True when `p` lies strictly inside folder `root` (lexically, after resolving). A name that merely begins
+ * with two dots (`..data.csv`) is inside; `..` and `../x` are not.
+ */
+export function isInside(root: string, p: string): boolean {
+  const rel = path.relative(path.resolve(root), path.resolve(p));
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
+/**
+ * `p` (relative to `base`) when it stays inside `root` (or is `root`), else undefined: the extension keeps
+ * its output folder and the models a run names inside the workspace.
+ */
+export function confined(root: string, base: string, p: string): string | undefined {
+  const abs = path.resolve(base, p);
+  return abs === path.resolve(root) || isInside(root, abs) ? abs : undefined;
+}
+
 const inputs = new Map<string, string>(); // key (real path or dev:ino) → path as given
 
 function keysOf(p: string): string[] {
@@ -85,8 +103,7 @@ export function assertWritable(target: string, protect: readonly string[] = []):
   if (at === undefined) return;
   for (const [k, hit] of [...inputs, ...extra]) {
     if (!k.startsWith('path:')) continue;
-    const rel = path.relative(k.slice(5), at);
-    if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+    if (isInside(k.slice(5), at)) {
       throw new DataError(target, 'protected-input', `refusing to write inside the input ${hit}; Flowmorph never modifies the files it reads: choose another output path`);
     }
   }
@@ -115,8 +132,7 @@ export async function checkReadable(p: string, workspaceRoot?: string): Promise<
     } catch {
       root = path.resolve(workspaceRoot);
     }
-    const rel = path.relative(root, real);
-    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    if (!isInside(root, real)) {
       throw new DataError(p, 'outside-workspace', `is outside the workspace ${workspaceRoot}${real !== path.resolve(p) ? ` (it resolves to ${real})` : ''}; open that folder or copy the file in`);
     }
   }
