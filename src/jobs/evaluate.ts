@@ -14,8 +14,9 @@ import { initBackend } from '../core/tf';
 import { takeRows, type Matrix } from '../data/matrix';
 import { applyScaler } from '../data/preprocess';
 import { splitTrainVal, subsampleIndices } from '../data/split';
+import { confined } from '../data/paths';
 import { loadDataFor } from './data';
-import { loadModel, loadTopWeights, readRunMeta, type LoadedModel, type RunMeta } from './model-io';
+import { checkRunBase, loadModel, loadTopWeights, readRunMeta, type LoadedModel, type RunMeta } from './model-io';
 import { conditionToMorph, densityInMorphSpace, fromMorph, toMorph, type MorphSpace } from './morph-space';
 import type { DataSpec, EvaluateSummary } from './types';
 
@@ -27,11 +28,21 @@ export interface LoadedRun {
   target: LoadedModel;
 }
 
-export function loadRun(dir: string): LoadedRun {
+/** `workspaceRoot` (the extension's): the base models a run.json names must lie inside it. */
+export function loadRun(dir: string, workspaceRoot?: string): LoadedRun {
   const meta = readRunMeta(dir);
-  const resolve = (p: string) => (path.isAbsolute(p) ? p : path.join(dir, p));
+  const resolve = (p: string) => {
+    const abs = path.isAbsolute(p) ? p : path.join(dir, p);
+    if (workspaceRoot !== undefined && confined(workspaceRoot, dir, abs) === undefined)
+      throw new Error(`${path.join(dir, 'run.json')}: names the model ${p}, outside the workspace folder ${workspaceRoot}; Flowmorph only loads models inside it`);
+    return abs;
+  };
   const source = loadModel(resolve(meta.sourceModel));
   const target = loadModel(resolve(meta.targetModel));
+  checkRunBase(dir, meta, 'source', source, resolve(meta.sourceModel));
+  checkRunBase(dir, meta, 'target', target, resolve(meta.targetModel));
+  for (const [m, side] of [[source, meta.sourceModel], [target, meta.targetModel]] as const)
+    if (m.flow.features !== meta.features) throw new Error(`${path.join(dir, 'run.json')}: features is ${meta.features}, but its model ${side} has ${m.flow.features}`);
   const space: MorphSpace = { scaler: source.meta.scaler, conditionScaler: source.meta.conditionScaler };
   const f4f = new FlowForFlow(
     meta.config,
@@ -127,7 +138,7 @@ export function heldOutSplit(features: Matrix, condition: Matrix | undefined, fr
 
 export async function runEvaluate(job: { run: string; source: DataSpec; target: DataSpec; n?: number; backend?: 'auto' | 'native' | 'wasm' | 'cpu' }): Promise<EvaluateSummary> {
   await initBackend(job.backend ?? 'auto');
-  const run = loadRun(job.run);
+  const run = loadRun(job.run, job.source.workspaceRoot);
   const fitted = (m: LoadedModel) => ({ columns: m.meta.columns, conditionColumns: run.meta.conditions ? m.meta.conditionColumns.slice(0, run.meta.conditions) : undefined });
   const [src, tgt] = await Promise.all([loadDataFor(job.source, fitted(run.source), job.run), loadDataFor(job.target, fitted(run.target), job.run)]);
   const t = run.meta.config.train;

@@ -9,15 +9,14 @@
  *   MODEL_DIR/model.json, weights.bin     a base flow with its preprocessing and column roles
  *   RUN_DIR/run.json, top.bin              a flow for flows: the top flow, its config, and its base models
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FlowConfig, MorphConfig } from '../core/config';
 import { Flow } from '../core/flow';
-import { floatBytes, readFloat32, writeFileAtomicSync, writeJsonAtomicSync } from '../core/io/atomic';
+import { floatBytes, readPairedFloat32, writePairSync } from '../core/io/atomic';
 import { cleanStaleTemps } from '../data/atomic';
 import { checkOutputFolder } from '../data/outputs';
-import { registerInput } from '../data/paths';
+import { isInside, registerInput } from '../data/paths';
 import type { Scaler } from '../data/preprocess';
 
 export interface ModelMeta {
@@ -56,34 +55,15 @@ export function prepareOutputFolder(dir: string, files: readonly string[] = MODE
   cleanStaleTemps(dir);
 }
 
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-/** Test hook: FLOWMORPH_TEST_PAUSE_MS pauses between the two writes of a pair (the kill test aims there). */
-function pauseBetweenWrites(): void {
-  const ms = Number(process.env.FLOWMORPH_TEST_PAUSE_MS);
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Writes `bin` then `json` (which records the hash of `bin`): the JSON is renamed in last. */
-function savePair(dir: string, binName: string, values: Float32Array, jsonName: string, meta: object, hashKey: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const bytes = floatBytes(values);
-  writeFileAtomicSync(path.join(dir, binName), bytes);
-  pauseBetweenWrites();
-  writeJsonAtomicSync(path.join(dir, jsonName), { ...meta, [hashKey]: sha256(bytes) });
-}
-
 export function saveModel(dir: string, flow: Flow, meta: ModelMeta): void {
-  savePair(dir, 'weights.bin', flow.store.values, 'model.json', meta, 'weightsSha256');
+  meta.weightsSha256 = writePairSync(dir, 'weights.bin', floatBytes(flow.store.values), 'model.json', meta, 'weightsSha256');
 }
 
 /** Reads a weights file written with `json`; checks its hash, size and values. */
 function readWeights(jsonFile: string, file: string, expectSha: unknown, count: number, what: string): Float32Array {
   if (!fs.existsSync(file)) throw new Error(`${file}: missing (${path.basename(jsonFile)} is there without its weights)`);
   registerInput(file);
-  const w = readFloat32(file);
-  if (expectSha !== undefined && sha256(floatBytes(w)) !== expectSha)
-    throw new Error(`${file}: does not match ${jsonFile} (the two come from different saves, or the weights are damaged); train it again`);
+  const w = readPairedFloat32(file, jsonFile, expectSha);
   if (w.length !== count) throw new Error(`${file}: ${w.length} parameters, ${what} needs ${count}`);
   for (let i = 0; i < w.length; i++) {
     const v = w[i];
@@ -185,10 +165,27 @@ export interface RunMeta {
   createdAt: string;
   /** SHA-256 (hex) of top.bin as saved with this run.json. */
   topSha256?: string;
+  /** The base models' weightsSha256 when the run was trained (a base re-trained since is refused). */
+  baseSha256?: { source?: string; target?: string };
 }
 
 export function saveRun(dir: string, top: Flow, meta: RunMeta): void {
-  savePair(dir, 'top.bin', top.store.values, 'run.json', meta, 'topSha256');
+  writePairSync(dir, 'top.bin', floatBytes(top.store.values), 'run.json', meta, 'topSha256');
+}
+
+/**
+ * A morph re-run into an existing run folder first removes the old run.json: until the new run is saved
+ * the folder holds no run, rather than an old run.json beside base models that are being replaced.
+ */
+export function retireRun(dir: string): void {
+  fs.rmSync(path.join(dir, 'run.json'), { force: true });
+}
+
+/** Refuses a run whose base model was re-trained (its weights replaced) after the run was saved. */
+export function checkRunBase(dir: string, meta: RunMeta, side: 'source' | 'target', model: LoadedModel, modelDir: string): void {
+  const want = meta.baseSha256?.[side];
+  if (want !== undefined && model.meta.weightsSha256 !== undefined && want !== model.meta.weightsSha256)
+    throw new Error(`${path.join(dir, 'run.json')}: its ${side} model ${modelDir} has been re-trained since the run was saved; run morph again`);
 }
 
 export function readRunMeta(dir: string): RunMeta {
@@ -209,6 +206,5 @@ export function loadTopWeights(dir: string, top: Flow, meta?: RunMeta): void {
 
 /** A path stored relative to `base` when it lies inside it (so run folders can be moved whole). */
 export function relativeIfInside(base: string, p: string): string {
-  const rel = path.relative(base, p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(p);
+  return isInside(base, p) ? path.relative(base, p) : path.resolve(p);
 }

@@ -16,7 +16,7 @@ import { modelMeta, progressOf, sampleFlow, Throttle, trainBaseFlow } from './ba
 import { checkTrainable } from './checks';
 import { loadData, type LoadedData } from './data';
 import { evaluateHeldOut, morphRows, pairedConditions } from './evaluate';
-import { loadModel, MODEL_FILES, prepareOutputFolder, relativeIfInside, RUN_FILES, saveModel, saveRun, type LoadedModel } from './model-io';
+import { loadModel, MODEL_FILES, prepareOutputFolder, relativeIfInside, retireRun, RUN_FILES, saveModel, saveRun, type LoadedModel } from './model-io';
 import { conditionToMorph, densityInMorphSpace, toMorph, type MorphSpace } from './morph-space';
 import type { JobHooks, MorphJob, MorphSummary, Snapshot } from './types';
 
@@ -56,6 +56,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
   const givenModels = { source: given(job.sourceModel, 'source'), target: given(job.targetModel, 'target') };
   const baseFiles = (side: string, m: unknown) => (m ? [] : MODEL_FILES.map((f) => `${side}/${f}`));
   prepareOutputFolder(job.out, [...RUN_FILES, ...baseFiles('source', givenModels.source), ...baseFiles('target', givenModels.target)]);
+  retireRun(job.out);
   const C = src.condition?.cols ?? 0;
   const t = cfg.train;
   const ss = splitTrainVal(src.features, t.validationFraction, t.seed, src.condition);
@@ -170,6 +171,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     columns: src.features.columns,
     conditionColumns: src.condition?.columns ?? [],
     data: { source: job.source.path, target: job.target.path },
+    baseSha256: { source: sourceBase.model.meta.weightsSha256, target: targetBase.model.meta.weightsSha256 },
     training: { steps: r.steps, seconds: r.seconds, finalLoss: r.finalLoss, valLoss: r.valLoss, backend: backend.name },
     createdAt: new Date().toISOString(),
   });

@@ -12,7 +12,7 @@ import type { TransportJob } from './types';
 
 export async function runTransport(job: TransportJob): Promise<{ out: string; rows: number; inverse: boolean }> {
   await initBackend(job.backend ?? 'auto');
-  const run = loadRun(job.run);
+  const run = loadRun(job.run, job.data.workspaceRoot);
   const side = job.inverse ? run.target : run.source;
   const data = await loadDataFor(job.data, { columns: side.meta.columns, conditionColumns: run.meta.conditions ? side.meta.conditionColumns.slice(0, run.meta.conditions) : undefined }, job.run);
   if (data.features.cols !== run.meta.features)

@@ -7,12 +7,11 @@
 import { tf } from '../tf';
 import type { TrainConfig } from '../config';
 import { ParamStore, ParamTensors } from '../params';
-import { floatBytes, readFloat32, writeFileAtomicSync, writeJsonAtomicSync } from '../io/atomic';
+import { floatBytes, readPairedFloat32, writePairSync } from '../io/atomic';
 import { Adam } from './adam';
 import { cosine } from './schedule';
 import type { BatchPart } from './part';
 import { openParallel, type ParallelGradient } from './parallel';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -99,10 +98,7 @@ function saveCheckpoint(dir: string, store: ParamStore, opt: Adam, step: number,
   all.set(store.values, 0);
   all.set(opt.state.m, n);
   all.set(opt.state.v, 2 * n);
-  const bytes = floatBytes(all);
-  writeFileAtomicSync(path.join(dir, CKPT_BIN), bytes);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  writeJsonAtomicSync(path.join(dir, CKPT_META), { step, adamStep: opt.state.step, elapsedSec: elapsed, parameters: n, sha256, ...(tag !== undefined ? { tag } : {}) });
+  writePairSync(dir, CKPT_BIN, floatBytes(all), CKPT_META, { step, adamStep: opt.state.step, elapsedSec: elapsed, parameters: n, ...(tag !== undefined ? { tag } : {}) }, 'sha256');
 }
 
 function loadCheckpoint(dir: string, store: ParamStore, opt: Adam, tag?: string): { step: number; elapsed: number } | undefined {
@@ -121,9 +117,12 @@ function loadCheckpoint(dir: string, store: ParamStore, opt: Adam, tag?: string)
     throw new Error(`${metaFile}: this checkpoint was trained on other data or another configuration; --resume goes on only with the same data and flags (or remove the checkpoint)`);
   if (meta.parameters !== n) throw new Error(`${metaFile}: checkpoint has ${meta.parameters} parameters, model has ${n}; it is from another configuration`);
   if (!fs.existsSync(binFile)) throw new Error(`${binFile}: missing (${CKPT_META} is there without it); remove the checkpoint to start afresh`);
-  const all = readFloat32(binFile);
-  if (meta.sha256 !== undefined && createHash('sha256').update(floatBytes(all)).digest('hex') !== meta.sha256)
-    throw new Error(`${binFile}: does not match ${CKPT_META} (a different save, or damaged); remove the checkpoint to start afresh`);
+  let all: Float32Array;
+  try {
+    all = readPairedFloat32(binFile, metaFile, meta.sha256);
+  } catch (e) {
+    throw new Error(`${(e as Error).message.replace(/; train it again$/, '')}; remove the checkpoint to start afresh`);
+  }
   if (all.length !== 3 * n) throw new Error(`${binFile}: ${all.length} values, a checkpoint of ${n} parameters holds ${3 * n}`);
   for (let i = 0; i < all.length; i++) if (!Number.isFinite(all[i])) throw new Error(`${binFile}: value ${i} is ${all[i]}; the checkpoint is damaged (not a training problem): remove it to start afresh`);
   store.setValues(all.subarray(0, n));
