@@ -18,6 +18,7 @@ import { runMorph } from '../jobs/morph';
 import { runTransport } from '../jobs/transport';
 import type { DataSpec, JobHooks, Progress } from '../jobs/types';
 import { checkPositional, Flags, UsageError, type Parsed } from './args';
+import { interruptedBy } from './signals';
 
 const BACKENDS = ['auto', 'native', 'wasm', 'cpu'] as const;
 
@@ -77,6 +78,7 @@ function flowFlags(f: Flags, prefix = '') {
 function progressHooks(quiet: boolean): JobHooks {
   let last = 0;
   return {
+    cancelled: () => interruptedBy() !== undefined,
     progressEveryMs: 1000,
     onProgress: (p: Progress) => {
       if (quiet || performance.now() - last < 1000) return;
