@@ -22,9 +22,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs, type Parsed } from './cli/args';
+import { parseArgs, UsageError, type Parsed } from './cli/args';
 import { exitCodeFor, interruptedBy, trapSignals } from './cli/signals';
-import { findNonFinite, OptionError } from './jobs/checks';
+import { findNonFinite } from './jobs/checks';
 import { runCommand } from './cli/commands';
 
 export async function main(argv: string[]): Promise<number> {
@@ -72,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`flowmorph ${parsed.command}: ${msg}\n`);
     if (process.env.FLOWMORPH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
     const signal = interruptedBy();
-    return signal !== undefined ? exitCodeFor(signal) : e instanceof OptionError ? 2 : 1;
+    return signal !== undefined ? exitCodeFor(signal) : e instanceof UsageError ? 2 : 1;
   } finally {
     untrap();
   }

@@ -2,10 +2,8 @@
  * A small, strict argument parser: positional words, `--flag value`, `--flag=value`, `--switch`.
  * Unknown flags are errors (a typo must not silently train with defaults).
  */
-import { OptionError } from '../jobs/checks';
-
 /** A flag or argument error: exit code 2 (data, model and file errors exit 1). */
-export class UsageError extends OptionError {}
+export class UsageError extends Error {}
 
 export interface Parsed {
   command: string;

@@ -13,7 +13,7 @@ import { assertFinite } from '../jobs/checks';
 import { loadDataFor } from '../jobs/data';
 import { runEvaluate } from '../jobs/evaluate';
 import { runFit } from '../jobs/fit';
-import { loadModel } from '../jobs/model-io';
+import { loadModel, readRunMeta } from '../jobs/model-io';
 import { runMorph } from '../jobs/morph';
 import { runTransport } from '../jobs/transport';
 import type { DataSpec, JobHooks, Progress } from '../jobs/types';
@@ -190,6 +190,7 @@ export async function runCommand(p: Parsed): Promise<unknown> {
         if (!Number.isFinite(x)) throw new UsageError(`--target-condition must be numbers, got '${tc}'`);
         return x;
       });
+      if (targetCondition && readRunMeta(run).conditions === 0) throw new UsageError(`--target-condition does not apply: the run ${run} was trained without conditions`);
       return runTransport({ run, data, out, inverse, targetCondition, backend });
     }
     case 'evaluate': {

@@ -1,12 +1,9 @@
 /**
- * Checks the jobs share, apart from the training code: a wrong option (exit code 2 in the CLI), enough
- * rows to train and measure a flow, constant columns, and non-finite numbers in an answer.
+ * Checks the jobs share, apart from the training code: enough rows to train and measure a flow, constant
+ * columns, and non-finite numbers in an answer.
  */
 import { DataError } from '../data/errors';
 import type { Matrix } from '../data/matrix';
-
-/** An option that does not apply (the CLI exits 2 for these, as for its own flag errors). */
-export class OptionError extends Error {}
 
 /** Rows a flow needs per feature column, and at the least, to train and to hold some out for validation. */
 export const MIN_ROWS_PER_FEATURE = 10;

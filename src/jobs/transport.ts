@@ -5,7 +5,7 @@
 import { initBackend } from '../core/tf';
 import { matrix, type Matrix } from '../data/matrix';
 import { writeDataset } from '../data/write';
-import { assertFinite, OptionError } from './checks';
+import { assertFinite } from './checks';
 import { loadDataFor } from './data';
 import { loadRun, morphRows } from './evaluate';
 import type { TransportJob } from './types';
@@ -18,7 +18,6 @@ export async function runTransport(job: TransportJob): Promise<{ out: string; ro
   if (data.features.cols !== run.meta.features)
     throw new Error(`${job.data.path} has ${data.features.cols} feature column(s); the run ${job.run} morphs ${run.meta.features}`);
   const C = run.meta.conditions;
-  if (C === 0 && job.targetCondition) throw new OptionError(`--target-condition does not apply: the run ${job.run} was trained without conditions`);
   let own: Matrix | undefined;
   let target: Matrix | undefined;
   if (C > 0) {

@@ -147,6 +147,15 @@ const CASES: Case[] = [
   // 13. Messages name the file.
   { name: 'not a model folder', setup: (d) => fs.mkdirSync(path.join(d, 'empty')), args: ['score', 'empty', FX('d.csv')], code: 1, names: 'empty', message: /not a Flowmorph model folder/ },
   { name: 'run.json with a bad features field', setup: (d) => { copyModel('R', path.join(d, 'R')); editJson(path.join(d, 'R', 'run.json'), (j) => void (j.features = 'two')); }, args: ['transport', 'R', FX('d.csv'), '--out', 'o.csv'], code: 1, names: 'R/run.json', message: /features is "two"/ },
+  { name: 'run.json whose features disagree with its models (no tensor-shape error)', setup: (d) => { copyModel('R', path.join(d, 'R')); editJson(path.join(d, 'R', 'run.json'), (j) => void (j.features = 3)); }, args: ['transport', 'R', FX('d.csv'), '--out', 'o.csv'], code: 1, names: 'R/run.json', message: /features is 3, but its model .* has 2/ },
+  { name: 'truncated checkpoint (no ParamStore error)', setup: (d) => {
+      const r = cli(d, ['fit', FX('d.csv'), '--out', 'm', '--steps', '2', '--batch', '64', ...TINY, '--quiet']);
+      assert.equal(r.code, 0, r.stderr);
+      const f = path.join(d, 'm', 'checkpoint.bin');
+      const b = fs.readFileSync(f).subarray(0, 400);
+      fs.writeFileSync(f, b);
+      editJson(path.join(d, 'm', 'checkpoint.json'), (j) => void (j.sha256 = sha(b)));
+    }, args: ['fit', FX('d.csv'), '--out', 'm', '--steps', '4', '--batch', '64', ...TINY, '--resume'], code: 1, names: 'm/checkpoint.bin', message: /100 values, a checkpoint of \d+ parameters holds/ },
   { name: 'checkpoint with a NaN (not "training diverged")', setup: (d) => {
       const r = cli(d, ['fit', FX('d.csv'), '--out', 'm', '--steps', '2', '--batch', '64', ...TINY, '--quiet']);
       assert.equal(r.code, 0, r.stderr);
@@ -182,7 +191,7 @@ for (const c of CASES) {
     assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
     assert.ok(lines[0].includes(c.names), `the message names ${c.names}: ${lines[0]}`);
     assert.match(lines[0], c.message);
-    assert.doesNotMatch(lines[0], /training diverged|Cannot read properties|undefined|\[object/);
+    assert.doesNotMatch(lines[0], /training diverged|Cannot read properties|undefined|\[object|ParamStore|out of bounds/);
     assert.deepEqual(snapshot(dir), before[0], 'nothing written, no input changed (case folder)');
     assert.deepEqual(snapshot(fx), before[1], 'nothing written, no input changed (shared inputs)');
   });

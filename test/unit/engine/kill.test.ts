@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -59,6 +60,13 @@ function checkRun(r: string): boolean {
   return true;
 }
 
+/** True when the JSON's weights are not the current file (a save was cut between its renames). */
+function cutPair(d: string, json: string, bin: string, key: string): boolean {
+  if (!fs.existsSync(path.join(d, json)) || !fs.existsSync(path.join(d, bin))) return false;
+  const want = JSON.parse(fs.readFileSync(path.join(d, json), 'utf8'))[key];
+  return want !== undefined && createHash('sha256').update(fs.readFileSync(path.join(d, bin))).digest('hex') !== want;
+}
+
 function tempFiles(d: string): string[] {
   if (!fs.existsSync(d)) return [];
   const out: string[] = [];
@@ -82,7 +90,7 @@ test(`kill test: ${KILLS} kills at random points of fit and morph; every model a
   // Full runs first: they leave a model and a run to be replaced, and time a run (to aim the kills).
   const full = [await run(fitArgs('d.csv'), {}), await run(morphArgs(), {})];
   for (const r of full) assert.equal(r.code, 0, r.stderr);
-  const stats = { kills: 0, runs: 0, finishedFirst: 0, insidePair: 0, leftTemps: 0, modelsLoaded: 0, runsLoaded: 0, noRunJson: 0 };
+  const stats = { kills: 0, runs: 0, finishedFirst: 0, cutPairs: 0, insidePair: 0, leftTemps: 0, modelsLoaded: 0, runsLoaded: 0, noRunJson: 0 };
   // Aim each kill at a random point of the run, from the last uninterrupted run's duration (the machine
   // may be shared: durations drift); go on until KILLS runs were really killed.
   const expected = { fit: full[0].ms, morph: full[1].ms };
@@ -100,8 +108,13 @@ test(`kill test: ${KILLS} kills at random points of fit and morph; every model a
       if (pause === 0) expected[kind] = r.ms;
     }
     for (const d of [at('M'), at('R'), at('R/source'), at('R/target')]) {
-      if (fs.existsSync(d) && fs.readdirSync(d).some((f) => f.endsWith('.prev'))) stats.insidePair++;
+      if (fs.existsSync(d) && fs.readdirSync(d).some((f) => f.endsWith('.prev'))) stats.insidePair++; // folder-checks with a .prev left
     }
+    // Kills that cut a pair: a JSON whose weights are still the kept .prev (loaded from there below).
+    const cut = [cutPair(at('M'), 'model.json', 'weights.bin', 'weightsSha256'), cutPair(at('R'), 'run.json', 'top.bin', 'topSha256')];
+    for (const side of ['source', 'target']) cut.push(cutPair(at(`R/${side}`), 'model.json', 'weights.bin', 'weightsSha256'));
+    for (const d of [at('M'), at('R'), at('R/source'), at('R/target')]) cut.push(cutPair(d, 'checkpoint.json', 'checkpoint.bin', 'sha256'));
+    if (cut.some((c) => c)) stats.cutPairs++;
     stats.leftTemps += tempFiles(dir).length;
     if (checkModel(at('M'))) stats.modelsLoaded++;
     for (const side of ['source', 'target']) if (checkModel(at(`R/${side}`))) stats.modelsLoaded++;
