@@ -25,6 +25,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, UsageError, type Parsed } from './cli/args';
+import { exitCodeFor, interruptedBy, trapSignals } from './cli/signals';
+import { findNonFinite } from './jobs/checks';
 import { runCommand } from './cli/commands';
 
 export async function main(argv: string[]): Promise<number> {
@@ -39,8 +41,31 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return 0;
   }
+  const untrap = trapSignals((s) => process.stderr.write(`flowmorph ${parsed.command}: ${s}: stopping after this step, saving a checkpoint (again to stop at once)\n`));
   try {
     const result = await runCommand(parsed);
+    const signal = interruptedBy();
+    if (signal !== undefined) {
+      const r = (result ?? {}) as { out?: string; steps?: number; sourceModel?: string; targetModel?: string };
+      const bases = [r.sourceModel, r.targetModel].filter((d) => d);
+      const saved =
+        parsed.command === 'fit'
+          ? `the partial model and a checkpoint are saved in ${r.out} (continue with --resume)`
+          : parsed.command === 'morph' && !r.steps
+            ? bases.length
+              ? `no run yet; the base model(s) so far are saved in ${bases.join(' and ')}`
+              : 'nothing was saved'
+            : `the partial run and a checkpoint are saved in ${r.out}`;
+      const msg = `interrupted by ${signal}; ${saved}`;
+      if (parsed.flags.json) process.stdout.write(JSON.stringify({ ...(result as object), interrupted: signal, error: msg }) + '\n');
+      process.stderr.write(`flowmorph ${parsed.command}: ${msg}\n`);
+      return exitCodeFor(signal);
+    }
+    const bad = findNonFinite(result);
+    if (bad !== undefined) {
+      const about = parsed.positional[0] ?? parsed.flags.out ?? parsed.flags.source;
+      throw new Error(`${about}: the result holds a non-finite number (${bad}); the model or the data gives NaN or ±Inf`);
+    }
     if (parsed.flags.json) process.stdout.write(JSON.stringify(result) + '\n');
     return 0;
   } catch (e) {
@@ -48,7 +73,10 @@ export async function main(argv: string[]): Promise<number> {
     if (parsed.flags.json) process.stdout.write(JSON.stringify({ error: msg }) + '\n');
     process.stderr.write(`flowmorph ${parsed.command}: ${msg}\n`);
     if (process.env.FLOWMORPH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
-    return e instanceof UsageError ? 2 : 1;
+    const signal = interruptedBy();
+    return signal !== undefined ? exitCodeFor(signal) : e instanceof UsageError ? 2 : 1;
+  } finally {
+    untrap();
   }
 }
 

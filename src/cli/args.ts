@@ -4,6 +4,7 @@ import { ruleProblem, type FieldRule } from '../config/experiment';
  * A small, strict argument parser: positional words, `--flag value`, `--flag=value`, `--switch`.
  * Unknown flags are errors (a typo must not silently train with defaults).
  */
+/** A flag or argument error: exit code 2 (data, model and file errors exit 1). */
 export class UsageError extends Error {}
 
 export interface Parsed {
@@ -13,7 +14,7 @@ export interface Parsed {
 }
 
 /** Flags that take no value. */
-const SWITCHES = new Set(['json', 'help', 'anneal', 'identity-init', 'no-identity-init', 'inverse', 'resume', 'drop-non-finite', 'quiet']);
+const SWITCHES = new Set(['json', 'help', 'anneal', 'identity-init', 'no-identity-init', 'inverse', 'resume', 'drop-non-finite', 'quiet', 'header']);
 
 export function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
@@ -37,6 +38,11 @@ export function parseArgs(argv: string[]): Parsed {
   }
   const command = positional.shift() ?? 'help';
   return { command, positional, flags };
+}
+
+/** Refuses positional arguments beyond the `max` a command takes (a second DATA would be ignored). */
+export function checkPositional(p: Parsed, max: number, what: string): void {
+  if (p.positional.length > max) throw new UsageError(`unexpected argument '${p.positional[max]}': '${p.command}' takes ${max === 0 ? 'no arguments' : what}`);
 }
 
 /** Reads typed flag values and rejects any flag the command does not know. */

@@ -27,14 +27,16 @@ import { matrix, type Matrix } from '../data/matrix';
 import { applyScaler, logDetScaler } from '../data/preprocess';
 import { generateToy, toyNames } from '../data/toys';
 import { writeDataset } from '../data/write';
-import { loadData } from '../jobs/data';
+import { assertFinite } from '../jobs/checks';
+import { loadDataFor } from '../jobs/data';
 import { runEvaluate } from '../jobs/evaluate';
 import { runFit } from '../jobs/fit';
-import { loadModel } from '../jobs/model-io';
+import { loadModel, readRunMeta } from '../jobs/model-io';
 import { runMorph } from '../jobs/morph';
 import { runTransport } from '../jobs/transport';
 import type { DataSpec, JobHooks, Progress } from '../jobs/types';
-import { Flags, UsageError, type Parsed } from './args';
+import { checkPositional, Flags, UsageError, type Parsed } from './args';
+import { interruptedBy } from './signals';
 
 const BACKENDS = ['auto', 'native', 'wasm', 'cpu'] as const;
 
@@ -51,6 +53,9 @@ function dataSpec(path: string, f: Flags, prefix = '', base?: DataSpec): DataSpe
   put('conditionColumns', f.columns(`${prefix}condition-columns`));
   put('dataset', f.str(`${prefix}dataset`));
   if (f.bool('drop-non-finite')) spec.dropNonFinite = true;
+  if (f.bool('header')) spec.header = true;
+  put('maxRows', f.num('max-rows', { int: true, min: 1 }));
+  put('maxBytes', f.num('max-bytes', { int: true, min: 1 }));
   return spec;
 }
 
@@ -132,6 +137,7 @@ function resolveCli(over: ExperimentOverlay, exp: Experiment): ResolvedExperimen
 function progressHooks(quiet: boolean): JobHooks {
   let last = 0;
   return {
+    cancelled: () => interruptedBy() !== undefined,
     progressEveryMs: 1000,
     onProgress: (p: Progress) => {
       if (quiet || performance.now() - last < 1000) return;
@@ -157,6 +163,8 @@ export async function runCommand(p: Parsed): Promise<unknown> {
   const f = new Flags(p);
   const backend = (f.oneOf('backend', BACKENDS) ?? 'auto') as BackendPreference;
   const quiet = f.bool('quiet') || f.bool('json');
+  const takes: Record<string, [number, string]> = { generate: [1, 'a toy name'], fit: [1, 'one DATA'], morph: [0, ''], score: [2, 'MODEL_DIR DATA'], transport: [2, 'RUN_DIR DATA'], evaluate: [1, 'RUN_DIR'], backend: [0, ''] };
+  if (takes[p.command]) checkPositional(p, ...takes[p.command]);
   switch (p.command) {
     case 'generate': {
       const name = positional(p, 0, 'toy name (one of ' + toyNames().join(', ') + ')');
@@ -228,14 +236,15 @@ export async function runCommand(p: Parsed): Promise<unknown> {
       f.done();
       const info = await initBackend(backend);
       const model = loadModel(dir);
-      if (!data.conditionColumns && model.meta.conditionColumns.length) data.conditionColumns = model.meta.conditionColumns;
-      const d = await loadData(data);
+      const ctx = model.flow.config.context;
+      const d = await loadDataFor(data, { columns: model.meta.columns, conditionColumns: ctx ? model.meta.conditionColumns.slice(0, ctx) : undefined }, dir);
       if (d.features.cols !== model.flow.features) throw new Error(`${data.path} has ${d.features.cols} feature column(s); the model expects ${model.flow.features}`);
       const xs = applyScaler(model.meta.scaler, d.features);
       const cs = d.condition && model.meta.conditionScaler ? applyScaler(model.meta.conditionScaler, d.condition).data : undefined;
       const lp = model.flow.logProb(xs.data, model.flow.config.context > 0 ? cs : undefined);
       const shift = logDetScaler(model.meta.scaler);
       for (let i = 0; i < lp.length; i++) lp[i] += shift;
+      assertFinite(lp, `${dir}: log_prob of ${data.path}`);
       if (out) await writeDataset(out, matrix(lp.length, 1, lp, ["log_prob"]), { protect: [data.path] });
       return { model: dir, data: data.path, rows: lp.length, nll: meanNll(lp), out, backend: info.name };
     }
@@ -251,6 +260,7 @@ export async function runCommand(p: Parsed): Promise<unknown> {
         if (!Number.isFinite(x)) throw new UsageError(`--target-condition must be numbers, got '${tc}'`);
         return x;
       });
+      if (targetCondition && readRunMeta(run).conditions === 0) throw new UsageError(`--target-condition does not apply: the run ${run} was trained without conditions`);
       return runTransport({ run, data, out, inverse, targetCondition, backend });
     }
     case 'evaluate': {

@@ -4,9 +4,9 @@
  * - Delimiter: tab, ';', ',' or runs of blanks, whichever splits the first content lines into the same
  *   number (> 1) of fields. ';' wins over ',' when both do, because ';' files use ',' as the decimal mark
  *   (which is then accepted). `.tsv` files are always tab-delimited.
- * - Header: present when a field of the first content line is not a number (nor a NaN / missing marker),
- *   or when that line is exactly 0,1,…,n-1 (pandas' header for integer column labels). The
- *   `header` option overrides the guess (numeric column names cannot be told from data otherwise).
+ * - Header: present when a field of the first content line is not a number (nor a NaN / missing marker).
+ *   A first line of exactly 0,1,…,n-1 (pandas' header for integer column labels, or just a row) is kept
+ *   as data, with a warning. The `header` option (CLI --header) overrides the guess.
  * - Lines starting with '#' and blank lines are skipped anywhere; a UTF-8 byte-order mark is skipped.
  * - A delimiter closing every data line (`1,2,3,`) is an export habit, not an empty last column.
  */
@@ -62,16 +62,17 @@ export function detectLayout(file: string, sample: Buffer, eof: boolean, forcedD
   }
   // Complete lines only, unless the sample is the whole file.
   const end = eof ? sample.length : sample.lastIndexOf(10) + 1;
-  const text = sample.toString('utf8', skip, end);
-  const lines = text.split('\n');
-  const content: { no: number; text: string; offset: number }[] = [];
-  let offset = skip;
-  for (let i = 0; i < lines.length && content.length < 50; i++) {
-    const raw = lines[i];
+  // Lines are cut and measured in bytes: a header in Latin-1 (or any non-UTF-8 bytes) decodes to a
+  // different number of characters than it has bytes, and the data offset must count bytes.
+  const content: { no: number; text: string; offset: number; bytes: number }[] = [];
+  for (let offset = skip, no = 1; offset <= end && content.length < 50; no++) {
+    let nl = sample.indexOf(10, offset);
+    if (nl < 0 || nl >= end) nl = end;
+    const raw = decodeLine(sample.subarray(offset, nl));
     const t = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const lead = t.trimStart();
-    if (lead !== '' && !lead.startsWith('#')) content.push({ no: i + 1, text: t, offset });
-    offset += Buffer.byteLength(raw, 'utf8') + 1;
+    if (lead !== '' && !lead.startsWith('#')) content.push({ no, text: t, offset, bytes: nl - offset });
+    offset = nl + 1;
   }
   if (content.length === 0) {
     if (sample.length <= skip) throw new DataError(file, 'empty', 'is empty');
@@ -88,7 +89,11 @@ export function detectLayout(file: string, sample: Buffer, eof: boolean, forcedD
   const firstEnds = ends(content[0].text) && firstFields[firstFields.length - 1].trim() === '';
   const trailing = rest.length > 0 && rest.every((c) => ends(c.text)) && (firstEnds || splitFields(file, rest[0].text, delimiter, rest[0].no).length === firstFields.length + 1);
   if (trailing && firstEnds) firstFields.pop();
-  const header = forcedHeader ?? (firstFields.some((f) => parseCellText(f, comma) === undefined) || isIndexRow(firstFields));
+  const header = forcedHeader ?? firstFields.some((f) => parseCellText(f, comma) === undefined);
+  // `0,1,…` may be pandas' labels for integer columns, or simply the first row: keep it as data (a row
+  // silently lost is worse than a header read as a row, which the user sees) and say how to choose.
+  if (forcedHeader === undefined && isIndexRow(firstFields))
+    warnings.push(`the first line (${firstFields.map((f) => f.trim()).join(',')}) is read as data; if it is a header of column labels, give --header`);
   let names: string[];
   if (header) {
     const u = uniqueNames(firstFields.map((f) => f.trim()));
@@ -98,9 +103,9 @@ export function detectLayout(file: string, sample: Buffer, eof: boolean, forcedD
     names = firstFields.map((_, i) => `x${i}`);
   }
   const data = header ? content.slice(1) : content;
-  const bytes = data.reduce((s, c) => s + Buffer.byteLength(c.text, 'utf8') + 1, 0);
+  const bytes = data.reduce((s, c) => s + c.bytes + 1, 0);
   const headerLine = header ? content[0].no : 0;
-  const dataOffset = header ? content[0].offset + Buffer.byteLength(lines[content[0].no - 1], 'utf8') + 1 : skip;
+  const dataOffset = header ? content[0].offset + content[0].bytes + 1 : skip;
   return {
     delimiter,
     comma,
@@ -113,6 +118,17 @@ export function detectLayout(file: string, sample: Buffer, eof: boolean, forcedD
     dataOffset,
     warnings,
   };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A line as UTF-8, or as Latin-1 when its bytes are not valid UTF-8 (the usual non-UTF-8 CSV). */
+function decodeLine(b: Uint8Array): string {
+  try {
+    return utf8.decode(b);
+  } catch {
+    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  }
 }
 
 /** `0,1,2,…` (n ≥ 2): the header pandas writes for a frame with integer column labels. */

@@ -70,6 +70,9 @@ async function readRows(fh: fs.promises.FileHandle, o: OpenOptions, L: CsvLayout
     throw new DataError(file, 'not-numeric', `'${shown}' is not a number${hint}`, { row: lineNo, column: col < ncols ? names[col] : col });
   };
 
+  // Only the columns read must be numbers: a text column left out (--columns) may hold anything.
+  const wanted = (col: number) => col >= ncols || slot[col] >= 0;
+
   const line = (s: number, e: number): void => {
     let p = s;
     while (p < e && (buf[p] === 32 || buf[p] === TAB)) p++;
@@ -98,7 +101,7 @@ async function readRows(fh: fs.promises.FileHandle, o: OpenOptions, L: CsvLayout
           }
         }
         const u = parseCellText(text, comma);
-        if (u === undefined) notNumber(p + 1, j - 1, col);
+        if (u === undefined && wanted(col)) notNumber(p + 1, j - 1, col);
         v = u as number;
         q = j;
         while (q < e && (buf[q] === 32 || (blankTab && buf[q] === TAB))) q++;
@@ -114,7 +117,7 @@ async function readRows(fh: fs.promises.FileHandle, o: OpenOptions, L: CsvLayout
           if (ws) while (f < e && buf[f] !== 32 && buf[f] !== TAB) f++;
           else while (f < e && buf[f] !== d) f++;
           const u = parseCellText(buf.toString('latin1', p, f), comma);
-          if (u === undefined) notNumber(p, f, col);
+          if (u === undefined && wanted(col)) notNumber(p, f, col);
           v = u as number;
           q = f;
           if (ws) while (q < e && (buf[q] === 32 || buf[q] === TAB)) q++;

@@ -36,7 +36,8 @@ async function peek(file: string, fh: fs.promises.FileHandle, size: number, ent:
       const loc = Buffer.alloc(30);
       await fh.read(loc, 0, 30, ent.localOffset);
       const start = ent.localOffset + 30 + loc.readUInt16LE(26) + loc.readUInt16LE(28);
-      const raw = Buffer.alloc(Math.min(ent.csize, 1 << 16));
+      // A small compressed prefix: the header is at the start, and 16 KB inflate to 16 MB at the most.
+      const raw = Buffer.alloc(Math.min(ent.csize, 1 << 14));
       const { bytesRead } = await fh.read(raw, 0, raw.length, start);
       let head: Buffer;
       try {

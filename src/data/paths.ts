@@ -9,6 +9,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from './errors';
 
+/**
+ * True when `p` lies strictly inside folder `root` (lexically, after resolving). A name that merely begins
+ * with two dots (`..data.csv`) is inside; `..` and `../x` are not.
+ */
+export function isInside(root: string, p: string): boolean {
+  const rel = path.relative(path.resolve(root), path.resolve(p));
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
+/**
+ * `p` (relative to `base`) when it stays inside `root` (or is `root`), else undefined: the extension keeps
+ * its output folder and the models a run names inside the workspace.
+ */
+export function confined(root: string, base: string, p: string): string | undefined {
+  const abs = path.resolve(base, p);
+  return abs === path.resolve(root) || isInside(root, abs) ? abs : undefined;
+}
+
 const inputs = new Map<string, string>(); // key (real path or dev:ino) → path as given
 
 function keysOf(p: string): string[] {
@@ -19,11 +37,22 @@ function keysOf(p: string): string[] {
     keys.push(`ino:${st.dev}:${st.ino}`);
     keys.push(`path:${fs.realpathSync(abs)}`);
   } catch {
-    // Not there (yet): compare by the real directory + name.
-    try {
-      keys.push(`path:${path.join(fs.realpathSync(path.dirname(abs)), path.basename(abs))}`);
-    } catch {
-      keys.push(`path:${abs}`);
+    // Not there (yet): compare by the real path of the nearest existing ancestor + the rest.
+    let base = abs;
+    const rest: string[] = [];
+    for (;;) {
+      const up = path.dirname(base);
+      rest.unshift(path.basename(base));
+      base = up;
+      try {
+        keys.push(`path:${path.join(fs.realpathSync(base), ...rest)}`);
+        break;
+      } catch {
+        if (path.dirname(base) === base) {
+          keys.push(`path:${abs}`);
+          break;
+        }
+      }
     }
   }
   return keys;
@@ -69,6 +98,15 @@ export function assertWritable(target: string, protect: readonly string[] = []):
       throw new DataError(target, 'protected-input', `refusing to write over an input file${same}; Flowmorph never modifies the files it reads: choose another output path`);
     }
   }
+  // Nor inside one: an input given as a folder (a model, a run), or a file used as if it were a folder.
+  const at = mine.find((k) => k.startsWith('path:'))?.slice(5);
+  if (at === undefined) return;
+  for (const [k, hit] of [...inputs, ...extra]) {
+    if (!k.startsWith('path:')) continue;
+    if (isInside(k.slice(5), at)) {
+      throw new DataError(target, 'protected-input', `refusing to write inside the input ${hit}; Flowmorph never modifies the files it reads: choose another output path`);
+    }
+  }
 }
 
 /**
@@ -94,8 +132,7 @@ export async function checkReadable(p: string, workspaceRoot?: string): Promise<
     } catch {
       root = path.resolve(workspaceRoot);
     }
-    const rel = path.relative(root, real);
-    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    if (!isInside(root, real)) {
       throw new DataError(p, 'outside-workspace', `is outside the workspace ${workspaceRoot}${real !== path.resolve(p) ? ` (it resolves to ${real})` : ''}; open that folder or copy the file in`);
     }
   }

@@ -80,7 +80,7 @@ export class RowSink {
       this.limit = Math.min(o.maxRows, this.budgetRows);
       this.sampling = true;
       if (this.budgetRows < o.maxRows && (o.rows === undefined || o.rows > this.budgetRows)) {
-        this.warnings.push(`the memory budget of ${fmtMB(maxBytes)} holds only ${this.budgetRows} rows of ${this.width} columns, fewer than maxRows = ${o.maxRows}`);
+        this.warnings.push(`the memory budget of ${fmtMB(maxBytes)} holds only ${this.budgetRows} rows of ${this.width} columns, fewer than --max-rows ${o.maxRows}`);
       }
     } else {
       this.limit = this.budgetRows;
@@ -221,7 +221,7 @@ export class RowSink {
   private tooLarge(rows?: number): DataError {
     const maxBytes = this.o.maxBytes ?? DEFAULT_MAX_BYTES;
     const what = rows !== undefined ? `${rows} rows × ${this.width} columns need ${fmtMB(rows * this.width * 4)}` : `more than ${this.budgetRows} rows × ${this.width} columns need more than ${fmtMB(maxBytes)}`;
-    return new DataError(this.o.file, 'too-large', `${what} as float32, over the memory budget of ${fmtMB(maxBytes)}; set maxRows to read a random subsample, select fewer columns, or raise maxBytes`, this.o.array !== undefined ? { array: this.o.array } : {});
+    return new DataError(this.o.file, 'too-large', `${what} as float32, over the memory budget of ${fmtMB(maxBytes)}; give --max-rows N to read a random subsample, select fewer columns, or raise --max-bytes`, this.o.array !== undefined ? { array: this.o.array } : {});
   }
 
   private columnName(j: number): string {
@@ -237,7 +237,7 @@ export class RowSink {
       const what = describe(value);
       if (!o.dropNonFinite) {
         const count = this.bad === 1 ? `the only one of ${this.seen} rows with NaN, ±Inf or missing values` : `the first of ${this.bad} (of ${this.seen}) rows with NaN, ±Inf or missing values`;
-        throw new DataError(o.file, 'non-finite', `${what}: ${count}; fix the file or pass dropNonFinite to drop such rows`, where(row, this.columnName(col)));
+        throw new DataError(o.file, 'non-finite', `${what}: ${count}; fix the file or give --drop-non-finite to drop such rows`, where(row, this.columnName(col)));
       }
       if (this.n === 0) throw new DataError(o.file, 'all-non-finite', `all ${this.seen} rows hold NaN, ±Inf or missing values (first: row ${row}, column '${this.columnName(col)}': ${what})`, where());
       this.warnings.push(`dropped ${this.dropped} of ${this.seen} rows holding NaN, ±Inf or missing values (first: row ${row}, column '${this.columnName(col)}': ${what})`);
@@ -248,7 +248,7 @@ export class RowSink {
     const n = this.n;
     if (this.order && this.finiteSeen > this.limit) {
       [f, c] = this.inFileOrder();
-      this.warnings.push(`kept a random subsample of ${n} of ${this.finiteSeen} rows (maxRows ${o.maxRows}, seed ${o.seed ?? 0})`);
+      this.warnings.push(`kept a random subsample of ${n} of ${this.finiteSeen} rows (--max-rows ${o.maxRows}, seed ${o.seed ?? 0})`);
     }
     if (f.length !== n * this.wf) f = f.slice(0, n * this.wf);
     if (c.length !== n * this.wc) c = c.slice(0, n * this.wc);

@@ -12,7 +12,6 @@ import { atomicWriteSync, atomicWriteVia, writeAll } from './atomic';
 import { DataError } from './errors';
 import { loadH5 } from './hdf5-lib';
 import type { Matrix } from './matrix';
-import { assertWritable, markWritten } from './paths';
 
 export { registerInput, unregisterInput, clearInputs } from './paths';
 
@@ -109,7 +108,6 @@ function quote(name: string, d: string): string {
 
 export function writeCsv(p: string, m: Matrix, opts: CsvWriteOptions = {}): void {
   check(m);
-  assertWritable(p, opts.protect);
   const d = opts.delimiter ?? (path.extname(p).toLowerCase() === '.tsv' ? '\t' : ',');
   atomicWriteSync(p, (fd) => {
     if (opts.header !== false) writeAll(fd, m.columns.map((c) => quote(c, d)).join(d) + '\n');
@@ -130,8 +128,7 @@ export function writeCsv(p: string, m: Matrix, opts: CsvWriteOptions = {}): void
       buf[o++] = 10;
     }
     writeAll(fd, buf.subarray(0, o));
-  });
-  markWritten(p);
+  }, opts.protect);
 }
 
 /** NumPy .npy, format 1.0, '<f4', C order; the header is padded so the data starts 64-byte aligned. */
@@ -148,20 +145,17 @@ export function npyBytesHeader(rows: number, cols: number): Buffer {
 
 export function writeNpy(p: string, m: Matrix, opts: WriteOptions = {}): void {
   check(m);
-  assertWritable(p, opts.protect);
   atomicWriteSync(p, (fd) => {
     writeAll(fd, npyBytesHeader(m.rows, m.cols));
     let bytes = new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength);
     if (os.endianness() === 'BE') bytes = Buffer.from(bytes).swap32();
     writeAll(fd, bytes);
-  });
-  markWritten(p);
+  }, opts.protect);
 }
 
 /** JSON {"columns": [...], "data": [[...]]} (pandas orient='split'); NaN / ±Inf become null. */
 export function writeJson(p: string, m: Matrix, opts: WriteOptions = {}): void {
   check(m);
-  assertWritable(p, opts.protect);
   atomicWriteSync(p, (fd) => {
     let out = `{"columns": ${JSON.stringify(m.columns)}, "data": [`;
     for (let r = 0; r < m.rows; r++) {
@@ -177,14 +171,12 @@ export function writeJson(p: string, m: Matrix, opts: WriteOptions = {}): void {
       }
     }
     writeAll(fd, out + '\n]}\n');
-  });
-  markWritten(p);
+  }, opts.protect);
 }
 
 /** HDF5: one float32 dataset 'data' (rows × cols) with a 'columns' attribute holding the names. */
 export async function writeHdf5(p: string, m: Matrix, opts: WriteOptions & { dataset?: string } = {}): Promise<void> {
   check(m);
-  assertWritable(p, opts.protect);
   const h5 = await loadH5();
   await atomicWriteVia(p, (tmp) => {
     const f = new h5.File(tmp, 'w');
@@ -194,8 +186,7 @@ export async function writeHdf5(p: string, m: Matrix, opts: WriteOptions & { dat
     } finally {
       f.close();
     }
-  });
-  markWritten(p);
+  }, opts.protect);
 }
 
 /** Writes by extension: .csv .txt .tsv .npy .json .h5 .hdf5. */

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { DataError } from './errors';
-import { fileBytes, memoryBytes, type ByteSource } from './bytes';
+import { fileBytes, type ByteSource } from './bytes';
 
 export interface ZipEntry {
   name: string;
@@ -123,14 +123,82 @@ export async function zipMember(file: string, fh: fs.promises.FileHandle, size: 
     return fileBytes(fh, dataStart, ent.usize);
   }
   if (ent.method !== 8) throw new DataError(file, 'zip-method', `uses compression method ${ent.method}; only stored and deflated members are supported (np.savez / np.savez_compressed)`, where);
-  const raw = await readAt(fh, dataStart, ent.csize);
-  let out: Buffer;
-  try {
-    out = zlib.inflateRawSync(raw);
-  } catch (e) {
-    throw corrupt(`cannot inflate (${(e as Error).message})`);
-  }
-  if (out.length !== ent.usize) throw corrupt(`inflates to ${out.length} bytes, the directory says ${ent.usize}`);
-  if ((zlib.crc32(out) >>> 0) !== ent.crc >>> 0) throw corrupt('CRC-32 mismatch');
-  return memoryBytes(out);
+  return inflatedBytes(fh, dataStart, ent, corrupt);
+}
+
+/**
+ * A deflated member as a ByteSource inflated as it is read, in order, never whole: memory is the block
+ * being read, and inflation stops at the size the directory declares, so a zip bomb cannot run past it
+ * (nor past the reader's memory budget, which is checked against the array's shape before any read).
+ * Reading backwards starts the inflation again (Fortran-order arrays are read column by column). The
+ * size and CRC-32 are checked when the stream ends.
+ */
+function inflatedBytes(fh: fs.promises.FileHandle, dataStart: number, ent: ZipEntry, corrupt: (what: string) => DataError): ByteSource {
+  let inflate: zlib.InflateRaw | undefined;
+  let it: AsyncIterator<Buffer> | undefined;
+  let produced = 0; // bytes inflated in this pass
+  let have: Buffer = Buffer.alloc(0); // the inflated bytes [produced - have.length, produced)
+  let ended = false;
+  let crc = 0;
+  let crcUpTo = 0; // the CRC covers the first pass's bytes [0, crcUpTo)
+  const restart = () => {
+    inflate?.destroy();
+    const src = fh.createReadStream({ start: dataStart, end: dataStart + ent.csize - 1, autoClose: false, highWaterMark: 1 << 16 });
+    const z = zlib.createInflateRaw({ chunkSize: 1 << 16 });
+    src.on('error', (e) => z.destroy(e));
+    src.pipe(z);
+    inflate = z;
+    it = z[Symbol.asyncIterator]();
+    produced = 0;
+    have = Buffer.alloc(0);
+    ended = false;
+  };
+  /** Inflates the next chunk into `into`; false at the end of the stream (after the size and CRC checks). */
+  const pull = async (into: Buffer[]): Promise<boolean> => {
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await it!.next();
+    } catch (e) {
+      throw corrupt(`cannot inflate (${(e as Error).message})`);
+    }
+    if (r.done) {
+      ended = true;
+      if (produced !== ent.usize) throw corrupt(`inflates to ${produced} bytes, the directory says ${ent.usize}`);
+      if (crcUpTo === produced && (crc >>> 0) !== ent.crc >>> 0) throw corrupt('CRC-32 mismatch');
+      return false;
+    }
+    const chunk = r.value;
+    if (produced + chunk.length > ent.usize) {
+      inflate!.destroy();
+      throw corrupt(`inflates past the ${ent.usize} bytes its directory entry declares (a zip bomb?); stopped there`);
+    }
+    if (produced === crcUpTo) {
+      crc = zlib.crc32(chunk, crc);
+      crcUpTo += chunk.length;
+    }
+    produced += chunk.length;
+    into.push(chunk);
+    return true;
+  };
+  return {
+    size: ent.usize,
+    async read(pos, len) {
+      if (!it || pos < produced - have.length) restart();
+      const parts: Buffer[] = [];
+      if (pos < produced) parts.push(have.subarray(pos - (produced - have.length)));
+      while (produced < pos + len && !ended) {
+        const got: Buffer[] = [];
+        if (!(await pull(got))) break;
+        if (produced <= pos) continue; // wholly before pos: skipped
+        const c = got[0];
+        const cStart = produced - c.length;
+        parts.push(cStart < pos ? c.subarray(pos - cStart) : c);
+      }
+      // A read up to the declared end goes on to the stream's end, so its size and CRC are checked.
+      if (pos + len >= ent.usize && !ended) await pull([]);
+      // `have` = [pos, produced): what the next read, usually the following block, starts from.
+      have = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      return have.subarray(0, len);
+    },
+  };
 }

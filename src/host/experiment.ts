@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { writeFileAtomicSync } from '../core/io/atomic';
+import { confined, isInside } from '../data/paths';
 import type { DataSpec } from '../jobs/types';
 import { defaultExperiment, EXPERIMENT_SUFFIX, formatExperiment, parseExperiment, type Experiment } from '../protocol';
 import { settings } from './settings';
@@ -124,8 +125,7 @@ export class ExperimentStore implements vscode.Disposable {
 }
 
 function relativeTo(dir: string, file: string): string {
-  const rel = path.relative(dir, file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
+  return isInside(dir, file) ? path.relative(dir, file).split(path.sep).join('/') : file;
 }
 
 /** A DataSpec with its path made absolute (experiment paths are relative to the experiment file). */
@@ -139,8 +139,22 @@ export function workspaceRootOf(uri: vscode.Uri): string | undefined {
   return vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
 }
 
-/** The experiment's output folder (absolute). */
+const warnedOutside = new Set<string>();
+
+/**
+ * The experiment's output folder (absolute), confined to the workspace folder: an outputFolder (setting
+ * or experiment file) that leads outside it (`../..`, an absolute path) is replaced by the default
+ * `flowmorph-runs` inside the workspace, with a warning shown once.
+ */
 export function outputRoot(loaded: LoadedExperiment): string {
   const dir = path.dirname(loaded.uri.fsPath);
-  return path.resolve(dir, loaded.experiment.outputFolder ?? settings(loaded.uri).outputFolder);
+  const wanted = loaded.experiment.outputFolder ?? settings(loaded.uri).outputFolder;
+  const root = workspaceRootOf(loaded.uri) ?? dir;
+  const inside = confined(root, dir, wanted);
+  if (inside !== undefined) return inside;
+  if (!warnedOutside.has(wanted)) {
+    warnedOutside.add(wanted);
+    void vscode.window.showWarningMessage(`Flowmorph: the output folder '${wanted}' lies outside the workspace folder ${root}; runs go to flowmorph-runs inside it instead.`);
+  }
+  return path.join(root, 'flowmorph-runs');
 }

@@ -3,6 +3,7 @@
  * flows it is not given). Handles preprocessing, the seeded train/validation split, progress and plot
  * snapshots, checkpoints, and reports NLLs in the data's own units.
  */
+import { createHash } from 'crypto';
 import type { FlowConfig, TrainConfig } from '../core/config';
 import { Flow } from '../core/flow';
 import { meanNll } from '../core/metrics/nll';
@@ -88,7 +89,7 @@ export async function trainBaseFlow(input: BaseFlowInput, hooks: JobHooks): Prom
   };
   const r = await train(obj, cfg, {
     cancelled: hooks.cancelled,
-    checkpoint: input.dir ? { dir: input.dir, everySec: 30 } : undefined,
+    checkpoint: input.dir ? { dir: input.dir, everySec: 30, tag: trainingTag(input) } : undefined,
     resume: input.resume,
     onStep: (s) => {
       const p = progressOf(input.phase, s, unitShift);
@@ -102,6 +103,14 @@ export async function trainBaseFlow(input: BaseFlowInput, hooks: JobHooks): Prom
   snapshot(r.steps);
   const trainNll = meanNll(flow.logProb(xs.data.subarray(0, Math.min(xs.rows, 20000) * xs.cols), cs?.data.subarray(0, Math.min(xs.rows, 20000) * (cs?.cols ?? 0)))) + unitShift;
   return { flow, outsideBound, trainNll, valNll: r.valLoss + unitShift, steps: r.steps, seconds: r.seconds, cancelled: r.cancelled, workers: r.workers };
+}
+
+/** What a checkpoint was trained on: the rows, their preprocessing and the flow (resume refuses others). */
+function trainingTag(input: BaseFlowInput): string {
+  const h = createHash('sha256');
+  for (const m of [input.train, input.val, input.trainCondition, input.valCondition]) if (m) h.update(new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+  h.update(JSON.stringify([input.flow, input.scaler, input.conditionScaler ?? null]));
+  return h.digest('hex').slice(0, 32);
 }
 
 /**

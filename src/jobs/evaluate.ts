@@ -15,8 +15,9 @@ import { initBackend } from '../core/tf';
 import { takeRows, type Matrix } from '../data/matrix';
 import { applyScaler } from '../data/preprocess';
 import { splitTrainVal, subsampleIndices } from '../data/split';
-import { loadData } from './data';
-import { loadModel, loadTopWeights, readRunMeta, type LoadedModel, type RunMeta } from './model-io';
+import { confined } from '../data/paths';
+import { loadDataFor } from './data';
+import { checkRunBase, loadModel, loadTopWeights, readRunMeta, type LoadedModel, type RunMeta } from './model-io';
 import { conditionToMorph, densityInMorphSpace, fromMorph, toMorph, type MorphSpace } from './morph-space';
 import type { DataSpec, EvaluateSummary } from './types';
 
@@ -28,12 +29,22 @@ export interface LoadedRun {
   target: LoadedModel;
 }
 
-export function loadRun(dir: string): LoadedRun {
+/** `workspaceRoot` (the extension's): the base models a run.json names must lie inside it. */
+export function loadRun(dir: string, workspaceRoot?: string): LoadedRun {
   const meta = readRunMeta(dir);
   checkArchitecture({ ...meta.config.top, features: meta.features, context: 2 * meta.conditions }, meta.config.train?.batch ?? 1, `${path.join(dir, 'run.json')}: config.top`);
-  const resolve = (p: string) => (path.isAbsolute(p) ? p : path.join(dir, p));
+  const resolve = (p: string) => {
+    const abs = path.isAbsolute(p) ? p : path.join(dir, p);
+    if (workspaceRoot !== undefined && confined(workspaceRoot, dir, abs) === undefined)
+      throw new Error(`${path.join(dir, 'run.json')}: names the model ${p}, outside the workspace folder ${workspaceRoot}; Flowmorph only loads models inside it`);
+    return abs;
+  };
   const source = loadModel(resolve(meta.sourceModel));
   const target = loadModel(resolve(meta.targetModel));
+  checkRunBase(dir, meta, 'source', source, resolve(meta.sourceModel));
+  checkRunBase(dir, meta, 'target', target, resolve(meta.targetModel));
+  for (const [m, side] of [[source, meta.sourceModel], [target, meta.targetModel]] as const)
+    if (m.flow.features !== meta.features) throw new Error(`${path.join(dir, 'run.json')}: features is ${meta.features}, but its model ${side} has ${m.flow.features}`);
   const space: MorphSpace = { scaler: source.meta.scaler, conditionScaler: source.meta.conditionScaler };
   const f4f = new FlowForFlow(
     meta.config,
@@ -42,7 +53,7 @@ export function loadRun(dir: string): LoadedRun {
     meta.conditions,
     meta.seed,
   );
-  loadTopWeights(dir, f4f.top);
+  loadTopWeights(dir, f4f.top, meta);
   return { meta, f4f, space, source, target };
 }
 
@@ -129,8 +140,9 @@ export function heldOutSplit(features: Matrix, condition: Matrix | undefined, fr
 
 export async function runEvaluate(job: { run: string; source: DataSpec; target: DataSpec; n?: number; backend?: 'auto' | 'native' | 'wasm' | 'cpu' }): Promise<EvaluateSummary> {
   await initBackend(job.backend ?? 'auto');
-  const run = loadRun(job.run);
-  const [src, tgt] = await Promise.all([loadData(job.source), loadData(job.target)]);
+  const run = loadRun(job.run, job.source.workspaceRoot);
+  const fitted = (m: LoadedModel) => ({ columns: m.meta.columns, conditionColumns: run.meta.conditions ? m.meta.conditionColumns.slice(0, run.meta.conditions) : undefined });
+  const [src, tgt] = await Promise.all([loadDataFor(job.source, fitted(run.source), job.run), loadDataFor(job.target, fitted(run.target), job.run)]);
   const t = run.meta.config.train;
   const hs = heldOutSplit(src.features, src.condition, t.validationFraction, t.seed);
   const ht = heldOutSplit(tgt.features, tgt.condition, t.validationFraction, t.seed + 1);

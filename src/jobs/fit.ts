@@ -7,15 +7,17 @@ import { initBackend } from '../core/tf';
 import { fitScaler } from '../data/preprocess';
 import { splitTrainVal } from '../data/split';
 import { modelMeta, trainBaseFlow } from './base';
+import { checkTrainable } from './checks';
 import { loadData } from './data';
-import { saveModel } from './model-io';
+import { prepareOutputFolder, saveModel } from './model-io';
 import { CurveLog, replayNote, trained, writeRecord } from './record';
 import type { FitJob, FitSummary, JobHooks } from './types';
 
 export async function runFit(job: FitJob, hooks: JobHooks = {}): Promise<FitSummary> {
   const backend = await initBackend(job.backend ?? 'auto');
   const data = await loadData(job.data);
-  for (const w of data.warnings) hooks.onLog?.(w);
+  prepareOutputFolder(job.out);
+  for (const w of [...data.warnings, ...checkTrainable(job.data.path, data.features)]) hooks.onLog?.(w);
   const trainConfig: TrainConfig = job.train;
   const flow: FlowConfig = { ...job.flow, features: data.features.cols, context: data.condition?.cols ?? 0 };
   checkArchitecture(flow, trainConfig.batch, 'flow');

@@ -14,9 +14,10 @@ import { matrix, takeRows, type Matrix } from '../data/matrix';
 import { fitScaler, type Scaler } from '../data/preprocess';
 import { splitTrainVal, subsampleIndices } from '../data/split';
 import { modelMeta, progressOf, sampleFlow, Throttle, trainBaseFlow } from './base';
+import { checkTrainable } from './checks';
 import { loadData, type LoadedData } from './data';
 import { evaluateHeldOut, morphRows, pairedConditions } from './evaluate';
-import { loadModel, relativeIfInside, saveModel, saveRun, type LoadedModel } from './model-io';
+import { loadModel, MODEL_FILES, prepareOutputFolder, relativeIfInside, retireRun, RUN_FILES, saveModel, saveRun, type LoadedModel } from './model-io';
 import { conditionToMorph, densityInMorphSpace, toMorph, type MorphSpace } from './morph-space';
 import { CurveLog, replayNote, trained, writeRecord, type Trained } from './record';
 import type { JobHooks, MorphJob, MorphSummary, Snapshot } from './types';
@@ -33,6 +34,18 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
   const cfg = job.morph;
   const [src, tgt] = await Promise.all([loadData(job.source), loadData(job.target)]);
   checkPair(src, tgt, job);
+  for (const [d, spec] of [[src, job.source], [tgt, job.target]] as const) for (const w of [...d.warnings, ...checkTrainable(spec.path, d.features)]) hooks.onLog?.(w);
+  // Before any training: given models load and fit the data; every output path can be written.
+  const given = (dir: string | undefined, side: string) => {
+    if (!dir) return undefined;
+    const model = loadModel(dir);
+    if (model.flow.features !== src.features.cols) throw new Error(`${path.join(dir, 'model.json')}: the ${side} model has ${model.flow.features} features, the data ${src.features.cols}`);
+    return model;
+  };
+  const givenModels = { source: given(job.sourceModel, 'source'), target: given(job.targetModel, 'target') };
+  const baseFiles = (side: string, m: unknown) => (m ? [] : MODEL_FILES.map((f) => `${side}/${f}`));
+  prepareOutputFolder(job.out, [...RUN_FILES, ...baseFiles('source', givenModels.source), ...baseFiles('target', givenModels.target)]);
+  retireRun(job.out);
   const C = src.condition?.cols ?? 0;
   const baseTrain: TrainConfig = job.base.train;
   const baseFlow = (features: number, context: number): FlowConfig => ({ ...job.base.flow, features, context });
@@ -51,7 +64,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
   const curves = new CurveLog();
   const baseTrained: Record<string, Trained> = {};
   const baseModel = async (given: string | undefined, side: 'source' | 'target', split: typeof ss, data: LoadedData): Promise<{ dir: string; model: LoadedModel }> => {
-    if (given) return { dir: given, model: loadModel(given) };
+    if (given) return { dir: given, model: givenModels[side]! };
     const dir = path.join(job.out, side);
     const input = {
       phase: side,
@@ -156,6 +169,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     columns: src.features.columns,
     conditionColumns: src.condition?.columns ?? [],
     data: { source: job.source.path, target: job.target.path },
+    baseSha256: { source: sourceBase.model.meta.weightsSha256, target: targetBase.model.meta.weightsSha256 },
     training: { steps: r.steps, seconds: r.seconds, finalLoss: r.finalLoss, valLoss: r.valLoss, backend: backend.name },
     createdAt: new Date().toISOString(),
   });

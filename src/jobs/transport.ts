@@ -5,14 +5,16 @@
 import { initBackend } from '../core/tf';
 import { matrix, type Matrix } from '../data/matrix';
 import { writeDataset } from '../data/write';
-import { loadData } from './data';
+import { assertFinite } from './checks';
+import { loadDataFor } from './data';
 import { loadRun, morphRows } from './evaluate';
 import type { TransportJob } from './types';
 
 export async function runTransport(job: TransportJob): Promise<{ out: string; rows: number; inverse: boolean }> {
   await initBackend(job.backend ?? 'auto');
-  const run = loadRun(job.run);
-  const data = await loadData(job.data);
+  const run = loadRun(job.run, job.data.workspaceRoot);
+  const side = job.inverse ? run.target : run.source;
+  const data = await loadDataFor(job.data, { columns: side.meta.columns, conditionColumns: run.meta.conditions ? side.meta.conditionColumns.slice(0, run.meta.conditions) : undefined }, job.run);
   if (data.features.cols !== run.meta.features)
     throw new Error(`${job.data.path} has ${data.features.cols} feature column(s); the run ${job.run} morphs ${run.meta.features}`);
   const C = run.meta.conditions;
@@ -30,6 +32,7 @@ export async function runTransport(job: TransportJob): Promise<{ out: string; ro
   }
   const inverse = job.inverse ?? false;
   const out = morphRows(run, data.features, inverse ? { inverse, cIn: target, cOut: own } : { cIn: own, cOut: target });
+  assertFinite(out.data, `${job.run}: morphing ${job.data.path}`, out.cols);
   await writeDataset(job.out, out, { protect: [job.data.path] });
   run.f4f.dispose();
   return { out: job.out, rows: out.rows, inverse };

@@ -16,6 +16,11 @@ export interface DataSpec {
   dataset?: string;
   /** Drop rows with NaN / ±Inf instead of refusing the file. */
   dropNonFinite?: boolean;
+  /** CSV/TSV: the first line is a header (detected when unset). */
+  header?: boolean;
+  /** Read at most this many rows (a seeded random subset of larger files) / refuse files above this size. */
+  maxRows?: number;
+  maxBytes?: number;
   /** Refuse a path outside this folder (the extension sets the workspace folder; the CLI leaves it unset). */
   workspaceRoot?: string;
 }

@@ -1,8 +1,16 @@
 /**
  * Atomic file writes for models, runs and checkpoints, on the one implementation in src/data/atomic.ts
  * (temp file in the same directory, fsync, rename): a reader or a crash sees the old file or the new one.
+ *
+ * A model is a pair (a JSON description and a weights file) that no rename replaces at once, so pairs are
+ * written this way: the JSON records the SHA-256 of its weights; before the weights are replaced, the old
+ * ones are kept as `.<bin>.prev` (a hard link); the new weights, then the new JSON are renamed in; then
+ * `.prev` goes. A kill at any point leaves a JSON whose weights are either the current file or `.prev`,
+ * and the reader takes the one whose hash matches.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 import { writeFileAtomic } from '../../data/atomic';
 
 export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
@@ -24,4 +32,52 @@ export function readFloat32(file: string): Float32Array {
   const out = new Float32Array(b.byteLength / 4);
   new Uint8Array(out.buffer).set(b);
   return out;
+}
+
+export const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+const prevOf = (bin: string) => path.join(path.dirname(bin), `.${path.basename(bin)}.prev`);
+
+/** Test hook: FLOWMORPH_TEST_PAUSE_MS pauses between the writes of a pair (the kill test aims there). */
+function pauseBetweenWrites(): void {
+  const ms = Number(process.env.FLOWMORPH_TEST_PAUSE_MS);
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Writes `bytes` to dir/binName and `meta` plus `{ [hashKey]: sha256 }` to dir/jsonName, as a pair; returns the hash. */
+export function writePairSync(dir: string, binName: string, bytes: Uint8Array, jsonName: string, meta: object, hashKey: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const bin = path.join(dir, binName);
+  const prev = prevOf(bin);
+  fs.rmSync(prev, { force: true });
+  if (fs.existsSync(bin)) {
+    try {
+      fs.linkSync(bin, prev);
+    } catch {
+      fs.copyFileSync(bin, prev);
+    }
+  }
+  pauseBetweenWrites();
+  writeFileAtomicSync(bin, bytes);
+  pauseBetweenWrites();
+  const sha = sha256Hex(bytes);
+  writeJsonAtomicSync(path.join(dir, jsonName), { ...meta, [hashKey]: sha });
+  pauseBetweenWrites();
+  fs.rmSync(prev, { force: true });
+  return sha;
+}
+
+/**
+ * The weights that belong to a JSON of a pair: `bin` when its hash is `expectSha` (or no hash was
+ * recorded), else the kept `.prev` when that one matches (a save was cut short), else an error.
+ */
+export function readPairedFloat32(bin: string, jsonFile: string, expectSha: unknown): Float32Array {
+  const w = readFloat32(bin);
+  if (expectSha === undefined || sha256Hex(floatBytes(w)) === expectSha) return w;
+  const prev = prevOf(bin);
+  if (fs.existsSync(prev)) {
+    const p = readFloat32(prev);
+    if (sha256Hex(floatBytes(p)) === expectSha) return p;
+  }
+  throw new Error(`${bin}: does not match ${jsonFile} (the two come from different saves, or the weights are damaged); train it again`);
 }

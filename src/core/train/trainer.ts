@@ -7,7 +7,7 @@
 import { tf } from '../tf';
 import type { TrainConfig } from '../config';
 import { ParamStore, ParamTensors } from '../params';
-import { floatBytes, readFloat32, writeFileAtomicSync, writeJsonAtomicSync } from '../io/atomic';
+import { floatBytes, readPairedFloat32, writePairSync } from '../io/atomic';
 import { Adam } from './adam';
 import { cosine } from './schedule';
 import type { BatchPart } from './part';
@@ -53,7 +53,11 @@ export interface TrainHooks {
   cancelled?(): boolean;
   /** Called every `yieldEveryMs` so a worker can receive messages (cancel) between steps. */
   yieldEveryMs?: number;
-  checkpoint?: { dir: string; everySec: number };
+  /**
+   * Where and how often to checkpoint. `tag` names what is trained (data and configuration): resuming
+   * from a checkpoint with another tag is refused.
+   */
+  checkpoint?: { dir: string; everySec: number; tag?: string };
   /** Resume from `checkpoint.dir` if a checkpoint is there. */
   resume?: boolean;
   /**
@@ -88,23 +92,39 @@ export function budgetSteps(cfg: TrainConfig, stepsPerEpoch: number): number | u
 const CKPT_META = 'checkpoint.json';
 const CKPT_BIN = 'checkpoint.bin';
 
-function saveCheckpoint(dir: string, store: ParamStore, opt: Adam, step: number, elapsed: number): void {
+function saveCheckpoint(dir: string, store: ParamStore, opt: Adam, step: number, elapsed: number, tag?: string): void {
   const n = store.count;
   const all = new Float32Array(3 * n);
   all.set(store.values, 0);
   all.set(opt.state.m, n);
   all.set(opt.state.v, 2 * n);
-  writeFileAtomicSync(path.join(dir, CKPT_BIN), floatBytes(all));
-  writeJsonAtomicSync(path.join(dir, CKPT_META), { step, adamStep: opt.state.step, elapsedSec: elapsed, parameters: n });
+  writePairSync(dir, CKPT_BIN, floatBytes(all), CKPT_META, { step, adamStep: opt.state.step, elapsedSec: elapsed, parameters: n, ...(tag !== undefined ? { tag } : {}) }, 'sha256');
 }
 
-function loadCheckpoint(dir: string, store: ParamStore, opt: Adam): { step: number; elapsed: number } | undefined {
+function loadCheckpoint(dir: string, store: ParamStore, opt: Adam, tag?: string): { step: number; elapsed: number } | undefined {
   const metaFile = path.join(dir, CKPT_META);
   if (!fs.existsSync(metaFile)) return undefined;
-  const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+  const binFile = path.join(dir, CKPT_BIN);
+  let meta;
+  try {
+    meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+  } catch (e) {
+    throw new Error(`${metaFile}: damaged checkpoint (${(e as Error).message}); remove it to start afresh`);
+  }
   const n = store.count;
-  if (meta.parameters !== n) throw new Error(`${metaFile}: checkpoint has ${meta.parameters} parameters, model has ${n}`);
-  const all = readFloat32(path.join(dir, CKPT_BIN));
+  if (meta === null || typeof meta !== 'object') throw new Error(`${metaFile}: damaged checkpoint; remove it to start afresh`);
+  if (tag !== undefined && meta.tag !== undefined && meta.tag !== tag)
+    throw new Error(`${metaFile}: this checkpoint was trained on other data or another configuration; --resume goes on only with the same data and flags (or remove the checkpoint)`);
+  if (meta.parameters !== n) throw new Error(`${metaFile}: checkpoint has ${meta.parameters} parameters, model has ${n}; it is from another configuration`);
+  if (!fs.existsSync(binFile)) throw new Error(`${binFile}: missing (${CKPT_META} is there without it); remove the checkpoint to start afresh`);
+  let all: Float32Array;
+  try {
+    all = readPairedFloat32(binFile, metaFile, meta.sha256);
+  } catch (e) {
+    throw new Error(`${(e as Error).message.replace(/; train it again$/, '')}; remove the checkpoint to start afresh`);
+  }
+  if (all.length !== 3 * n) throw new Error(`${binFile}: ${all.length} values, a checkpoint of ${n} parameters holds ${3 * n}`);
+  for (let i = 0; i < all.length; i++) if (!Number.isFinite(all[i])) throw new Error(`${binFile}: value ${i} is ${all[i]}; the checkpoint is damaged (not a training problem): remove it to start afresh`);
   store.setValues(all.subarray(0, n));
   opt.state.m.set(all.subarray(n, 2 * n));
   opt.state.v.set(all.subarray(2 * n, 3 * n));
@@ -122,7 +142,7 @@ export async function train(obj: Objective, cfg: TrainConfig, hooks: TrainHooks 
   let step = 0;
   let elapsedBefore = 0;
   if (hooks.resume && hooks.checkpoint) {
-    const r = loadCheckpoint(hooks.checkpoint.dir, store, opt);
+    const r = loadCheckpoint(hooks.checkpoint.dir, store, opt, hooks.checkpoint.tag);
     if (r) {
       step = r.step;
       elapsedBefore = r.elapsed;
@@ -192,7 +212,7 @@ export async function train(obj: Objective, cfg: TrainConfig, hooks: TrainHooks 
         extras: extraVals,
       });
       if (hooks.checkpoint && performance.now() - lastCkpt > hooks.checkpoint.everySec * 1000) {
-        saveCheckpoint(hooks.checkpoint.dir, store, opt, step, elapsed());
+        saveCheckpoint(hooks.checkpoint.dir, store, opt, step, elapsed(), hooks.checkpoint.tag);
         lastCkpt = performance.now();
       }
       if (performance.now() - lastYield > (hooks.yieldEveryMs ?? 50)) {
@@ -205,6 +225,6 @@ export async function train(obj: Objective, cfg: TrainConfig, hooks: TrainHooks 
     await par?.close();
   }
   if (obj.validate && (history.length === 0 || history[history.length - 1].valLoss === undefined)) lastVal = obj.validate();
-  if (hooks.checkpoint) saveCheckpoint(hooks.checkpoint.dir, store, opt, step, elapsed());
+  if (hooks.checkpoint) saveCheckpoint(hooks.checkpoint.dir, store, opt, step, elapsed(), hooks.checkpoint.tag);
   return { steps: step, seconds: elapsed(), finalLoss: lastLoss, valLoss: lastVal, cancelled, workers: par?.threads ?? 1, history };
 }

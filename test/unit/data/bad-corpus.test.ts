@@ -58,7 +58,7 @@ const cases: Case[] = [
   { name: 'long row without header', make: () => put('long.csv', '1,2\n3,4,5\n'), want: { code: 'ragged', row: 2, reason: /^has 3 fields but line 1 has 2$/ } },
   { name: 'text in a number column', make: () => put('text.csv', 'a,b\n1,2\n3,abc\n'), want: { code: 'not-numeric', row: 3, column: 'b', reason: /^'abc' is not a number$/ } },
   { name: 'header repeated mid-file', make: () => put('concat.csv', 'a,b\n1,2\na,b\n3,4\n'), want: { code: 'not-numeric', row: 3, column: 'a', reason: /^'a' is not a number \(the header line repeated\?\)$/ } },
-  { name: 'NaN and Inf cells', make: () => put('nan.csv', 'a,b\n1,2\nnan,3\n4,inf\n'), want: { code: 'non-finite', row: 3, column: 'a', reason: /^NaN or missing value: the first of 2 \(of 3\) rows with NaN, ±Inf or missing values; .*dropNonFinite/ } },
+  { name: 'NaN and Inf cells', make: () => put('nan.csv', 'a,b\n1,2\nnan,3\n4,inf\n'), want: { code: 'non-finite', row: 3, column: 'a', reason: /^NaN or missing value: the first of 2 \(of 3\) rows with NaN, ±Inf or missing values; .*--drop-non-finite/ } },
   { name: 'empty cell', make: () => put('hole.csv', 'a,b\n1,\n'), want: { code: 'non-finite', row: 2, column: 'b', reason: /^NaN or missing value: the only one of 1 rows/ } },
   { name: 'beyond float32', make: () => put('huge.csv', 'x\n1\n-1e39\n'), want: { code: 'non-finite', row: 3, column: 'x', reason: /^-1e\+39 is beyond the float32 range/ } },
   { name: 'unclosed quote', make: () => put('quote.csv', '"a,b\n1,2\n'), want: { code: 'csv-quote', row: 1, reason: /^a quoted field is not closed on this line$/ } },
@@ -68,7 +68,7 @@ const cases: Case[] = [
   { name: 'missing column name', make: () => put('cols.csv', 'pt,eta\n1,2\n'), opts: { columns: ['PT'] }, want: { code: 'column-missing', column: 'PT', reason: /^no such column \(did you mean 'pt'\?\); columns are: pt, eta$/ } },
   { name: 'column index out of range', make: () => put('idx.csv', 'a,b\n1,2\n'), opts: { columns: [0, 5] }, want: { code: 'column-range', column: 5, reason: /^column index 5 is out of range: there are 2 columns \(0–1: a, b\)$/ } },
   { name: 'column in both roles', make: () => put('role.csv', 'a,b\n1,2\n'), opts: { columns: ['a'], conditionColumns: ['a'] }, want: { code: 'column-role', column: 'a', reason: /^column chosen both as a feature and as a condition$/ } },
-  { name: 'over the memory budget', make: () => put('budget.csv', 'a\n1\n2\n3\n4\n5\n'), opts: { maxBytes: 12 }, want: { code: 'too-large', reason: /more than 3 rows × 1 columns .* memory budget .* set maxRows/ } },
+  { name: 'over the memory budget', make: () => put('budget.csv', 'a\n1\n2\n3\n4\n5\n'), opts: { maxBytes: 12 }, want: { code: 'too-large', reason: /more than 3 rows × 1 columns .* memory budget .* give --max-rows N/ } },
   // ---- .npy
   { name: 'object array', make: () => path.join(REAL, 'object.npy'), want: { code: 'npy-object', reason: /^holds Python objects \(dtype '\|O'\), which are pickles and are never loaded/ } },
   { name: 'string array', make: () => path.join(REAL, 'strings.npy'), want: { code: 'npy-dtype', reason: /^holds strings \(dtype '<U2'\), not numbers$/ } },
@@ -96,7 +96,7 @@ const cases: Case[] = [
       return p;
     },
     opts: { maxBytes: 400 },
-    want: { code: 'too-large', reason: /^100 rows × 3 columns need 1\.2 KiB as float32, over the memory budget of 400 bytes; set maxRows/ },
+    want: { code: 'too-large', reason: /^100 rows × 3 columns need 1\.2 KiB as float32, over the memory budget of 400 bytes; give --max-rows N/ },
   },
   { name: 'text named .npy', make: () => put('text.npy', 'a,b\n1,2\n'), want: { code: 'bad-magic', reason: /^is not a NumPy \.npy file \(.*; it looks like text\)$/ } },
   { name: 'garbled .npy header', make: () => put('garbled.npy', npyFile("{'desc': '<f4', 'shape': (1,)}", f32(1))), want: { code: 'npy-header', reason: /^has a malformed \.npy header \(no 'descr'\)/ } },

@@ -15,12 +15,13 @@ export function npyFile(dict: string, payload: Uint8Array, version = 1): Buffer 
 }
 
 /** A zip archive of the given members (stored or deflated), enough to exercise the .npz reader. */
-export function zipFile(members: { name: string; data: Uint8Array; deflate?: boolean }[]): Buffer {
+export function zipFile(members: { name: string; data: Uint8Array; deflate?: boolean; body?: Buffer }[]): Buffer {
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
   for (const m of members) {
-    const body = m.deflate ? zlib.deflateRawSync(m.data) : Buffer.from(m.data);
+    // `body`: bytes to store instead of the compressed data (a member whose directory entry lies).
+    const body = m.body ?? (m.deflate ? zlib.deflateRawSync(m.data) : Buffer.from(m.data));
     const name = Buffer.from(m.name);
     const crc = zlib.crc32(m.data) >>> 0;
     const loc = Buffer.alloc(30);

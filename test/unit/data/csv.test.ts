@@ -37,11 +37,15 @@ test('TSV: writeCsv picks tab for .tsv and the reader forces tab', async () => {
   assert.deepEqual(Array.from(ds.features.data), Array.from(m.data));
 });
 
-test('headerless files get names x0…; a first line 0,1,2 is pandas’ integer header', async () => {
+test('headerless files get names x0…; a first line 0,1,2 stays data (with a warning) unless header is given', async () => {
   const a = await readDataset(write(dir, 'nohead.csv', '1,2,3\n4,5,6\n'));
   assert.deepEqual(a.features.columns, ['x0', 'x1', 'x2']);
   assert.deepEqual(Array.from(a.features.data), [1, 2, 3, 4, 5, 6]);
-  const b = await readDataset(write(dir, 'inthead.csv', '0,1,2\n4.5,5,6\n'));
+  const b0 = await readDataset(write(dir, 'inthead.csv', '0,1,2\n4.5,5,6\n'));
+  assert.deepEqual(b0.features.columns, ['x0', 'x1', 'x2']);
+  assert.deepEqual(Array.from(b0.features.data), [0, 1, 2, 4.5, 5, 6]);
+  assert.match(b0.warnings.join('\n'), /first line \(0,1,2\) is read as data.*--header/);
+  const b = await readDataset(path.join(dir, 'inthead.csv'), { header: true });
   assert.deepEqual(b.features.columns, ['0', '1', '2']);
   assert.deepEqual(Array.from(b.features.data), [4.5, 5, 6]);
   // Selecting by a digit string matches the name first.
@@ -166,8 +170,15 @@ test('memory budget: refuses without maxRows, subsamples with it', async () => {
   for (let r = 0; r < 300; r++) lines.push(`${r},${-r}`);
   const p = write(dir, 'budget.csv', lines.join('\n'));
   // 1 KiB holds 128 rows of 2 float32 columns.
-  await rejectsWith(readDataset(p, { maxBytes: 1024 }), { code: 'too-large', file: p, reason: /^more than 128 rows × 2 columns need more than 1\.0 KiB as float32, over the memory budget of 1\.0 KiB; set maxRows/ });
+  await rejectsWith(readDataset(p, { maxBytes: 1024 }), { code: 'too-large', file: p, reason: /^more than 128 rows × 2 columns need more than 1\.0 KiB as float32, over the memory budget of 1\.0 KiB; give --max-rows N/ });
   const ds = await readDataset(p, { maxBytes: 1024, maxRows: 1000 });
   assert.equal(ds.features.rows, 128);
-  assert.match(ds.warnings.join('\n'), /memory budget of 1\.0 KiB holds only 128 rows of 2 columns, fewer than maxRows = 1000/);
+  assert.match(ds.warnings.join('\n'), /memory budget of 1\.0 KiB holds only 128 rows of 2 columns, fewer than --max-rows 1000/);
+});
+
+test('a text column left out by the column choice does not fail the read; chosen, it does', async () => {
+  const p = write(dir, 'textcol.csv', 'name,a,b\nfoo,1,2\n"bar, baz",3,4\n');
+  const ds = await readDataset(p, { columns: ['a', 'b'] });
+  assert.deepEqual(Array.from(ds.features.data), [1, 2, 3, 4]);
+  await rejectsWith(readDataset(p, { columns: ['name', 'a'] }), { code: 'not-numeric', file: p, row: 2, column: 'name', reason: /'foo' is not a number/ });
 });

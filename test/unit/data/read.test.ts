@@ -131,5 +131,5 @@ test('RowSink: exact-size buffers, features and conditions apart, drops counted'
   assert.match(r.warnings[0], /dropped 2 of 5 rows .*first: row 2, column 'a': NaN/);
   const t = new RowSink({ file: 'g', featureNames: ['a'], conditionNames: [] });
   t.pushBlock(new Float64Array([1, 1e39]), 2, 1);
-  assert.throws(() => t.finish(), (e: DataError) => e.message === "g: row 2, column 'a': 1e+39 is beyond the float32 range (±3.4e38): the only one of 2 rows with NaN, ±Inf or missing values; fix the file or pass dropNonFinite to drop such rows");
+  assert.throws(() => t.finish(), (e: DataError) => e.message === "g: row 2, column 'a': 1e+39 is beyond the float32 range (±3.4e38): the only one of 2 rows with NaN, ±Inf or missing values; fix the file or give --drop-non-finite to drop such rows");
 });
