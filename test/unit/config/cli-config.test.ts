@@ -62,7 +62,8 @@ test('flag limits are the rule table\'s, and oversized architectures are refused
   const base = ['fit', 'toy:fourcircles:600:1', '--out', at('bad'), '--steps', '2'];
   const cases: [string[], RegExp][] = [
     [['--blocks', '0'], /--blocks: expected an integer in \[1, 32\], got 0/],
-    [['--bins', '100000000'], /--bins: expected an integer in \[1, 256\]/],
+    [['--bins', '100000000'], /--bins: expected an integer in \[2, 256\]/],
+    [['--bins', '1'], /--bins: expected an integer in \[2, 256\]/],
     [['--stacks', '100000'], /--stacks: expected an integer in \[1, 64\]/],
     [['--hidden', '1e8'], /--hidden: expected an integer in \[1, 4096\]/],
     [['--epochs', '0.5'], /--epochs: expected an integer/],
@@ -90,7 +91,7 @@ test('a model.json with an oversized or malformed architecture is refused on loa
   const r = cli('fit', 'toy:fourcircles:600:1', '--out', at('small'), '--steps', '2', '--stacks', '1', '--blocks', '1', '--hidden', '8', '--bins', '4', '--json');
   assert.equal(r.code, 0, r.stderr);
   const meta = JSON.parse(fs.readFileSync(at('small/model.json'), 'utf8'));
-  for (const [k, v, re] of [['bins', 100000000, /config\.bins: expected an integer in \[1, 256\]/], ['stacks', 100000, /config\.stacks/], ['hidden', 4096, /needs about/]] as const) {
+  for (const [k, v, re] of [['bins', 100000000, /config\.bins: expected an integer in \[2, 256\]/], ['stacks', 100000, /config\.stacks/], ['hidden', 4096, /needs about/]] as const) {
     const d = at(`bad-${k}`);
     fs.mkdirSync(d, { recursive: true });
     fs.copyFileSync(at('small/weights.bin'), path.join(d, 'weights.bin'));
