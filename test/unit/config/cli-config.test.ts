@@ -103,3 +103,25 @@ test('a model.json with an oversized or malformed architecture is refused on loa
     assert.match(s.stderr, /model\.json/);
   }
 });
+
+test('morph --experiment: the file names the datasets (relative to it); --columns overrides its columns, a side flag wins', () => {
+  fs.mkdirSync(at('m'), { recursive: true });
+  const g = (toy: string, out: string) => assert.equal(cli('generate', toy, '--n', '800', '--out', at(out), '--json').code, 0);
+  g('fourcircles', 'm/fc.csv');
+  g('checkerboard', 'm/cb.csv');
+  const tiny = { stacks: 1, blocks: 1, hidden: 8, bins: 4 };
+  fs.writeFileSync(
+    at('m/e.flowmorph.json'),
+    JSON.stringify({ version: 1, source: { path: 'fc.csv', columns: ['x0'] }, target: { path: 'cb.csv', columns: ['x0'] }, base: { flow: tiny, train: { steps: 2 } }, morph: { top: tiny, train: { steps: 2 } } }),
+  );
+  const a = cli('morph', '--experiment', at('m/e.flowmorph.json'), '--out', at('m/r1'), '--json');
+  assert.equal(a.code, 0, a.stderr);
+  const b = cli('morph', '--experiment', at('m/e.flowmorph.json'), '--out', at('m/r2'), '--columns', 'x0,x1', '--target-columns', 'x1,x0', '--json');
+  assert.equal(b.code, 0, b.stderr);
+  const cols = (run: string) => {
+    const d = JSON.parse(fs.readFileSync(at(`m/${run}/record.json`), 'utf8')).data;
+    return [d.source.columns, d.target.columns];
+  };
+  assert.deepEqual(cols('r1'), [['x0'], ['x0']]);
+  assert.deepEqual(cols('r2'), [['x0', 'x1'], ['x1', 'x0']]);
+});
