@@ -46,11 +46,15 @@ function positional(p: Parsed, i: number, what: string): string {
   return v;
 }
 
-function dataSpec(path: string, f: Flags, prefix = '', base?: DataSpec): DataSpec {
+/**
+ * A dataset from flags over `base` (the experiment file's spec). `both` holds the flags that apply to
+ * both sides of a morph (--columns, --condition-columns): a side's own flag wins, then these, then the file.
+ */
+function dataSpec(path: string, f: Flags, prefix = '', base?: DataSpec, both: Pick<DataSpec, 'columns' | 'conditionColumns'> = {}): DataSpec {
   const spec: DataSpec = { ...base, path };
   const put = <K extends keyof DataSpec>(k: K, v: DataSpec[K] | undefined) => v !== undefined && (spec[k] = v);
-  put('columns', f.columns(`${prefix}columns`));
-  put('conditionColumns', f.columns(`${prefix}condition-columns`));
+  put('columns', f.columns(`${prefix}columns`) ?? both.columns);
+  put('conditionColumns', f.columns(`${prefix}condition-columns`) ?? both.conditionColumns);
   put('dataset', f.str(`${prefix}dataset`));
   if (f.bool('drop-non-finite')) spec.dropNonFinite = true;
   if (f.bool('header')) spec.header = true;
@@ -193,21 +197,16 @@ export async function runCommand(p: Parsed): Promise<unknown> {
     }
     case 'morph': {
       const { exp, file } = experimentFlag(f);
+      // --columns / --condition-columns apply to both sides unless a side says otherwise.
+      const both = { columns: f.columns('columns'), conditionColumns: f.columns('condition-columns') };
       const side = (role: 'source' | 'target') => {
         const fromFile = experimentData(exp, file, role);
         const given = f.str(role);
         if (given === undefined && !fromFile) throw new UsageError(`missing --${role}`);
-        return dataSpec(given ?? fromFile!.path, f, `${role}-`, given === undefined ? fromFile : undefined);
+        return dataSpec(given ?? fromFile!.path, f, `${role}-`, given === undefined ? fromFile : undefined, both);
       };
       const source = side('source');
       const target = side('target');
-      // --columns / --condition-columns apply to both sides unless a side says otherwise.
-      const cols = f.columns('columns');
-      const ccols = f.columns('condition-columns');
-      for (const s of [source, target]) {
-        if (cols) s.columns ??= cols;
-        if (ccols) s.conditionColumns ??= ccols;
-      }
       const pen = parsePenalty(f.str('penalty'));
       const anneal = f.bool('anneal') ? true : undefined;
       const identity = f.bool('identity-init') ? true : f.bool('no-identity-init') ? false : undefined;

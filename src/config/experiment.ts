@@ -65,7 +65,8 @@ export const FLOW_RULES: Record<keyof FlowOverrides, FieldRule> = {
   stacks: { kind: 'int', min: 1, max: 64 },
   blocks: { kind: 'int', min: 1, max: 32 },
   hidden: { kind: 'int', min: 1, max: 4096 },
-  bins: { kind: 'int', min: 1, max: 256 },
+  // One bin with the boundary derivatives fixed at 1 (linear tails) is the identity: nothing to train.
+  bins: { kind: 'int', min: 2, max: 256 },
   bound: { kind: 'number', min: 0, max: 1e4, minExclusive: true },
   permutation: { kind: 'enum', options: PERMUTATIONS },
   identityInit: { kind: 'bool' },

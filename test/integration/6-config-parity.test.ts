@@ -31,6 +31,14 @@ function comparable(dir: string): any {
 
 describe('Configuration parity', function () {
   this.timeout(600_000);
+  // These tests switch the current experiment; later tests get the one they had.
+  let previous: vscode.Uri | undefined;
+  before(async () => {
+    previous = await (await api()).controller.store.find();
+  });
+  after(async () => {
+    if (previous) await (await api()).controller.store.use(previous);
+  });
 
   it('an experiment file trains the same morph through the extension and the CLI: configuration, budget, record, metrics', async () => {
     await vscode.commands.executeCommand('flowmorph.generateToy', { name: 'fourcircles', rows: 3000, seed: 11, file: 'cfgparity/fc.csv' });

@@ -62,7 +62,8 @@ test('flag limits are the rule table\'s, and oversized architectures are refused
   const base = ['fit', 'toy:fourcircles:600:1', '--out', at('bad'), '--steps', '2'];
   const cases: [string[], RegExp][] = [
     [['--blocks', '0'], /--blocks: expected an integer in \[1, 32\], got 0/],
-    [['--bins', '100000000'], /--bins: expected an integer in \[1, 256\]/],
+    [['--bins', '100000000'], /--bins: expected an integer in \[2, 256\]/],
+    [['--bins', '1'], /--bins: expected an integer in \[2, 256\]/],
     [['--stacks', '100000'], /--stacks: expected an integer in \[1, 64\]/],
     [['--hidden', '1e8'], /--hidden: expected an integer in \[1, 4096\]/],
     [['--epochs', '0.5'], /--epochs: expected an integer/],
@@ -90,7 +91,7 @@ test('a model.json with an oversized or malformed architecture is refused on loa
   const r = cli('fit', 'toy:fourcircles:600:1', '--out', at('small'), '--steps', '2', '--stacks', '1', '--blocks', '1', '--hidden', '8', '--bins', '4', '--json');
   assert.equal(r.code, 0, r.stderr);
   const meta = JSON.parse(fs.readFileSync(at('small/model.json'), 'utf8'));
-  for (const [k, v, re] of [['bins', 100000000, /config\.bins: expected an integer in \[1, 256\]/], ['stacks', 100000, /config\.stacks/], ['hidden', 4096, /needs about/]] as const) {
+  for (const [k, v, re] of [['bins', 100000000, /config\.bins: expected an integer in \[2, 256\]/], ['stacks', 100000, /config\.stacks/], ['hidden', 4096, /needs about/]] as const) {
     const d = at(`bad-${k}`);
     fs.mkdirSync(d, { recursive: true });
     fs.copyFileSync(at('small/weights.bin'), path.join(d, 'weights.bin'));
@@ -101,4 +102,26 @@ test('a model.json with an oversized or malformed architecture is refused on loa
     assert.match(s.stderr, re);
     assert.match(s.stderr, /model\.json/);
   }
+});
+
+test('morph --experiment: the file names the datasets (relative to it); --columns overrides its columns, a side flag wins', () => {
+  fs.mkdirSync(at('m'), { recursive: true });
+  const g = (toy: string, out: string) => assert.equal(cli('generate', toy, '--n', '800', '--out', at(out), '--json').code, 0);
+  g('fourcircles', 'm/fc.csv');
+  g('checkerboard', 'm/cb.csv');
+  const tiny = { stacks: 1, blocks: 1, hidden: 8, bins: 4 };
+  fs.writeFileSync(
+    at('m/e.flowmorph.json'),
+    JSON.stringify({ version: 1, source: { path: 'fc.csv', columns: ['x0'] }, target: { path: 'cb.csv', columns: ['x0'] }, base: { flow: tiny, train: { steps: 2 } }, morph: { top: tiny, train: { steps: 2 } } }),
+  );
+  const a = cli('morph', '--experiment', at('m/e.flowmorph.json'), '--out', at('m/r1'), '--json');
+  assert.equal(a.code, 0, a.stderr);
+  const b = cli('morph', '--experiment', at('m/e.flowmorph.json'), '--out', at('m/r2'), '--columns', 'x0,x1', '--target-columns', 'x1,x0', '--json');
+  assert.equal(b.code, 0, b.stderr);
+  const cols = (run: string) => {
+    const d = JSON.parse(fs.readFileSync(at(`m/${run}/record.json`), 'utf8')).data;
+    return [d.source.columns, d.target.columns];
+  };
+  assert.deepEqual(cols('r1'), [['x0'], ['x0']]);
+  assert.deepEqual(cols('r2'), [['x0', 'x1'], ['x1', 'x0']]);
 });
