@@ -136,6 +136,22 @@ function copyWasm() {
   return files;
 }
 
+/**
+ * The HDF5 filter plugins (h5wasm-plugins' WebAssembly side modules) that src/data/hdf5-lib.ts lists in
+ * H5_PLUGINS, copied to dist/h5plugins/ where the bundled reader looks for them.
+ */
+function copyH5Plugins() {
+  const lib = fs.readFileSync(path.join(root, 'src', 'data', 'hdf5-lib.ts'), 'utf8');
+  const names = [...(/H5_PLUGINS = \[([^\]]*)\]/.exec(lib)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]);
+  if (!names.length) throw new Error('bundle: H5_PLUGINS not found in src/data/hdf5-lib.ts');
+  const from = path.join(root, 'node_modules', 'h5wasm-plugins', 'plugins');
+  const to = path.join(dist, 'h5plugins');
+  fs.rmSync(to, { recursive: true, force: true });
+  fs.mkdirSync(to, { recursive: true });
+  for (const n of names) fs.copyFileSync(path.join(from, `libH5Z${n}.so`), path.join(to, `libH5Z${n}.so`));
+  return names.map((n) => `dist/h5plugins/libH5Z${n}.so`);
+}
+
 /** JSON schema of the experiment file, from src/protocol.ts's DESIGNER_FIELDS rules. */
 async function writeSchema() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flowmorph-schema-'));
@@ -212,6 +228,7 @@ const configs = [
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();
   copyWasm();
+  copyH5Plugins();
   console.log(`bundle: watching ${configs.length} entries`);
 } else {
   // Every entry is built even when one fails; a failed entry's old output is deleted, so no test runs
@@ -226,11 +243,12 @@ if (watch) {
     failed.push(path.relative(root, out));
   });
   const wasm = copyWasm();
+  const plugins = copyH5Plugins();
   const schema = await writeSchema();
   const made = configs
     .map((c) => path.relative(root, c.outfile))
     .filter((f) => !failed.includes(f))
-    .concat(wasm.map((f) => `dist/${f}`), schema);
+    .concat(wasm.map((f) => `dist/${f}`), `${plugins.length} HDF5 filter plugins in dist/h5plugins`, schema);
   console.log(`bundle: ${made.join(', ')} in ${Date.now() - t0} ms`);
   if (failed.length) {
     console.error(`bundle: FAILED ${failed.join(', ')} (errors above)`);
