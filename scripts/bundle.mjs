@@ -12,7 +12,10 @@
 // install time, platform-specific), so it cannot be inlined. In a dev checkout require() finds it in
 // node_modules when installed; in a VSIX it is absent and src/core/tf.ts falls back to wasm, then cpu.
 //
-// Usage: node scripts/bundle.mjs [--watch] [--minify]
+// Bundles are minified (identifiers keep their names, so stack traces stay readable); --no-minify for
+// debugging a bundle by reading it.
+//
+// Usage: node scripts/bundle.mjs [--watch] [--no-minify]
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,7 +25,7 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const dist = path.join(root, 'dist');
 const watch = process.argv.includes('--watch');
-const minify = process.argv.includes('--minify');
+const minify = !process.argv.includes('--no-minify');
 
 const NODE_EXTERNAL = ['vscode', '@tensorflow/tfjs-node'];
 
@@ -105,6 +108,7 @@ const nodeOptions = (src, out, plugins = []) => ({
   external: NODE_EXTERNAL,
   sourcemap: true,
   minify,
+  keepNames: minify,
   logLevel: 'error',
   // tfjs-core probes for optional Node modules it never needs here.
   logOverride: { 'require-resolve-not-external': 'silent' },

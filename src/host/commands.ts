@@ -9,12 +9,13 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { EXPERIMENT_SUFFIX } from '../protocol';
 import type { Controller, TrainOptions } from './controller';
-import { DATASET_EXTENSIONS, isDatasetFile, previewDataset, previewMarkdown, toyInfo, toyNames, writeToyCsv, type ToyRequest } from './datasets';
+import { DATASET_EXTENSIONS, isDatasetFile, previewInWorker, previewMarkdown, toyInfo, toyNames, writeToyCsv, type ToyRequest } from './datasets';
 import { installNative } from './native';
 import type { Log } from './log';
 import type { PanelBridge } from './panelBridge';
 import { FlowmorphPanel } from './panel';
-import { outputRoot } from './experiment';
+import { outputRoot, workspaceRootOf } from './experiment';
+import { workerFile } from './trainer';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -200,7 +201,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     'flowmorph.previewDataset': async (...args: unknown[]) => {
       const file = await datasetArg(args, 'Dataset to preview');
       if (!file) return undefined;
-      const p = await previewDataset(file.fsPath, { ...optionsOf<{ dataset?: string }>(args) });
+      // Read in a worker: nothing parses data on the extension host's thread (src/host/preview.ts).
+      const p = await previewInWorker(workerFile(context.extensionPath), {
+        file: file.fsPath,
+        dataset: optionsOf<{ dataset?: string }>(args).dataset,
+        workspaceRoot: workspaceRootOf(file),
+      });
       const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${path.basename(file.fsPath)}.md`, query: file.toString() });
       previews.set(uri.toString(), previewMarkdown(p));
       provider.changed.fire(uri);
