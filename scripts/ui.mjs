@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { VSCE_PACKAGE_ARGS } from './vsce-args.mjs';
 import {
   ROOT, copyDir, installExtension, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
   waitUntil, webviewFrame, workbenchUrl,
@@ -27,14 +28,13 @@ const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
 // ------------------------------------------------------------------------------------------- packaging
 
 /**
- * `vsce package` into tmp; returns the VSIX path. The bundle holds every dependency, hence --no-dependencies;
- * README images stay relative (no repository URL to rewrite them against), hence --no-rewrite-relative-links.
+ * `vsce package` into tmp (scripts/vsce-args.mjs); returns the VSIX path.
  */
 function packageVsix(tmp) {
   const vsix = path.join(tmp, 'flowmorph.vsix');
   const r = spawnSync(
     'npx',
-    ['--no-install', 'vsce', 'package', '--skip-license', '--allow-missing-repository', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix],
+    ['--no-install', 'vsce', ...VSCE_PACKAGE_ARGS, '-o', vsix],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, npm_config_yes: 'true' } },
   );
   if (r.status !== 0 || !fs.existsSync(vsix)) throw new Error(`vsce package failed (${r.status}):\n${r.stdout}\n${r.stderr}`);

@@ -193,6 +193,11 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return r;
     },
 
+    'flowmorph.showLog': async () => {
+      log.channel.show();
+      return true;
+    },
+
     'flowmorph.openTutorial': async () => {
       await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#flowmorph.tutorial`, false);
       return true;
