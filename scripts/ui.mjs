@@ -72,6 +72,8 @@ async function shot(page, name, target) {
 fs.rmSync(SHOTS, { recursive: true, force: true });
 const tmp = makeTempDir('flowmorph-ui-');
 const ws = copyDir(path.join(ROOT, 'test-fixtures', 'ws'), path.join(tmp, 'ws'));
+// Files users have: a ZSTD Parquet written by polars and an LZF HDF5 written by h5py (test/fixtures/writers).
+for (const f of ['polars_default.parquet', 'h5py_lzf.h5']) fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'writers', f), path.join(ws, f));
 const csDir = path.join(tmp, 'cs');
 let server;
 let browser;
@@ -183,6 +185,41 @@ if (results[0].ok) {
     await shot(page, '04-experiment-view');
   }, page);
 
+  /** Whether the palette lists `title` (waits `ms` for the row). */
+  async function paletteHas(title, ms) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${title}$`) }) });
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: ms });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await page.keyboard.press('Escape');
+    }
+  }
+
+  await step('palette: Stop Training is not offered while nothing runs (Show Log is)', async () => {
+    await waitUntil(() => paletteHas('Flowmorph: Show Log', 3000), { timeoutMs: 60000, what: 'Flowmorph: Show Log in the palette' });
+    if (await paletteHas('Flowmorph: Stop Training', 3000)) throw new Error('Flowmorph: Stop Training is in the palette with nothing running');
+  }, page);
+
+  for (const [file, what] of [['polars_default.parquet', 'ZSTD Parquet (polars)'], ['h5py_lzf.h5', 'LZF HDF5 (h5py)']]) {
+    await step(`Explorer › ${file} › Flowmorph › Preview Dataset reads a ${what}`, async () => {
+      await runFromPalette(page, 'View: Show Explorer'); // (clicking the Explorer tab when it shows would hide it)
+      await flowmorphMenu(file, 'Preview Dataset');
+      await page.locator('.editor-instance .view-lines', { hasText: /200\s+rows\s+×\s+3\s+feature/ }).first().waitFor({ timeout: 60000 });
+      await shot(page, `04-preview-${file.replace(/\W+/g, '-')}`);
+      await page.keyboard.press('Escape');
+    }, page);
+  }
+  // Back to the Flowmorph view, which the steps below read.
+  await page.locator('.activitybar [role="tab"][aria-label^="Flowmorph"], .activitybar .action-item a[aria-label^="Flowmorph"]').first().click();
+
   let panel;
   await step('palette › Flowmorph: Open Flowmorph shows the panel', async () => {
     await runFromPalette(page, 'Flowmorph: Open Flowmorph');
@@ -226,6 +263,22 @@ if (results[0].ok) {
     // The run's tree item: done icon, and its metrics (loss, steps, fidelity) as description.
     await viewItem('morph four-circles.csv → two-moons.csv', 'fidelity').locator('.codicon-pass').waitFor({ timeout: 30000 });
     await shot(page, '07-panel-after-morph');
+  }, page);
+
+  await step('palette › Flowmorph: Export Plots asks where (save dialog) and writes one PNG per chart there', async () => {
+    await runFromPalette(page, 'Flowmorph: Export Plots');
+    // code-server's own save dialog: a quick input holding the proposed path (flowmorph-runs/plots/<date>).
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await waitUntil(async () => /plots\/\d{4}-\d\d-\d\d-/.test(await input.inputValue()), { timeoutMs: 10000, what: 'the proposed plots folder in the save dialog' });
+    await shot(page, '08-export-plots-dialog');
+    await page.keyboard.press('Enter');
+    const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /saved \d+ plot\(s\)/ }).first();
+    await toast.waitFor({ timeout: 60000 });
+    const plots = path.join(ws, 'flowmorph-runs', 'plots');
+    const dirs = fs.readdirSync(plots).filter((d) => /^\d{4}-/.test(d));
+    const pngs = dirs.flatMap((d) => fs.readdirSync(path.join(plots, d)).filter((f) => f.endsWith('.png')));
+    if (dirs.length !== 1 || pngs.length === 0) throw new Error(`expected one dated folder of PNGs in ${plots}, found ${dirs} with ${pngs.length} PNGs`);
   }, page);
 
   await step('Explorer › four-circles.csv › Flowmorph › Morph This File writes the morphed CSV', async () => {

@@ -82,8 +82,9 @@ export class TrainingUi implements vscode.Disposable {
     this.report = undefined;
     this.idle();
     if (run.status === 'failed') {
-      void vscode.window.showErrorMessage(`Flowmorph: ${run.label} failed: ${run.error}`, 'Show Log').then((a) => {
-        if (a) this.showLog();
+      const showLog = vscode.l10n.t('Show Log');
+      void vscode.window.showErrorMessage(vscode.l10n.t('Flowmorph: {0} failed: {1}', run.label, run.error ?? ''), showLog).then((a) => {
+        if (a === showLog) this.showLog();
       });
     }
   }
