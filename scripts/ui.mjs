@@ -60,6 +60,24 @@ async function step(name, fn, page) {
   }
 }
 
+/** Whether the palette lists `title` (waits `ms` for the row). */
+async function paletteHas(page, title, ms) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10000 });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+  try {
+    await row.first().waitFor({ state: 'visible', timeout: ms });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await page.keyboard.press('Escape');
+  }
+}
+
 async function shot(page, name, target) {
   fs.mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${name}.png`);
@@ -185,31 +203,13 @@ if (results[0].ok) {
     await shot(page, '04-experiment-view');
   }, page);
 
-  /** Whether the palette lists `title` (waits `ms` for the row). */
-  async function paletteHas(title, ms) {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 10000 });
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${title}$`) }) });
-    try {
-      await row.first().waitFor({ state: 'visible', timeout: ms });
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await page.keyboard.press('Escape');
-    }
-  }
-
   await step('palette: Stop Training is not offered while nothing runs (Show Log is)', async () => {
-    await waitUntil(() => paletteHas('Flowmorph: Show Log', 3000), { timeoutMs: 60000, what: 'Flowmorph: Show Log in the palette' });
-    if (await paletteHas('Flowmorph: Stop Training', 3000)) throw new Error('Flowmorph: Stop Training is in the palette with nothing running');
+    await waitUntil(() => paletteHas(page, 'Flowmorph: Show Log', 3000), { timeoutMs: 60000, what: 'Flowmorph: Show Log in the palette' });
+    if (await paletteHas(page, 'Flowmorph: Stop Training', 3000)) throw new Error('Flowmorph: Stop Training is in the palette with nothing running');
   }, page);
 
-  for (const [file, what] of [['polars_default.parquet', 'ZSTD Parquet (polars)'], ['h5py_lzf.h5', 'LZF HDF5 (h5py)']]) {
-    await step(`Explorer › ${file} › Flowmorph › Preview Dataset reads a ${what}`, async () => {
+  for (const [file, what] of [['polars_default.parquet', 'a ZSTD Parquet (polars)'], ['h5py_lzf.h5', 'an LZF HDF5 (h5py)']]) {
+    await step(`Explorer › ${file} › Flowmorph › Preview Dataset reads ${what}`, async () => {
       await runFromPalette(page, 'View: Show Explorer'); // (clicking the Explorer tab when it shows would hide it)
       await flowmorphMenu(file, 'Preview Dataset');
       await page.locator('.editor-instance .view-lines', { hasText: /200\s+rows\s+×\s+3\s+feature/ }).first().waitFor({ timeout: 60000 });
@@ -274,6 +274,8 @@ if (results[0].ok) {
     await shot(page, '08-export-plots-dialog');
     await page.keyboard.press('Enter');
     const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /saved \d+ plot\(s\)/ }).first();
+    // The dialog may confirm the new folder's name in a second prompt: accept it too.
+    await input.waitFor({ state: 'hidden', timeout: 3000 }).catch(() => page.keyboard.press('Enter'));
     await toast.waitFor({ timeout: 60000 });
     const plots = path.join(ws, 'flowmorph-runs', 'plots');
     const dirs = fs.readdirSync(plots).filter((d) => /^\d{4}-/.test(d));
@@ -297,6 +299,27 @@ if (results[0].ok) {
 
 if (browser) await browser.close();
 if (server) await server.stop();
+
+// Restricted Mode: the same installed extension in a folder that is not trusted (workspace trust on).
+if (results[0].ok) {
+  const rws = copyDir(path.join(ROOT, 'test-fixtures', 'ws'), path.join(tmp, 'ws-restricted'));
+  const rserver = await startCodeServer({ dir: csDir, trust: true, env: { FLOWMORPH_BACKEND: process.env.FLOWMORPH_BACKEND || 'wasm' } });
+  const rbrowser = await launchBrowser();
+  const { page } = rbrowser;
+  await page.goto(workbenchUrl(rserver, rws));
+  await step('Restricted Mode: Flowmorph activates limited: Preview Dataset offered; training, morphing and the native install not', async () => {
+    await page.locator('.statusbar-item', { hasText: /Restricted Mode/ }).first().waitFor({ timeout: 90000 });
+    // Activated (workspaceContains *.flowmorph.json; the experiment names a source and a target): its status-bar item shows.
+    await page.locator('.statusbar-item', { hasText: 'Flowmorph' }).first().waitFor({ timeout: 60000 });
+    await waitUntil(() => paletteHas(page, 'Flowmorph: Preview Dataset', 3000), { timeoutMs: 60000, what: 'Flowmorph: Preview Dataset in the palette' });
+    await shot(page, '10-restricted-mode');
+    for (const t of ['Flowmorph: Train Morph', 'Flowmorph: Train Base Flows', 'Flowmorph: Morph This File', 'Flowmorph: Install Native Backend (tfjs-node)']) {
+      if (await paletteHas(page, t, 2000)) throw new Error(`${t} is in the palette in Restricted Mode`);
+    }
+  }, page);
+  await rbrowser.close();
+  await rserver.stop();
+}
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;
 console.log(`ui: ${secs()} s, screenshots in ${path.relative(ROOT, SHOTS)}/`);

@@ -166,6 +166,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const proposed = vscode.Uri.file(path.join(outputRoot(loaded), 'plots', stamp));
       let folder = o.folder ?? (interactive(args) ? undefined : proposed.fsPath);
       if (folder === undefined) {
+        // The dialog's folder must exist (VS Code's own dialog otherwise asks whether to create it).
+        fs.mkdirSync(path.dirname(proposed.fsPath), { recursive: true });
         const picked = await vscode.window.showSaveDialog({
           title: vscode.l10n.t('Export plots: folder for one PNG per chart'),
           defaultUri: proposed,
