@@ -12,7 +12,10 @@
 // install time, platform-specific), so it cannot be inlined. In a dev checkout require() finds it in
 // node_modules when installed; in a VSIX it is absent and src/core/tf.ts falls back to wasm, then cpu.
 //
-// Usage: node scripts/bundle.mjs [--watch] [--minify]
+// Bundles are minified (identifiers keep their names, so stack traces stay readable); --no-minify for
+// debugging a bundle by reading it.
+//
+// Usage: node scripts/bundle.mjs [--watch] [--no-minify]
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,7 +25,7 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const dist = path.join(root, 'dist');
 const watch = process.argv.includes('--watch');
-const minify = process.argv.includes('--minify');
+const minify = !process.argv.includes('--no-minify');
 
 const NODE_EXTERNAL = ['vscode', '@tensorflow/tfjs-node'];
 
@@ -105,6 +108,7 @@ const nodeOptions = (src, out, plugins = []) => ({
   external: NODE_EXTERNAL,
   sourcemap: true,
   minify,
+  keepNames: minify,
   logLevel: 'error',
   // tfjs-core probes for optional Node modules it never needs here.
   logOverride: { 'require-resolve-not-external': 'silent' },
@@ -134,6 +138,22 @@ function copyWasm() {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.wasm'));
   for (const f of files) fs.copyFileSync(path.join(dir, f), path.join(dist, f));
   return files;
+}
+
+/**
+ * The HDF5 filter plugins (h5wasm-plugins' WebAssembly side modules) that src/data/hdf5-lib.ts lists in
+ * H5_PLUGINS, copied to dist/h5plugins/ where the bundled reader looks for them.
+ */
+function copyH5Plugins() {
+  const lib = fs.readFileSync(path.join(root, 'src', 'data', 'hdf5-lib.ts'), 'utf8');
+  const names = [...(/H5_PLUGINS = \[([^\]]*)\]/.exec(lib)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]);
+  if (!names.length) throw new Error('bundle: H5_PLUGINS not found in src/data/hdf5-lib.ts');
+  const from = path.join(root, 'node_modules', 'h5wasm-plugins', 'plugins');
+  const to = path.join(dist, 'h5plugins');
+  fs.rmSync(to, { recursive: true, force: true });
+  fs.mkdirSync(to, { recursive: true });
+  for (const n of names) fs.copyFileSync(path.join(from, `libH5Z${n}.so`), path.join(to, `libH5Z${n}.so`));
+  return names.map((n) => `dist/h5plugins/libH5Z${n}.so`);
 }
 
 /** JSON schema of the experiment file, from src/protocol.ts's DESIGNER_FIELDS rules. */
@@ -212,6 +232,7 @@ const configs = [
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();
   copyWasm();
+  copyH5Plugins();
   console.log(`bundle: watching ${configs.length} entries`);
 } else {
   // Every entry is built even when one fails; a failed entry's old output is deleted, so no test runs
@@ -226,11 +247,12 @@ if (watch) {
     failed.push(path.relative(root, out));
   });
   const wasm = copyWasm();
+  const plugins = copyH5Plugins();
   const schema = await writeSchema();
   const made = configs
     .map((c) => path.relative(root, c.outfile))
     .filter((f) => !failed.includes(f))
-    .concat(wasm.map((f) => `dist/${f}`), schema);
+    .concat(wasm.map((f) => `dist/${f}`), `${plugins.length} HDF5 filter plugins in dist/h5plugins`, schema);
   console.log(`bundle: ${made.join(', ')} in ${Date.now() - t0} ms`);
   if (failed.length) {
     console.error(`bundle: FAILED ${failed.join(', ')} (errors above)`);

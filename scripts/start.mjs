@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build, needsBuild } from './build-lib.mjs';
 import { ensureSetup } from './setup-lib.mjs';
+import { VSCE_PACKAGE_ARGS } from './vsce-args.mjs';
 import { CODE_SERVER, ROOT, copyDir, installExtension, makeTempDir, portInUse, shutdown, startCodeServer, workbenchUrl } from './vscode-lib.mjs';
 
 const argv = process.argv.slice(2);
@@ -55,7 +56,7 @@ if (!dev) {
   const tmp = makeTempDir('flowmorph-start-');
   const vsix = path.join(tmp, 'flowmorph.vsix');
   console.log('start: packaging the extension…');
-  const r = spawnSync('npx', ['--no-install', 'vsce', 'package', '--skip-license', '--allow-missing-repository', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix], {
+  const r = spawnSync('npx', ['--no-install', 'vsce', ...VSCE_PACKAGE_ARGS, '-o', vsix], {
     cwd: ROOT,
     encoding: 'utf8',
   });

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { VSCE_PACKAGE_ARGS } from './vsce-args.mjs';
 import {
   ROOT, copyDir, installExtension, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
   waitUntil, webviewFrame, workbenchUrl,
@@ -27,14 +28,13 @@ const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
 // ------------------------------------------------------------------------------------------- packaging
 
 /**
- * `vsce package` into tmp; returns the VSIX path. The bundle holds every dependency, hence --no-dependencies;
- * README images stay relative (no repository URL to rewrite them against), hence --no-rewrite-relative-links.
+ * `vsce package` into tmp (scripts/vsce-args.mjs); returns the VSIX path.
  */
 function packageVsix(tmp) {
   const vsix = path.join(tmp, 'flowmorph.vsix');
   const r = spawnSync(
     'npx',
-    ['--no-install', 'vsce', 'package', '--skip-license', '--allow-missing-repository', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix],
+    ['--no-install', 'vsce', ...VSCE_PACKAGE_ARGS, '-o', vsix],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, npm_config_yes: 'true' } },
   );
   if (r.status !== 0 || !fs.existsSync(vsix)) throw new Error(`vsce package failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
@@ -60,6 +60,24 @@ async function step(name, fn, page) {
   }
 }
 
+/** Whether the palette lists `title` (waits `ms` for the row). */
+async function paletteHas(page, title, ms) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10000 });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+  try {
+    await row.first().waitFor({ state: 'visible', timeout: ms });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await page.keyboard.press('Escape');
+  }
+}
+
 async function shot(page, name, target) {
   fs.mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${name}.png`);
@@ -72,6 +90,8 @@ async function shot(page, name, target) {
 fs.rmSync(SHOTS, { recursive: true, force: true });
 const tmp = makeTempDir('flowmorph-ui-');
 const ws = copyDir(path.join(ROOT, 'test-fixtures', 'ws'), path.join(tmp, 'ws'));
+// Files users have: a ZSTD Parquet written by polars and an LZF HDF5 written by h5py (test/fixtures/writers).
+for (const f of ['polars_default.parquet', 'h5py_lzf.h5']) fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'writers', f), path.join(ws, f));
 const csDir = path.join(tmp, 'cs');
 let server;
 let browser;
@@ -201,6 +221,23 @@ if (results[0].ok) {
     await shot(page, '04-experiment-view');
   }, page);
 
+  await step('palette: Stop Training is not offered while nothing runs (Show Log is)', async () => {
+    await waitUntil(() => paletteHas(page, 'Flowmorph: Show Log', 3000), { timeoutMs: 60000, what: 'Flowmorph: Show Log in the palette' });
+    if (await paletteHas(page, 'Flowmorph: Stop Training', 3000)) throw new Error('Flowmorph: Stop Training is in the palette with nothing running');
+  }, page);
+
+  for (const [file, what] of [['polars_default.parquet', 'a ZSTD Parquet (polars)'], ['h5py_lzf.h5', 'an LZF HDF5 (h5py)']]) {
+    await step(`Explorer › ${file} › Flowmorph › Preview Dataset reads ${what}`, async () => {
+      await runFromPalette(page, 'View: Show Explorer'); // (clicking the Explorer tab when it shows would hide it)
+      await flowmorphMenu(file, 'Preview Dataset');
+      await page.locator('.editor-instance .view-lines', { hasText: /200\s+rows\s+×\s+3\s+feature/ }).first().waitFor({ timeout: 60000 });
+      await shot(page, `04-preview-${file.replace(/\W+/g, '-')}`);
+      await page.keyboard.press('Escape');
+    }, page);
+  }
+  // Back to the Flowmorph view, which the steps below read.
+  await page.locator('.activitybar [role="tab"][aria-label^="Flowmorph"], .activitybar .action-item a[aria-label^="Flowmorph"]').first().click();
+
   let panel;
   await step('palette › Flowmorph: Open Flowmorph shows the panel', async () => {
     await runFromPalette(page, 'Flowmorph: Open Flowmorph');
@@ -244,6 +281,24 @@ if (results[0].ok) {
     // The run's tree item: done icon, and its metrics (loss, steps, fidelity) as description.
     await viewItem('morph four-circles.csv → two-moons.csv', 'fidelity').locator('.codicon-pass').waitFor({ timeout: 30000 });
     await shot(page, '07-panel-after-morph');
+  }, page);
+
+  await step('palette › Flowmorph: Export Plots asks where (save dialog) and writes one PNG per chart there', async () => {
+    await runFromPalette(page, 'Flowmorph: Export Plots');
+    // code-server's own save dialog: a quick input holding the proposed path (flowmorph-runs/plots/<date>).
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await waitUntil(async () => /plots\/\d{4}-\d\d-\d\d-/.test(await input.inputValue()), { timeoutMs: 10000, what: 'the proposed plots folder in the save dialog' });
+    await shot(page, '08-export-plots-dialog');
+    await page.keyboard.press('Enter');
+    const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /saved \d+ plot\(s\)/ }).first();
+    // The dialog may confirm the new folder's name in a second prompt: accept it too.
+    await input.waitFor({ state: 'hidden', timeout: 3000 }).catch(() => page.keyboard.press('Enter'));
+    await toast.waitFor({ timeout: 60000 });
+    const plots = path.join(ws, 'flowmorph-runs', 'plots');
+    const dirs = fs.readdirSync(plots).filter((d) => /^\d{4}-/.test(d));
+    const pngs = dirs.flatMap((d) => fs.readdirSync(path.join(plots, d)).filter((f) => f.endsWith('.png')));
+    if (dirs.length !== 1 || pngs.length === 0) throw new Error(`expected one dated folder of PNGs in ${plots}, found ${dirs} with ${pngs.length} PNGs`);
   }, page);
 
   await step('Explorer › four-circles.csv › Flowmorph › Morph This File writes the morphed CSV', async () => {
@@ -297,6 +352,27 @@ if (results[0].ok) {
 
 if (browser) await browser.close();
 if (server) await server.stop();
+
+// Restricted Mode: the same installed extension in a folder that is not trusted (workspace trust on).
+if (results[0].ok) {
+  const rws = copyDir(path.join(ROOT, 'test-fixtures', 'ws'), path.join(tmp, 'ws-restricted'));
+  const rserver = await startCodeServer({ dir: csDir, trust: true, env: { FLOWMORPH_BACKEND: process.env.FLOWMORPH_BACKEND || 'wasm' } });
+  const rbrowser = await launchBrowser();
+  const { page } = rbrowser;
+  await page.goto(workbenchUrl(rserver, rws));
+  await step('Restricted Mode: Flowmorph activates limited: Preview Dataset offered; training, morphing and the native install not', async () => {
+    await page.locator('.statusbar-item', { hasText: /Restricted Mode/ }).first().waitFor({ timeout: 90000 });
+    // Activated (workspaceContains *.flowmorph.json; the experiment names a source and a target): its status-bar item shows.
+    await page.locator('.statusbar-item', { hasText: 'Flowmorph' }).first().waitFor({ timeout: 60000 });
+    await waitUntil(() => paletteHas(page, 'Flowmorph: Preview Dataset', 3000), { timeoutMs: 60000, what: 'Flowmorph: Preview Dataset in the palette' });
+    await shot(page, '10-restricted-mode');
+    for (const t of ['Flowmorph: Train Morph', 'Flowmorph: Train Base Flows', 'Flowmorph: Morph This File', 'Flowmorph: Install Native Backend (tfjs-node)']) {
+      if (await paletteHas(page, t, 2000)) throw new Error(`${t} is in the palette in Restricted Mode`);
+    }
+  }, page);
+  await rbrowser.close();
+  await rserver.stop();
+}
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;
 console.log(`ui: ${secs()} s, screenshots in ${path.relative(ROOT, SHOTS)}/`);

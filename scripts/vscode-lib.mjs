@@ -204,7 +204,7 @@ export function installExtension(vsix, dir) {
  * with its own config, user-data and extensions dirs under `dir`; resolves once /healthz answers 200.
  * `env` is passed to code-server and so reaches the extension host (tests read FLOWMORPH_TEST_RESULT from it).
  */
-export async function startCodeServer({ dir, port, env = {}, settings = {}, inheritOutput = false } = {}) {
+export async function startCodeServer({ dir, port, env = {}, settings = {}, inheritOutput = false, trust = false } = {}) {
   installHandlers();
   if (!fs.existsSync(CODE_SERVER)) {
     throw new Error(`code-server not found at ${CODE_SERVER}: run bash .ci/install-vscode-host.sh`);
@@ -218,12 +218,14 @@ export async function startCodeServer({ dir, port, env = {}, settings = {}, inhe
   if (!fs.existsSync(d.config)) fs.writeFileSync(d.config, 'auth: none\ncert: false\n');
   const settingsPath = path.join(d.userData, 'User', 'settings.json');
   const old = fs.existsSync(settingsPath) ? JSON.parse(fs.readFileSync(settingsPath, 'utf8')) : {};
-  fs.writeFileSync(settingsPath, JSON.stringify({ ...USER_SETTINGS, ...old, ...settings }, null, 2));
+  // trust: workspace trust on (a folder opens in Restricted Mode until trusted), for the restricted-mode test.
+  const trustSettings = trust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  fs.writeFileSync(settingsPath, JSON.stringify({ ...USER_SETTINGS, ...old, ...settings, ...trustSettings }, null, 2));
 
   const args = [
     '--config', d.config, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
     '--user-data-dir', d.userData, '--extensions-dir', d.extensions,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check', ...(trust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override', '--ignore-last-opened',
   ];
   const out = inheritOutput ? 'inherit' : fs.openSync(d.log, 'a');

@@ -21,6 +21,7 @@ import { renderMetrics, renderRuns } from './tables';
 import { PanelModel, sanitizeView } from './state';
 import { fmt } from './sampling';
 import { readTheme, watchTheme } from './theme';
+import { chartPng } from './exportImage';
 
 const CURVE_INTERVAL_MS = 200;
 const CLOUD_INTERVAL_MS = 250;
@@ -285,7 +286,7 @@ function frame(now: number): void {
 function exportPlots(): void {
   const names: string[] = [];
   for (const { name, chart } of [...scatter.exportable(), ...curves.exportable()]) {
-    post({ type: 'exportPlot', name, pngDataUrl: chart.toBase64Image('image/png', 1) });
+    post({ type: 'exportPlot', name, pngDataUrl: chartPng(chart) }); // at 2× (exportImage.ts)
     names.push(name);
   }
   post({ type: 'exportDone', names });

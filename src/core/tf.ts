@@ -37,6 +37,9 @@ export function setWasmDirectory(dir: string): void {
   wasmDir = dir;
 }
 
+/** The tfjs-node version that matches the engine's tfjs (package.json optionalDependencies). */
+export const TFJS_NODE_VERSION = '4.22.0';
+
 function tryNative(notes: string[]): boolean {
   try {
     // Registers the 'tensorflow' backend on the same tfjs-core instance when node_modules is shared.
@@ -44,7 +47,12 @@ function tryNative(notes: string[]): boolean {
     require('@tensorflow/tfjs-node');
     return tf.findBackend('tensorflow') !== null;
   } catch (e) {
-    notes.push(`native backend unavailable: ${(e as Error).message.split('\n')[0]}`);
+    const missing = (e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /'@tensorflow\/tfjs-node'/.test((e as Error).message);
+    notes.push(
+      missing
+        ? `native backend unavailable: @tensorflow/tfjs-node is not installed. Install it with the command Flowmorph: Install Native Backend in VS Code, or \`npm install @tensorflow/tfjs-node@${TFJS_NODE_VERSION}\` beside the CLI; its install downloads libtensorflow, so offline point TFJS_NODE_CDN_STORAGE (or TFJS_NODE_BASE_URI) at a mirror first`
+        : `native backend unavailable: ${(e as Error).message.split('\n')[0]}`,
+    );
     return false;
   }
 }

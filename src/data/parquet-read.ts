@@ -3,7 +3,8 @@
  * the file. Numeric columns are INT32 / INT64 / FLOAT / DOUBLE / BOOLEAN (and DECIMAL / FLOAT16, which
  * hyparquet decodes to numbers); nulls are missing values (NaN, so the NaN policy applies). Strings,
  * dates, times and nested columns are skipped by default (with a warning) and refused when chosen.
- * Codecs: uncompressed and snappy (hyparquet), gzip and brotli (node's zlib); zstd / lz4 are refused.
+ * Codecs: uncompressed and snappy (hyparquet), gzip and brotli (node's zlib), zstd (polars' default), lz4
+ * and lz4_raw (hyparquet-compressors); LZO is refused with a message that names it.
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
@@ -14,16 +15,27 @@ import type { OpenOptions, Source } from './source';
 type HP = typeof import('hyparquet', { with: { 'resolution-mode': 'import' } });
 type Meta = Awaited<ReturnType<HP['parquetMetadataAsync']>>;
 
+type HC = typeof import('hyparquet-compressors', { with: { 'resolution-mode': 'import' } });
+type Compressors = NonNullable<Parameters<HP['parquetRead']>[0]['compressors']>;
+
 let loading: Promise<HP> | undefined;
 function loadHyparquet(): Promise<HP> {
   loading ??= import('hyparquet') as Promise<HP>;
   return loading;
 }
 
-const compressors = {
-  GZIP: (input: Uint8Array) => new Uint8Array(zlib.gunzipSync(input)),
-  BROTLI: (input: Uint8Array) => new Uint8Array(zlib.brotliDecompressSync(input)),
-};
+let codecs: Promise<Compressors> | undefined;
+/** The decompressors hyparquet lacks: zlib's for gzip and brotli (native, faster), hyparquet-compressors' for zstd and lz4. */
+function loadCompressors(): Promise<Compressors> {
+  codecs ??= (import('hyparquet-compressors') as Promise<HC>).then((hc) => ({
+    GZIP: (input: Uint8Array) => new Uint8Array(zlib.gunzipSync(input)),
+    BROTLI: (input: Uint8Array) => new Uint8Array(zlib.brotliDecompressSync(input)),
+    ZSTD: (input: Uint8Array) => hc.decompressZstd(input),
+    LZ4: (input: Uint8Array, n: number) => hc.decompressLz4(input, n),
+    LZ4_RAW: (input: Uint8Array, n: number) => hc.decompressLz4Raw(input, n),
+  }));
+  return codecs;
+}
 
 const NUMERIC = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BOOLEAN']);
 const TEMPORAL = /^(DATE|TIME|TIMESTAMP|INTERVAL)/;
@@ -96,6 +108,7 @@ export async function openParquet(real: string, o: OpenOptions): Promise<Source>
 }
 
 async function readGroups(hp: HP, file: string, buffer: { byteLength: number; slice(s: number, e?: number): Promise<ArrayBuffer> }, meta: Meta, names: string[], sel: number[], sink: RowSink): Promise<void> {
+  const compressors = await loadCompressors();
   const w = sel.length;
   const wanted = sel.map((c) => names[c]);
   const slot = new Map(wanted.map((n, k) => [n, k]));
@@ -139,7 +152,7 @@ async function readGroups(hp: HP, file: string, buffer: { byteLength: number; sl
     } catch (e) {
       const msg = (e as Error).message;
       const codec = /unsupported compression codec: (\w+)/.exec(msg)?.[1];
-      if (codec) throw new DataError(file, 'parquet-codec', `uses the ${codec} codec, which Flowmorph cannot decompress (supported: uncompressed, snappy, gzip, brotli); re-save it with one of those`);
+      if (codec) throw new DataError(file, 'parquet-codec', `uses the ${codec} codec, which Flowmorph cannot decompress (supported: uncompressed, snappy, gzip, brotli, zstd, lz4); re-save it with one of those`);
       throw new DataError(file, 'parquet-corrupt', `cannot be read in rows ${start + 1}–${end}: ${msg}`);
     }
     if (failure) throw failure;

@@ -9,12 +9,13 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { EXPERIMENT_SUFFIX } from '../protocol';
 import type { Controller, TrainOptions } from './controller';
-import { DATASET_EXTENSIONS, isDatasetFile, previewDataset, previewMarkdown, toyInfo, toyNames, writeToyCsv, type ToyRequest } from './datasets';
+import { DATASET_EXTENSIONS, isDatasetFile, previewInWorker, previewMarkdown, toyInfo, toyNames, writeToyCsv, type ToyRequest } from './datasets';
 import { installNative } from './native';
 import type { Log } from './log';
 import type { PanelBridge } from './panelBridge';
 import { FlowmorphPanel } from './panel';
-import { outputRoot } from './experiment';
+import { outputRoot, workspaceRootOf } from './experiment';
+import { workerFile } from './trainer';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -45,7 +46,7 @@ function interactive(args: unknown[]): boolean {
 
 function workspaceFolder(): vscode.Uri {
   const f = vscode.workspace.workspaceFolders?.[0]?.uri;
-  if (!f) throw new Error('Open a folder first: Flowmorph keeps its experiment file and runs in the workspace.');
+  if (!f) throw new Error(vscode.l10n.t('Open a folder first: Flowmorph keeps its experiment file and runs in the workspace.'));
   return f;
 }
 
@@ -82,7 +83,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const o = optionsOf<{ name?: string; folder?: vscode.Uri; open?: boolean }>(args);
       let name = o.name;
       if (name === undefined) {
-        name = await vscode.window.showInputBox({ title: 'New Flowmorph experiment', prompt: 'Name of the experiment file', value: 'experiment' });
+        name = await vscode.window.showInputBox({ title: vscode.l10n.t('New Flowmorph experiment'), prompt: vscode.l10n.t('Name of the experiment file'), value: 'experiment' });
         if (name === undefined) return undefined;
       }
       const uri = await c.store.create({ folder: o.folder ?? args.find(isUri), name });
@@ -96,7 +97,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!name) {
         const pick = await vscode.window.showQuickPick(
           toyNames().map((n) => ({ label: n, detail: toyInfo(n).description })),
-          { title: 'Generate a toy dataset', placeHolder: 'Which 2-D toy density?' },
+          { title: vscode.l10n.t('Generate a toy dataset'), placeHolder: vscode.l10n.t('Which 2-D toy density?') },
         );
         if (!pick) return undefined;
         name = pick.label;
@@ -106,7 +107,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       for (let i = 2; !o.file && fs.existsSync(file); i++) file = path.join(folder, `${name}-${i}.csv`);
       const r = writeToyCsv(file, { ...o, name });
       log.info(`wrote ${r.rows} rows of toy "${name}" to ${file}`);
-      if (interactive(args)) void vscode.window.showInformationMessage(`Flowmorph: wrote ${path.basename(file)} (${r.rows} rows).`);
+      if (interactive(args)) void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: wrote {0} ({1} rows).', path.basename(file), r.rows));
       return { ...r, uri: vscode.Uri.file(file) };
     },
 
@@ -140,40 +141,61 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!file) return undefined;
       const rec = await c.morphFile(file, optionsOf(args));
       if (rec.status === 'done' && rec.output && interactive(args)) {
-        void vscode.window.showInformationMessage(`Flowmorph: wrote ${vscode.workspace.asRelativePath(rec.output)}`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: wrote {0}', vscode.workspace.asRelativePath(rec.output)));
       }
       return rec;
     },
 
     'flowmorph.stop': async () => {
       const rec = await c.trainer.stop();
-      if (!rec) void vscode.window.setStatusBarMessage('Flowmorph: nothing is running', 3000);
+      if (!rec) void vscode.window.setStatusBarMessage(vscode.l10n.t('Flowmorph: nothing is running'), 3000);
       return rec;
     },
 
     'flowmorph.exportSamples': async (...args: unknown[]) => {
       const files = c.exportSamples(optionsOf(args));
-      void vscode.window.setStatusBarMessage(`Flowmorph: exported ${files.length} sample file(s)`, 5000);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('Flowmorph: exported {0} sample file(s)', files.length), 5000);
       return files;
     },
 
     'flowmorph.exportPlots': async (...args: unknown[]) => {
       const o = optionsOf<{ folder?: string; timeoutMs?: number }>(args);
       const loaded = await c.store.ensure();
+      // A new dated folder (one PNG per chart) so nothing is overwritten; a person is asked where.
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+      const proposed = vscode.Uri.file(path.join(outputRoot(loaded), 'plots', stamp));
+      let folder = o.folder ?? (interactive(args) ? undefined : proposed.fsPath);
+      if (folder === undefined) {
+        // The dialog's folder must exist (VS Code's own dialog otherwise asks whether to create it).
+        fs.mkdirSync(path.dirname(proposed.fsPath), { recursive: true });
+        const picked = await vscode.window.showSaveDialog({
+          title: vscode.l10n.t('Export plots: folder for one PNG per chart'),
+          defaultUri: proposed,
+          saveLabel: vscode.l10n.t('Export Here'),
+        });
+        if (!picked) return undefined;
+        folder = picked.fsPath;
+      }
       if (!FlowmorphPanel.current) {
         FlowmorphPanel.show(context);
         await bridge.postState();
       }
-      const files = await bridge.exportPlots(o.folder ?? path.join(outputRoot(loaded), 'plots'), o.timeoutMs);
-      void vscode.window.setStatusBarMessage(`Flowmorph: saved ${files.length} plot(s)`, 5000);
+      const files = await bridge.exportPlots(folder, o.timeoutMs);
+      log.info(`exported ${files.length} plot(s) to ${folder}`);
+      if (interactive(args)) {
+        const reveal = vscode.l10n.t('Reveal');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: saved {0} plot(s) in {1}', files.length, vscode.workspace.asRelativePath(folder)), reveal).then((a) => {
+          if (a === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(files[0] ?? folder!));
+        });
+      } else void vscode.window.setStatusBarMessage(vscode.l10n.t('Flowmorph: saved {0} plot(s)', files.length), 5000);
       return files;
     },
 
     'flowmorph.showBackend': async () => {
       const r = await c.trainer.probeBackend();
       for (const n of r.notes) log.info(n);
-      const threads = `${r.threads} thread${r.threads === 1 ? '' : 's'}`;
-      void vscode.window.showInformationMessage(`Flowmorph backend: ${r.backend}, ${threads}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`);
+      const threads = r.threads === 1 ? vscode.l10n.t('1 thread') : vscode.l10n.t('{0} threads', r.threads);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph backend: {0}, {1}', r.backend, threads) + (r.notes.length ? ` (${r.notes.join('; ')})` : ''));
       return r;
     },
 
@@ -181,15 +203,20 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const o = optionsOf<{ dryRun?: boolean }>(args);
       if (o.dryRun) return installNative(context.globalStorageUri, { dryRun: true });
       const r = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Flowmorph: installing the native backend (@tensorflow/tfjs-node)', cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Flowmorph: installing the native backend (@tensorflow/tfjs-node)'), cancellable: true },
         (_p, token) => installNative(context.globalStorageUri, { token, onLine: (l) => log.info(`[npm] ${l}`) }),
       );
-      if (r.ok) void vscode.window.showInformationMessage('Flowmorph: native backend installed; new trainings use it (see Flowmorph: Show Training Backend).');
+      if (r.ok) void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: native backend installed; new trainings use it (see Flowmorph: Show Training Backend).'));
       else {
         log.channel.show(true);
-        void vscode.window.showErrorMessage('Flowmorph: the native backend did not install (see the Flowmorph log). Training keeps using wasm.');
+        void vscode.window.showErrorMessage(vscode.l10n.t('Flowmorph: the native backend did not install (see the Flowmorph log). Training keeps using wasm.'));
       }
       return r;
+    },
+
+    'flowmorph.showLog': async () => {
+      log.channel.show();
+      return true;
     },
 
     'flowmorph.openTutorial': async () => {
@@ -200,7 +227,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     'flowmorph.previewDataset': async (...args: unknown[]) => {
       const file = await datasetArg(args, 'Dataset to preview');
       if (!file) return undefined;
-      const p = await previewDataset(file.fsPath, { ...optionsOf<{ dataset?: string }>(args) });
+      // Read in a worker: nothing parses data on the extension host's thread (src/host/preview.ts).
+      const p = await previewInWorker(workerFile(context.extensionPath), {
+        file: file.fsPath,
+        dataset: optionsOf<{ dataset?: string }>(args).dataset,
+        workspaceRoot: workspaceRootOf(file),
+      });
       const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${path.basename(file.fsPath)}.md`, query: file.toString() });
       previews.set(uri.toString(), previewMarkdown(p));
       provider.changed.fire(uri);

@@ -55,6 +55,9 @@ export class Controller {
   }
 
   private begin(loaded: LoadedExperiment, job: WorkerJob, rec: Omit<RunRecord, 'id' | 'path' | 'status' | 'startedAt'>, slug: string, fill: (dir: string) => void): Promise<RunRecord> {
+    // Restricted Mode (package.json capabilities.untrustedWorkspaces "limited"): the menus hide training, and
+    // this refuses it from anywhere else too (the panel's buttons, other extensions).
+    if (!vscode.workspace.isTrusted) throw new Error(vscode.l10n.t('Flowmorph does not train or morph in Restricted Mode: trust this folder first (Workspaces: Manage Workspace Trust).'));
     const dir = createRunDir(outputRoot(loaded), slug);
     fill(dir);
     const record: RunRecord = { ...rec, id: path.basename(dir), path: dir, status: 'running', startedAt: new Date().toISOString() };

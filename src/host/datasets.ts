@@ -1,8 +1,11 @@
 /**
  * Dataset files from the host's side: which extensions count as data (the Explorer entries), writing a
- * toy dataset as CSV, and the short summary "Preview Dataset" shows.
+ * toy dataset as CSV, and the Markdown of the summary "Preview Dataset" shows. The summary itself is made
+ * in the worker (src/host/preview.ts): the readers (h5wasm, hyparquet) are not in the extension's bundle
+ * and no file is parsed on the extension host's thread.
  */
 import * as path from 'path';
+import { Worker } from 'worker_threads';
 import { writeFileAtomicSync } from '../core/io/atomic';
 import type { Matrix } from '../data/matrix';
 import { generateToy, toyInfo, toyNames } from '../data/toys';
@@ -64,47 +67,6 @@ export interface DatasetPreview {
   warnings: string[];
 }
 
-function stats(m: Matrix): ColumnStats[] {
-  return m.columns.map((name, c) => {
-    let min = Infinity;
-    let max = -Infinity;
-    let sum = 0;
-    let sq = 0;
-    for (let r = 0; r < m.rows; r++) {
-      const v = m.data[r * m.cols + c];
-      if (v < min) min = v;
-      if (v > max) max = v;
-      sum += v;
-      sq += v * v;
-    }
-    const mean = m.rows ? sum / m.rows : NaN;
-    return { name, min, max, mean, std: m.rows ? Math.sqrt(Math.max(0, sq / m.rows - mean * mean)) : NaN };
-  });
-}
-
-/** Reads a dataset with the engine's readers (src/data/read.ts) and summarises it. */
-export async function previewDataset(file: string, opts: { dataset?: string; workspaceRoot?: string } = {}): Promise<DatasetPreview> {
-  let read: (p: string, o: Record<string, unknown>) => Promise<{ features: Matrix; condition?: Matrix; warnings: string[] }>;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    read = require('../data/read').readDataset;
-  } catch (e) {
-    throw new Error(`the dataset readers are not in this build: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const d = await read(file, { dataset: opts.dataset, workspaceRoot: opts.workspaceRoot });
-  const head: number[][] = [];
-  for (let r = 0; r < Math.min(5, d.features.rows); r++) head.push(Array.from(d.features.data.subarray(r * d.features.cols, (r + 1) * d.features.cols)));
-  return {
-    file,
-    rows: d.features.rows,
-    columns: d.features.columns,
-    conditionColumns: d.condition?.columns ?? [],
-    stats: [...stats(d.features), ...(d.condition ? stats(d.condition) : [])],
-    head,
-    warnings: d.warnings,
-  };
-}
-
 /** The preview as Markdown. */
 export function previewMarkdown(p: DatasetPreview): string {
   const n = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(5))) : String(v));
@@ -125,4 +87,33 @@ export function previewMarkdown(p: DatasetPreview): string {
   ];
   if (p.warnings.length) lines.push('', '**Warnings**', '', ...p.warnings.map((w) => `- ${w}`));
   return lines.join('\n') + '\n';
+}
+
+export interface PreviewRequest {
+  file: string;
+  dataset?: string;
+  workspaceRoot?: string;
+}
+
+/** What the worker posts back for a preview request. */
+export type PreviewReply = { type: 'preview'; preview: DatasetPreview } | { type: 'preview-error'; message: string };
+
+/** Runs previewDataset (src/host/preview.ts) in a fresh worker (`workerFile`: dist/worker.js) and resolves with its summary. */
+export function previewInWorker(workerFile: string, req: PreviewRequest): Promise<DatasetPreview> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerFile, { workerData: { backend: 'cpu', preview: req } });
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      f();
+    };
+    worker.on('message', (m: PreviewReply | { type: string }) => {
+      if (m.type === 'preview') settle(() => resolve((m as Extract<PreviewReply, { type: 'preview' }>).preview));
+      else if (m.type === 'preview-error') settle(() => reject(new Error((m as Extract<PreviewReply, { type: 'preview-error' }>).message)));
+    });
+    worker.on('error', (e) => settle(() => reject(e)));
+    worker.on('exit', (code) => settle(() => reject(new Error(`the preview worker exited (code ${code})`))));
+  });
 }

@@ -67,14 +67,26 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
     }),
     ...registerCommands({ context, controller, bridge, log }),
   );
-  // Context keys for menus: Stop only while running, Morph This File only once a morph exists.
+  // Context keys for menus and command enablement (package.json): Stop only while running, Train Morph
+  // once the experiment names a source and a target, Morph This File once a morph exists, Export
+  // Samples once a run has sent samples.
+  const setContext = (key: string, value: boolean) => vscode.commands.executeCommand('setContext', key, value);
+  let sawSamples = false;
   const updateContext = async () => {
-    await vscode.commands.executeCommand('setContext', 'flowmorph.running', trainer.running !== undefined);
+    await setContext('flowmorph.running', trainer.running !== undefined);
+    await setContext('flowmorph.hasSamples', trainer.lastSnapshot !== undefined);
     const loaded = await store.get();
-    await vscode.commands.executeCommand('setContext', 'flowmorph.hasMorph', !!loaded && latestMorph(controller.runs(loaded)) !== undefined);
+    await setContext('flowmorph.hasSource', !!loaded?.experiment.source);
+    await setContext('flowmorph.hasTarget', !!loaded?.experiment.target);
+    await setContext('flowmorph.hasMorph', !!loaded && latestMorph(controller.runs(loaded)) !== undefined);
   };
   context.subscriptions.push(
     trainer.onEvent((e) => void (e.type === 'started' || e.type === 'ended' ? updateContext() : undefined)),
+    trainer.onEvent((e) => {
+      if (e.type !== 'snapshot' || sawSamples) return;
+      sawSamples = true;
+      void setContext('flowmorph.hasSamples', true);
+    }),
     store.onDidChange(() => void updateContext()),
   );
   // Editing an experiment file makes it the current experiment.

@@ -1,24 +1,23 @@
-/** The "Flowmorph" output channel: one timestamped line per event, so a user can send a log with a bug. */
+/**
+ * The "Flowmorph" output channel, a log channel (VS Code adds the time and level to each line, and the
+ * user filters by level with Developer: Set Log Level), so a user can send a log with a bug. Flowmorph:
+ * Show Log opens it.
+ */
 import * as vscode from 'vscode';
 
 export class Log implements vscode.Disposable {
-  readonly channel = vscode.window.createOutputChannel('Flowmorph');
-
-  private line(level: string, text: string): void {
-    const t = new Date().toISOString().slice(11, 23);
-    this.channel.appendLine(`${t} ${level} ${text}`);
-  }
+  readonly channel = vscode.window.createOutputChannel('Flowmorph', { log: true });
 
   info(text: string): void {
-    this.line('info ', text);
+    this.channel.info(text);
   }
 
   warn(text: string): void {
-    this.line('warn ', text);
+    this.channel.warn(text);
   }
 
   error(text: string): void {
-    this.line('error', text);
+    this.channel.error(text);
   }
 
   dispose(): void {

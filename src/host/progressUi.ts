@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Progress } from '../jobs/types';
+import { overallProgress } from './progressPlan';
 import type { RunRecord } from './runs';
 import type { Trainer } from './trainer';
 
@@ -56,22 +57,15 @@ export class TrainingUi implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: `Flowmorph: ${run.label}`, cancellable: true },
       (bar, token) => {
         token.onCancellationRequested(() => active?.cancel());
-        let phase: string | undefined;
-        let shown = 0; // percent reported so far in this phase; the bar cannot go back
+        let shown = 0; // percent of the whole run reported so far; the bar cannot go back
         this.report = (p) => {
+          const o = overallProgress(run.kind, p);
           let increment: number | undefined;
-          if (p.phase !== phase) {
-            phase = p.phase;
-            shown = 0;
+          if (o.percent > shown) {
+            increment = o.percent - shown;
+            shown = o.percent;
           }
-          if (p.totalSteps) {
-            const pct = Math.min(100, (100 * p.step) / p.totalSteps);
-            if (pct > shown) {
-              increment = pct - shown;
-              shown = pct;
-            }
-          }
-          bar.report({ message: describeProgress(p), increment });
+          bar.report({ message: `${o.label} · ${describeProgress(p)}`, increment });
         };
         return active ? active.done : Promise.resolve(run);
       },
@@ -88,8 +82,9 @@ export class TrainingUi implements vscode.Disposable {
     this.report = undefined;
     this.idle();
     if (run.status === 'failed') {
-      void vscode.window.showErrorMessage(`Flowmorph: ${run.label} failed: ${run.error}`, 'Show Log').then((a) => {
-        if (a) this.showLog();
+      const showLog = vscode.l10n.t('Show Log');
+      void vscode.window.showErrorMessage(vscode.l10n.t('Flowmorph: {0} failed: {1}', run.label, run.error ?? ''), showLog).then((a) => {
+        if (a === showLog) this.showLog();
       });
     }
   }

@@ -13,6 +13,7 @@ import { parentPort, workerData } from 'worker_threads';
 import type { HostToWorker, WorkerToHost, WorkerJob } from '../protocol';
 import type { BackendPreference } from '../core/tf';
 import type { EvaluateSummary, FitJob, FitSummary, JobHooks, MorphJob, MorphSummary, Snapshot, TransportJob } from '../jobs/types';
+import type { PreviewReply, PreviewRequest } from './datasets';
 import { selectNativeCore } from './nativeCore';
 
 export interface WorkerInit {
@@ -21,6 +22,8 @@ export interface WorkerInit {
   nativeModules?: string;
   /** The flowmorph.threads setting: 1 turns the engine's helper thread off (src/core/wasm/dense.ts). */
   threads?: 'auto' | 1 | 2;
+  /** Preview Dataset: read and summarise this file, post a PreviewReply, and start no engine. */
+  preview?: PreviewRequest;
 }
 
 /** The job functions' shapes (src/jobs/*.ts), declared here so this file compiles on its own. */
@@ -135,6 +138,17 @@ async function start(): Promise<void> {
   send({ type: 'ready', backend: info.name, threads: gemmThreads() });
 }
 
-start().catch((e) => {
+/** Preview Dataset's worker: the readers run here, not on the extension host's thread. */
+async function preview(req: PreviewRequest): Promise<void> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { previewDataset } = require('./preview') as typeof import('./preview');
+    port!.postMessage({ type: 'preview', preview: await previewDataset(req.file, req) } satisfies PreviewReply);
+  } catch (e) {
+    port!.postMessage({ type: 'preview-error', message: (e as Error)?.message ?? String(e) } satisfies PreviewReply);
+  }
+}
+
+(init.preview ? preview(init.preview) : start()).catch((e) => {
   send({ type: 'error', id: '', message: `backend initialisation failed: ${(e as Error).message}`, stack: (e as Error).stack });
 });

@@ -16,11 +16,24 @@ describe('activation and manifest', () => {
     assert.ok(a.trainer && a.controller, 'activate() returns the API');
     const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
     const contributed: { command: string; category: string }[] = pkg.contributes.commands;
-    assert.equal(contributed.length, 16);
+    assert.equal(contributed.length, 17);
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const c of contributed) {
       assert.equal(c.category, 'Flowmorph', c.command);
       assert.ok(registered.has(c.command), `${c.command} is not registered`);
+    }
+  });
+
+  it('declares its capabilities and guards the commands that need a state or trust', () => {
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
+    assert.equal(pkg.capabilities.virtualWorkspaces.supported, false);
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['flowmorph.outputFolder']);
+    const enablement = Object.fromEntries(pkg.contributes.commands.map((c: { command: string; enablement?: string }) => [c.command, c.enablement ?? '']));
+    assert.equal(enablement['flowmorph.stop'], 'flowmorph.running');
+    assert.match(enablement['flowmorph.trainMorph'], /flowmorph\.hasSource && flowmorph\.hasTarget/);
+    for (const c of ['flowmorph.trainBase', 'flowmorph.trainBaseOnFile', 'flowmorph.trainMorph', 'flowmorph.morphFile', 'flowmorph.installNative']) {
+      assert.match(enablement[c], /isWorkspaceTrusted && !flowmorph\.running/, c);
     }
   });
 
@@ -97,19 +110,36 @@ describe('experiment and dataset commands', () => {
     assert.ok(Math.abs(mean - 2) < 0.2, 'the fixture is N(2, 1) data');
   });
 
+  it('previewDataset reads a ZSTD Parquet (polars) and an LZF HDF5 (h5py) file in the worker', async () => {
+    const fixtures = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'test', 'fixtures', 'writers');
+    for (const f of ['polars_default.parquet', 'h5py_lzf.h5']) {
+      fs.copyFileSync(path.join(fixtures, f), ws(f));
+      try {
+        const p = (await vscode.commands.executeCommand('flowmorph.previewDataset', uri(f))) as any;
+        assert.equal(p.rows, 200, f);
+        assert.equal(p.columns.length, 3, f);
+        assert.deepEqual(p.head[1], [10.25, 11.25, 12.25], f);
+      } finally {
+        fs.rmSync(ws(f), { force: true });
+      }
+    }
+  });
+
   it('showBackend starts a worker and reports wasm (FLOWMORPH_BACKEND=wasm in tests)', async () => {
     const r = (await vscode.commands.executeCommand('flowmorph.showBackend')) as { backend: string };
     assert.equal(r.backend, 'wasm');
   });
 
-  it('the flowmorph.threads setting reaches the training worker (1, 2, and auto = 2 on this 2-core machine)', async () => {
+  it('the flowmorph.threads setting reaches the training worker (1, 2, and 0 = auto = 2 on this 2-core machine)', async () => {
     const cfg = vscode.workspace.getConfiguration('flowmorph');
     const threadsNow = async () => ((await vscode.commands.executeCommand('flowmorph.showBackend')) as { threads: number }).threads;
     try {
-      await cfg.update('threads', '1', vscode.ConfigurationTarget.Global);
+      await cfg.update('threads', 1, vscode.ConfigurationTarget.Global);
       assert.equal(await threadsNow(), 1);
-      await cfg.update('threads', '2', vscode.ConfigurationTarget.Global);
+      await cfg.update('threads', 2, vscode.ConfigurationTarget.Global);
       assert.equal(await threadsNow(), 2);
+      await cfg.update('threads', 0, vscode.ConfigurationTarget.Global);
+      assert.equal(await threadsNow(), require('os').availableParallelism() >= 2 ? 2 : 1);
       await cfg.update('threads', undefined, vscode.ConfigurationTarget.Global);
       assert.equal(await threadsNow(), require('os').availableParallelism() >= 2 ? 2 : 1);
     } finally {
