@@ -1,18 +1,27 @@
 /**
  * `transport`: push a dataset through a trained morph (source → target, or back with `inverse`) and
- * write the morphed rows, in the data's units, to a new file (never onto the input).
+ * write the morphed rows, in the data's units, to a new file (never onto the input). A conditional run's
+ * condition columns are taken from its run.json unless the data spec names them; with `withConditions`
+ * the output carries them along after the morphed columns (the condition each row was morphed to).
  */
 import { initBackend } from '../core/tf';
-import { matrix, type Matrix } from '../data/matrix';
+import { hstack, matrix, type Matrix } from '../data/matrix';
 import { writeDataset } from '../data/write';
 import { loadData } from './data';
 import { loadRun, morphRows } from './evaluate';
 import type { TransportJob } from './types';
 
-export async function runTransport(job: TransportJob): Promise<{ out: string; rows: number; inverse: boolean }> {
+export async function runTransport(job: TransportJob): Promise<{ out: string; rows: number; inverse: boolean; columns: string[] }> {
   await initBackend(job.backend ?? 'auto');
   const run = loadRun(job.run);
-  const data = await loadData(job.data);
+  const spec = { ...job.data };
+  if (!spec.conditionColumns && run.meta.conditionColumns.length) spec.conditionColumns = run.meta.conditionColumns;
+  let data = await loadData(spec);
+  // A file with more columns than the run uses: take the run's feature columns by name.
+  if (data.features.cols !== run.meta.features && !spec.columns && run.meta.columns.length === run.meta.features) {
+    const byName = await loadData({ ...spec, columns: run.meta.columns }).catch(() => undefined);
+    if (byName) data = byName;
+  }
   if (data.features.cols !== run.meta.features)
     throw new Error(`${job.data.path} has ${data.features.cols} feature column(s); the run ${job.run} morphs ${run.meta.features}`);
   const C = run.meta.conditions;
@@ -29,8 +38,11 @@ export async function runTransport(job: TransportJob): Promise<{ out: string; ro
     } else target = own;
   }
   const inverse = job.inverse ?? false;
-  const out = morphRows(run, data.features, inverse ? { inverse, cIn: target, cOut: own } : { cIn: own, cOut: target });
+  const cOut = inverse ? own : target;
+  const moved = morphRows(run, data.features, inverse ? { inverse, cIn: target, cOut: own } : { cIn: own, cOut: target });
+  const carried = job.withConditions ? (cOut ?? (C === 0 ? data.condition : undefined)) : undefined;
+  const out = carried ? hstack(moved, carried) : moved;
   await writeDataset(job.out, out, { protect: [job.data.path] });
   run.f4f.dispose();
-  return { out: job.out, rows: out.rows, inverse };
+  return { out: job.out, rows: out.rows, inverse, columns: out.columns };
 }
