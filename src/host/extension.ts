@@ -48,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
     threads: settings().threads,
   }));
   const controller = new Controller(store, trainer);
+  controller.log = log;
   const bridge = new PanelBridge(controller, log);
   const tree = new ExperimentTree(store, trainer);
 
