@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import type { Progress } from '../jobs/types';
 import { EXPERIMENT_SUFFIX } from '../protocol';
 import { registerCommands } from './commands';
+import { registerRunMenu } from './runMenu';
 import { Controller } from './controller';
 import { ExperimentStore } from './experiment';
 import { Log } from './log';
@@ -67,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
       },
     }),
     ...registerCommands({ context, controller, bridge, log }),
+    ...registerRunMenu({ context, controller, bridge, log, refresh: () => tree.refresh() }),
   );
   // Context keys for menus: Stop only while running, Morph This File only once a morph exists.
   const updateContext = async () => {
