@@ -20,6 +20,22 @@ import { api, assertDone, readJson, ws } from './util';
 
 const ROWS = 2500;
 
+/** Runs `f`, collecting the lines the extension logs (the Flowmorph output channel) meanwhile. */
+async function logged<T>(f: () => Thenable<T>): Promise<{ result: T; lines: string[] }> {
+  const log = (await api()).controller.log!;
+  const lines: string[] = [];
+  const info = log.info;
+  log.info = (t: string) => {
+    lines.push(t);
+    info.call(log, t);
+  };
+  try {
+    return { result: await f(), lines };
+  } finally {
+    log.info = info;
+  }
+}
+
 describe('exports, conditions and base-flow reuse', function () {
   this.timeout(600_000);
 
@@ -61,8 +77,11 @@ describe('exports, conditions and base-flow reuse', function () {
 
     const phases = new Set<Progress['phase']>();
     const sub = a.trainer.onEvent((e) => e.type === 'progress' && phases.add(e.progress.phase));
-    second = assertDone((await vscode.commands.executeCommand('flowmorph.trainMorph', { steps: 4, baseSteps: 4 })) as RunRecord);
+    const lines = await logged(() => vscode.commands.executeCommand('flowmorph.trainMorph', { steps: 4, baseSteps: 4 }) as Thenable<RunRecord>);
+    second = assertDone(lines.result);
     sub.dispose();
+    for (const side of ['source', 'target'])
+      assert.ok(lines.lines.some((l) => l.includes(`reusing the ${side} base flow of ${path.basename(first.path)}`)), `the log says so: ${lines.lines.join(' | ')}`);
     assert.deepEqual([...phases], ['morph'], `progress phases of the second run: ${[...phases]}`);
     const run2 = readJson(path.join(second.path, 'run.json'));
     assert.equal(path.resolve(second.path, run2.sourceModel), path.join(first.path, 'source'));
@@ -76,10 +95,11 @@ describe('exports, conditions and base-flow reuse', function () {
 
   it('Morph This File writes the chosen format (options: no prompt), morphed columns by name, condition carried along', async () => {
     clearInputs();
-    const fixed = assertDone(
-      (await vscode.commands.executeCommand('flowmorph.morphFile', vscode.Uri.file(src()), { run: second.path, format: 'parquet', condition: [0.5] })) as RunRecord,
-    );
+    const m = await logged(() => vscode.commands.executeCommand('flowmorph.morphFile', vscode.Uri.file(src()), { run: second.path, format: 'parquet', condition: [0.5] }) as Thenable<RunRecord>);
+    const fixed = assertDone(m.result);
+    const said = m.lines;
     assert.ok(fixed.output?.endsWith('sim.morphed.parquet'), fixed.output);
+    assert.ok(said.some((l) => l.includes('Morph This File: wrote') && l.includes('sim.morphed.parquet')), `the export names its file: ${said.join(' | ')}`);
     const p = await readDataset(fixed.output!);
     assert.deepEqual(p.features.columns, ['x0', 'x1', cond]);
     assert.equal(p.features.rows, ROWS, 'every row');
