@@ -304,6 +304,10 @@ if (results[0].ok) {
   await step('Explorer › four-circles.csv › Flowmorph › Morph This File writes the morphed CSV', async () => {
     await page.locator('.activitybar [role="tab"][aria-label^="Explorer"], .activitybar .action-item a[aria-label^="Explorer"]').first().click();
     await flowmorphMenu('four-circles.csv', 'Morph This File', '08-morph-file-menu');
+    // It asks for the format (CSV, NPY, HDF5, Parquet): CSV.
+    const csv = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'CSV' }).first();
+    await csv.waitFor({ timeout: 60000 });
+    await csv.click();
     const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /four-circles\.morphed\.csv/ }).first();
     await toast.waitFor({ timeout: 60000 });
     const runs = path.join(ws, 'flowmorph-runs');

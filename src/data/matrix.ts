@@ -35,3 +35,15 @@ export function takeColumns(m: Matrix, cols: number[]): Matrix {
   for (let r = 0; r < m.rows; r++) for (let j = 0; j < cols.length; j++) out[r * cols.length + j] = m.data[r * m.cols + cols[j]];
   return { rows: m.rows, cols: cols.length, data: out, columns: cols.map((c) => m.columns[c]) };
 }
+
+/** The columns of a, then those of b (same rows). */
+export function hstack(a: Matrix, b: Matrix): Matrix {
+  if (a.rows !== b.rows) throw new Error(`hstack: ${a.rows} rows beside ${b.rows}`);
+  const cols = a.cols + b.cols;
+  const out = new Float32Array(a.rows * cols);
+  for (let i = 0; i < a.rows; i++) {
+    out.set(a.data.subarray(i * a.cols, (i + 1) * a.cols), i * cols);
+    out.set(b.data.subarray(i * b.cols, (i + 1) * b.cols), i * cols + a.cols);
+  }
+  return matrix(a.rows, cols, out, [...a.columns, ...b.columns]);
+}

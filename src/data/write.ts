@@ -1,5 +1,5 @@
 /**
- * Writing matrices (morphed samples, exports) as CSV / TSV, .npy, JSON or HDF5. Every write is atomic
+ * Writing matrices (morphed samples, exports) as CSV / TSV, .npy, JSON, HDF5 or Parquet (parquet-write.ts). Every write is atomic
  * (atomic.ts) and refuses to replace a file being read as an input (paths.ts): Flowmorph never modifies
  * users' sample files.
  *
@@ -12,6 +12,7 @@ import { atomicWriteSync, atomicWriteVia, writeAll } from './atomic';
 import { DataError } from './errors';
 import { loadH5 } from './hdf5-lib';
 import type { Matrix } from './matrix';
+import { writeParquet } from './parquet-write';
 
 export { registerInput, unregisterInput, clearInputs } from './paths';
 
@@ -189,7 +190,7 @@ export async function writeHdf5(p: string, m: Matrix, opts: WriteOptions & { dat
   }, opts.protect);
 }
 
-/** Writes by extension: .csv .txt .tsv .npy .json .h5 .hdf5. */
+/** Writes by extension: .csv .txt .tsv .npy .json .h5 .hdf5 .parquet. */
 export async function writeDataset(p: string, m: Matrix, opts: WriteOptions = {}): Promise<void> {
   const ext = path.extname(p).toLowerCase();
   switch (ext) {
@@ -204,7 +205,9 @@ export async function writeDataset(p: string, m: Matrix, opts: WriteOptions = {}
     case '.h5':
     case '.hdf5':
       return writeHdf5(p, m, opts);
+    case '.parquet':
+      return writeParquet(p, m, opts);
     default:
-      throw new DataError(p, 'unknown-format', `cannot be written: the extension ${ext || '(none)'} is not one of .csv, .txt, .tsv, .npy, .json, .h5, .hdf5`);
+      throw new DataError(p, 'unknown-format', `cannot be written: the extension ${ext || '(none)'} is not one of .csv, .txt, .tsv, .npy, .json, .h5, .hdf5, .parquet`);
   }
 }

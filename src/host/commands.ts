@@ -15,6 +15,8 @@ import type { Log } from './log';
 import type { PanelBridge } from './panelBridge';
 import { FlowmorphPanel } from './panel';
 import { outputRoot, workspaceRootOf } from './experiment';
+import { announceExport, chooseCondition, chooseFormat, type ConditionChoice } from './exports';
+import { latestMorph } from './runs';
 import { workerFile } from './trainer';
 
 export interface CommandDeps {
@@ -139,10 +141,17 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     'flowmorph.morphFile': async (...args: unknown[]) => {
       const file = await datasetArg(args, 'Dataset to morph');
       if (!file) return undefined;
-      const rec = await c.morphFile(file, optionsOf(args));
-      if (rec.status === 'done' && rec.output && interactive(args)) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: wrote {0}', vscode.workspace.asRelativePath(rec.output)));
-      }
+      const o = optionsOf<{ run?: string; inverse?: boolean; dataset?: string; format?: string; condition?: ConditionChoice }>(args);
+      const ask = interactive(args);
+      const loaded = await c.store.ensure();
+      const run = o.run ?? latestMorph(c.runs(loaded))?.path;
+      if (!run) throw new Error('No finished morph run yet: train a morph first (Flowmorph: Train Morph).');
+      const cond = await chooseCondition(run, o.condition, c.targetCondition, ask);
+      if (!cond) return undefined;
+      const format = await chooseFormat(o.format, ask);
+      if (!format) return undefined;
+      const rec = await c.morphFile(file, { ...o, run, format, targetCondition: cond.targetCondition });
+      if (rec.status === 'done' && rec.output) announceExport(log, 'Morph This File', [rec.output]);
       return rec;
     },
 
@@ -153,8 +162,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     },
 
     'flowmorph.exportSamples': async (...args: unknown[]) => {
-      const files = c.exportSamples(optionsOf(args));
-      void vscode.window.setStatusBarMessage(vscode.l10n.t('Flowmorph: exported {0} sample file(s)', files.length), 5000);
+      const o = optionsOf<{ run?: string; folder?: string; format?: string; condition?: ConditionChoice }>(args);
+      const format = await chooseFormat(o.format, interactive(args));
+      if (!format) return undefined;
+      const cond = o.condition !== undefined && o.run ? await chooseCondition(o.run, o.condition, c.targetCondition, false) : {};
+      const files = await c.exportSamples({ run: o.run, folder: o.folder, format, targetCondition: cond?.targetCondition });
+      announceExport(log, 'Export Samples', files);
       return files;
     },
 

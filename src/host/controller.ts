@@ -14,8 +14,11 @@ import { absoluteSpec, outputRoot, workspaceRootOf, type ExperimentStore, type L
 import { createRunDir, latestModel, latestMorph, listRuns, type RunRecord } from './runs';
 import { settings } from './settings';
 import type { Trainer } from './trainer';
-import { matrixToCsv } from './datasets';
-import { writeFileAtomicSync } from '../core/io/atomic';
+import { writeDataset } from '../data/write';
+import { readRunMeta } from '../jobs/model-io';
+import { formatExt, type ExportFormat } from './exports';
+import { findReusableBase, morphBaseKeys } from './baseReuse';
+import type { Log } from './log';
 
 /** Budget and training overrides a caller may give any training action (tests: `{ steps: 20 }`). */
 export interface TrainOptions {
@@ -32,6 +35,8 @@ function trainOverrides(o: TrainOptions): Partial<TrainConfig> {
 }
 
 export class Controller {
+  /** The output channel (set by extension.ts): Train Morph says there which base flows it reuses. */
+  log: Log | undefined;
   /** Target condition chosen in the panel (conditional morphs), used by Morph File. */
   targetCondition: number[] | undefined;
 
@@ -108,12 +113,35 @@ export class Controller {
     const source = absoluteSpec(loaded.uri, exp.source!);
     const target = absoluteSpec(loaded.uri, exp.target!);
     const runs = this.runs(loaded);
+    // Base flows: the newest Train Base model of the file, else one a morph trained on the same file,
+    // columns and settings (baseReuse.ts), else the job trains them (and this run records their keys).
+    const keys = morphBaseKeys(source, target, {
+      preset: exp.base.preset,
+      flow: r.base.flow,
+      train: r.base.train,
+      conditional: r.morph.mode !== 'none',
+      split: { validationFraction: r.morph.train.validationFraction, seed: r.morph.train.seed },
+    });
+    const models: Partial<Record<'source' | 'target', string>> = {};
+    const baseKeys: Partial<Record<'source' | 'target', string>> = {};
+    for (const side of ['source', 'target'] as const) {
+      const spec = side === 'source' ? source : target;
+      const fitted = latestModel(runs, side, spec.path);
+      const reused = fitted ? undefined : findReusableBase(runs, side, keys[side]);
+      models[side] = fitted ?? reused?.dir;
+      if (fitted) this.log?.info(`Train Morph: ${side} base flow from ${path.basename(fitted)} (trained by Train Base on ${path.basename(spec.path)})`);
+      else if (reused) this.log?.info(`Train Morph: reusing the ${side} base flow of ${path.basename(reused.run.path)} (same file, columns and settings; key ${keys[side].slice(0, 12)}): not training it again`);
+      else {
+        baseKeys[side] = keys[side];
+        this.log?.info(`Train Morph: no ${side} base flow with this file, columns and settings yet (key ${keys[side].slice(0, 12)}): training one`);
+      }
+    }
     const job: MorphJob = {
       source,
       target,
       out: '',
-      sourceModel: latestModel(runs, 'source', source.path),
-      targetModel: latestModel(runs, 'target', target.path),
+      sourceModel: models.source,
+      targetModel: models.target,
       base: r.base,
       morph: r.morph,
       backend: settings(loaded.uri).backend,
@@ -121,7 +149,7 @@ export class Controller {
     return this.begin(
       loaded,
       { kind: 'morph', job },
-      { kind: 'morph', role: 'morph', label: `morph ${path.basename(source.path)} → ${path.basename(target.path)}`, data: { source: source.path, target: target.path } },
+      { kind: 'morph', role: 'morph', label: `morph ${path.basename(source.path)} → ${path.basename(target.path)}`, data: { source: source.path, target: target.path }, baseKeys },
       'morph',
       (dir) => (job.out = dir),
     );
@@ -148,45 +176,79 @@ export class Controller {
     );
   }
 
-  /** Pushes a dataset file through a morph run (default: the newest) into a new CSV in a run folder. */
-  async morphFile(file: vscode.Uri, opts: { run?: string; inverse?: boolean; dataset?: string } = {}): Promise<RunRecord> {
+  /**
+   * Pushes a dataset file through a morph run (default: the newest) into a new file in a run folder
+   * (`format`, default CSV), condition columns carried along; `targetCondition` for conditional runs
+   * (default: each row's own).
+   */
+  async morphFile(file: vscode.Uri, opts: { run?: string; inverse?: boolean; dataset?: string; format?: ExportFormat; targetCondition?: number[] } = {}): Promise<RunRecord> {
+    const stem = path.parse(file.fsPath).name;
+    const name = `${stem}${opts.inverse ? '.unmorphed' : '.morphed'}${formatExt(opts.format ?? 'csv')}`;
+    return this.transport(
+      { path: file.fsPath, dataset: opts.dataset, workspaceRoot: workspaceRootOf(file) },
+      { ...opts, label: `morph ${path.basename(file.fsPath)}${opts.inverse ? ' (inverse)' : ''}`, slug: `transport-${stem}`, out: (dir) => path.join(dir, name) },
+    );
+  }
+
+  /** A transport job (whole dataset through a morph run) in a new run folder; `out` names the file. */
+  async transport(data: DataSpec, opts: { run?: string; inverse?: boolean; targetCondition?: number[]; label: string; slug: string; out: (dir: string) => string }): Promise<RunRecord> {
     const loaded = await this.experiment();
     const run = opts.run ?? latestMorph(this.runs(loaded))?.path;
     if (!run) throw new Error('No finished morph run yet: train a morph first (Flowmorph: Train Morph).');
-    const stem = path.parse(file.fsPath).name;
     const job: TransportJob = {
       run,
-      data: { path: file.fsPath, dataset: opts.dataset, workspaceRoot: workspaceRootOf(file) },
+      data,
       out: '',
       inverse: opts.inverse,
-      targetCondition: this.targetCondition,
+      targetCondition: opts.targetCondition,
+      withConditions: true,
       backend: settings(loaded.uri).backend,
     };
     return this.begin(
       loaded,
       { kind: 'transport', job },
-      { kind: 'transport', role: 'transport', label: `morph ${path.basename(file.fsPath)}${opts.inverse ? ' (inverse)' : ''}`, data: { source: file.fsPath } },
-      `transport-${stem}`,
-      (dir) => (job.out = path.join(dir, `${stem}${opts.inverse ? '.unmorphed' : '.morphed'}.csv`)),
+      { kind: 'transport', role: 'transport', label: opts.label, data: { source: data.path } },
+      opts.slug,
+      (dir) => (job.out = opts.out(dir)),
     );
   }
 
   /**
-   * Writes the latest snapshot's sample clouds (data, model samples, morphed points) as CSV files into
-   * `<run>/samples/`. Returns the files.
+   * Export Samples. For a morph run (`run`, else the run of the latest snapshot, else the newest morph):
+   * its whole source dataset through the morph, into `<run>/samples/<name>.morphed.<ext>` (condition
+   * columns carried along). For a base flow: the latest snapshot's clouds (data and model samples, the
+   * points the panel plots) into `<run>/samples/`. Returns the files.
    */
-  exportSamples(opts: { folder?: string } = {}): string[] {
+  async exportSamples(opts: { run?: string; folder?: string; format?: ExportFormat; targetCondition?: number[] } = {}): Promise<string[]> {
+    const ext = formatExt(opts.format ?? 'csv');
     const last = this.trainer.lastSnapshot;
-    if (!last) throw new Error('No samples yet: train a model first (they are the points the panel plots).');
-    const { run, snapshot } = last;
-    const folder = opts.folder ?? path.join(run.path, 'samples');
-    const columns = columnNames(run.path, snapshot.cols);
+    let runDir = opts.run ?? last?.run.path;
+    if (!runDir || (!fs.existsSync(path.join(runDir, 'run.json')) && last?.run.path !== runDir)) {
+      const loaded = await this.experiment();
+      runDir = opts.run ?? latestMorph(this.runs(loaded))?.path;
+    }
+    if (!runDir) throw new Error('No samples yet: train a model first.');
+    const folder = opts.folder ?? path.join(runDir, 'samples');
+    if (fs.existsSync(path.join(runDir, 'run.json'))) {
+      const meta = readRunMeta(runDir);
+      const src = meta.data.source;
+      const file = path.join(folder, `${path.parse(src.replace(/^toy:/i, 'toy-').replace(/:/g, '-')).name}.morphed${ext}`);
+      const loaded = await this.experiment();
+      const exp = loaded.experiment.source ? absoluteSpec(loaded.uri, loaded.experiment.source) : undefined;
+      const spec: DataSpec = exp && path.resolve(exp.path) === path.resolve(src) ? exp : { path: src };
+      const rec = await this.transport(spec, { run: runDir, targetCondition: opts.targetCondition, label: `export samples of ${path.basename(runDir)}`, slug: 'export-samples', out: () => file });
+      if (rec.status !== 'done') throw new Error(`Export Samples: ${rec.status}${rec.error ? `: ${rec.error}` : ''}`);
+      return [file];
+    }
+    if (!last || last.run.path !== runDir) throw new Error(`No samples of ${path.basename(runDir)} in this window: a base flow's samples are those of its last snapshot.`);
+    const { snapshot } = last;
+    const columns = columnNames(runDir, snapshot.cols);
     const files: string[] = [];
     for (const [name, data] of Object.entries(snapshot.clouds)) {
       if (!data) continue;
-      const rows = data.length / snapshot.cols;
-      const file = path.join(folder, `${name}.csv`);
-      writeFileAtomicSync(file, matrixToCsv({ rows, cols: snapshot.cols, data, columns }));
+      const file = path.join(folder, `${name}${ext}`);
+      fs.mkdirSync(folder, { recursive: true });
+      await writeDataset(file, { rows: data.length / snapshot.cols, cols: snapshot.cols, data, columns });
       files.push(file);
     }
     return files;

@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import type { Progress } from '../jobs/types';
 import { EXPERIMENT_SUFFIX } from '../protocol';
 import { registerCommands } from './commands';
+import { registerRunMenu } from './runMenu';
 import { Controller } from './controller';
 import { ExperimentStore } from './experiment';
 import { Log } from './log';
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
     threads: settings().threads,
   }));
   const controller = new Controller(store, trainer);
+  controller.log = log;
   const bridge = new PanelBridge(controller, log);
   const tree = new ExperimentTree(store, trainer);
 
@@ -66,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
       },
     }),
     ...registerCommands({ context, controller, bridge, log }),
+    ...registerRunMenu({ context, controller, bridge, log, refresh: () => tree.refresh() }),
   );
   // Context keys for menus and command enablement (package.json): Stop only while running, Train Morph
   // once the experiment names a source and a target, Morph This File once a morph exists, Export

@@ -24,6 +24,8 @@ export interface RunRecord extends RunInfo {
   output?: string;
   /** Result of an evaluate run. */
   evaluation?: EvaluateSummary;
+  /** Morph runs: reuse keys of the base flows this run trained itself (baseReuse.ts). */
+  baseKeys?: Partial<Record<'source' | 'target', string>>;
 }
 
 function stamp(d = new Date()): string {

@@ -1,16 +1,18 @@
 /**
  * `transport`: push a dataset through a trained morph (source → target, or back with `inverse`) and
- * write the morphed rows, in the data's units, to a new file (never onto the input).
+ * write the morphed rows, in the data's units, to a new file (never onto the input). A conditional run's
+ * condition columns are taken from its run.json unless the data spec names them; with `withConditions`
+ * the output carries them along after the morphed columns (the condition each row was morphed to).
  */
 import { initBackend } from '../core/tf';
-import { matrix, type Matrix } from '../data/matrix';
+import { hstack, matrix, type Matrix } from '../data/matrix';
 import { writeDataset } from '../data/write';
 import { assertFinite } from './checks';
 import { loadDataFor } from './data';
 import { loadRun, morphRows } from './evaluate';
 import type { TransportJob } from './types';
 
-export async function runTransport(job: TransportJob): Promise<{ out: string; rows: number; inverse: boolean }> {
+export async function runTransport(job: TransportJob): Promise<{ out: string; rows: number; inverse: boolean; columns: string[] }> {
   await initBackend(job.backend ?? 'auto');
   const run = loadRun(job.run, job.data.workspaceRoot);
   const side = job.inverse ? run.target : run.source;
@@ -31,9 +33,12 @@ export async function runTransport(job: TransportJob): Promise<{ out: string; ro
     } else target = own;
   }
   const inverse = job.inverse ?? false;
-  const out = morphRows(run, data.features, inverse ? { inverse, cIn: target, cOut: own } : { cIn: own, cOut: target });
-  assertFinite(out.data, `${job.run}: morphing ${job.data.path}`, out.cols);
+  const cOut = inverse ? own : target;
+  const moved = morphRows(run, data.features, inverse ? { inverse, cIn: target, cOut: own } : { cIn: own, cOut: target });
+  assertFinite(moved.data, `${job.run}: morphing ${job.data.path}`, moved.cols);
+  const carried = job.withConditions ? (cOut ?? (C === 0 ? data.condition : undefined)) : undefined;
+  const out = carried ? hstack(moved, carried) : moved;
   await writeDataset(job.out, out, { protect: [job.data.path] });
   run.f4f.dispose();
-  return { out: job.out, rows: out.rows, inverse };
+  return { out: job.out, rows: out.rows, inverse, columns: out.columns };
 }

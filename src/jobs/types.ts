@@ -140,6 +140,8 @@ export interface TransportJob {
   out: string;
   inverse?: boolean;
   targetCondition?: number[];
+  /** Write the condition columns after the morphed ones (Morph This File, Export Samples). */
+  withConditions?: boolean;
   backend?: BackendPreference;
 }
 

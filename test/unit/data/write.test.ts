@@ -40,7 +40,7 @@ test('formatFloat32: shortest text that reads back as the same float32', () => {
 test('writers are atomic: no temporary file is left, and a replaced output is whole', async () => {
   const m = randomMatrix(100, 2, 3, ['a', 'b']);
   const before = listing();
-  const outs = ['o.csv', 'o.tsv', 'o.txt', 'o.npy', 'o.json', 'o.h5'].map((n) => path.join(dir, n));
+  const outs = ['o.csv', 'o.tsv', 'o.txt', 'o.npy', 'o.json', 'o.h5', 'o.parquet'].map((n) => path.join(dir, n));
   for (const o of outs) await writeDataset(o, m);
   for (const o of outs) await writeDataset(o, m); // replace
   assert.deepEqual(listing(), [...before, ...outs.map((o) => path.basename(o))].sort());
@@ -103,7 +103,7 @@ test('an output Flowmorph wrote may be read (previewed) and then written again',
 
 test('unknown output extensions are refused before anything is written', async () => {
   const before = listing();
-  const p = path.join(dir, 'out.parquet');
-  await rejectsWith(writeDataset(p, matrix(1, 1)), { code: 'unknown-format', file: p, reason: /^cannot be written: the extension \.parquet/ });
+  const p = path.join(dir, 'out.feather');
+  await rejectsWith(writeDataset(p, matrix(1, 1)), { code: 'unknown-format', file: p, reason: /^cannot be written: the extension \.feather/ });
   assert.deepEqual(listing(), before);
 });
