@@ -3,9 +3,9 @@
  * (temp file in the same directory, fsync, rename): a reader or a crash sees the old file or the new one.
  *
  * A model is a pair (a JSON description and a weights file) that no rename replaces at once, so pairs are
- * written this way: the JSON records the SHA-256 of its weights; before the weights are replaced, the old
- * ones are kept as `.<bin>.prev` (a hard link); the new weights, then the new JSON are renamed in; then
- * `.prev` goes. A kill at any point leaves a JSON whose weights are either the current file or `.prev`,
+ * written this way: the JSON records the SHA-256 of its weights; before the weights are replaced, the
+ * ones the current JSON names are kept as `.<bin>.prev` (a hard link of the current file, or the `.prev`
+ * a cut save left); the new weights, then the new JSON are renamed in; then `.prev` goes. A kill at any point leaves a JSON whose weights are either the current file or `.prev`,
  * and the reader takes the one whose hash matches.
  */
 import { createHash } from 'crypto';
@@ -38,10 +38,25 @@ export const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(
 
 const prevOf = (bin: string) => path.join(path.dirname(bin), `.${path.basename(bin)}.prev`);
 
-/** Test hook: FLOWMORPH_TEST_PAUSE_MS pauses between the writes of a pair (the kill test aims there). */
-function pauseBetweenWrites(): void {
+/**
+ * Test hook: FLOWMORPH_TEST_PAUSE_MS pauses between the writes of a pair, after a line on stderr naming
+ * the gap (`flowmorph-test: gap <where> <file>`), so the kill test can aim at it.
+ */
+function pauseBetweenWrites(where: string, file: string): void {
   const ms = Number(process.env.FLOWMORPH_TEST_PAUSE_MS);
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  if (!(ms > 0)) return;
+  process.stderr.write(`flowmorph-test: gap ${where} ${file}\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** The hash a pair's JSON records, if it can be read. */
+function recordedHash(json: string, hashKey: string): string | undefined {
+  try {
+    const v = JSON.parse(fs.readFileSync(json, 'utf8'))?.[hashKey];
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes `bytes` to dir/binName and `meta` plus `{ [hashKey]: sha256 }` to dir/jsonName, as a pair; returns the hash. */
@@ -49,20 +64,23 @@ export function writePairSync(dir: string, binName: string, bytes: Uint8Array, j
   fs.mkdirSync(dir, { recursive: true });
   const bin = path.join(dir, binName);
   const prev = prevOf(bin);
-  fs.rmSync(prev, { force: true });
-  if (fs.existsSync(bin)) {
-    try {
-      fs.linkSync(bin, prev);
-    } catch {
-      fs.copyFileSync(bin, prev);
+  // Keep the weights the current JSON names: after a cut save those are `.prev`, not `bin`.
+  if (!(fs.existsSync(prev) && sha256Hex(fs.readFileSync(prev)) === recordedHash(path.join(dir, jsonName), hashKey))) {
+    fs.rmSync(prev, { force: true });
+    if (fs.existsSync(bin)) {
+      try {
+        fs.linkSync(bin, prev);
+      } catch {
+        fs.copyFileSync(bin, prev);
+      }
     }
   }
-  pauseBetweenWrites();
+  pauseBetweenWrites('before', bin);
   writeFileAtomicSync(bin, bytes);
-  pauseBetweenWrites();
+  pauseBetweenWrites('between', bin);
   const sha = sha256Hex(bytes);
   writeJsonAtomicSync(path.join(dir, jsonName), { ...meta, [hashKey]: sha });
-  pauseBetweenWrites();
+  pauseBetweenWrites('after', bin);
   fs.rmSync(prev, { force: true });
   return sha;
 }

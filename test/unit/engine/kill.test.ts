@@ -24,12 +24,16 @@ const TINY = ['--stacks', '1', '--blocks', '1', '--hidden', '8', '--bins', '4', 
 const TINY_BASE = ['--base-stacks', '1', '--base-blocks', '1', '--base-hidden', '8', '--base-bins', '4', '--base-batch', '64'];
 const at = (p: string) => path.join(dir, p);
 
-function run(args: string[], env: Record<string, string>, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number; stderr: string }> {
+/** Runs the CLI; kills it after `killAfterMs`, or at the `killAtGap`-th pause between a pair's two writes. */
+function run(args: string[], env: Record<string, string>, killAfterMs?: number, killAtGap?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number; stderr: string }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const p = spawn(process.execPath, [CLI, ...args, '--quiet'], { env: { ...process.env, FLOWMORPH_BACKEND: 'wasm', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    p.stderr.on('data', (b) => (stderr += b));
+    p.stderr.on('data', (b) => {
+      stderr += b;
+      if (killAtGap !== undefined && (stderr.match(/flowmorph-test: gap between /g) ?? []).length >= killAtGap) p.kill('SIGKILL');
+    });
     const timer = killAfterMs !== undefined ? setTimeout(() => p.kill('SIGKILL'), killAfterMs) : undefined;
     p.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
@@ -90,7 +94,7 @@ test(`kill test: ${KILLS} kills at random points of fit and morph; every model a
   // Full runs first: they leave a model and a run to be replaced, and time a run (to aim the kills).
   const full = [await run(fitArgs('d.csv'), {}), await run(morphArgs(), {})];
   for (const r of full) assert.equal(r.code, 0, r.stderr);
-  const stats = { kills: 0, runs: 0, finishedFirst: 0, cutPairs: 0, insidePair: 0, leftTemps: 0, modelsLoaded: 0, runsLoaded: 0, noRunJson: 0 };
+  const stats = { kills: 0, gapKills: 0, runs: 0, finishedFirst: 0, cutPairs: 0, insidePair: 0, leftTemps: 0, modelsLoaded: 0, runsLoaded: 0, noRunJson: 0 };
   // Aim each kill at a random point of the run, from the last uninterrupted run's duration (the machine
   // may be shared: durations drift); go on until KILLS runs were really killed.
   const expected = { fit: full[0].ms, morph: full[1].ms };
@@ -99,8 +103,12 @@ test(`kill test: ${KILLS} kills at random points of fit and morph; every model a
     const pause = rng.uniform() < 0.5 ? Math.round(40 + 160 * rng.uniform()) : 0;
     const span = expected[kind] + 6 * pause;
     const killAt = Math.round(150 + span * Math.sqrt(rng.uniform()));
-    const r = await run(kind === 'morph' ? morphArgs() : fitArgs(i % 4 === 0 ? 'e.csv' : 'd.csv'), { FLOWMORPH_TEST_PAUSE_MS: String(pause) }, killAt);
+    // Half of the paused runs are killed in the gap between the weights and the JSON of a pair (the
+    // n-th such gap: fit has 2, a checkpoint and the model; morph 6); the others at a random time.
+    const gap = pause > 0 && rng.uniform() < 0.5 ? 1 + Math.floor(rng.uniform() * (kind === 'morph' ? 6 : 2)) : undefined;
+    const r = await run(kind === 'morph' ? morphArgs() : fitArgs(i % 4 === 0 ? 'e.csv' : 'd.csv'), { FLOWMORPH_TEST_PAUSE_MS: String(pause) }, gap === undefined ? killAt : undefined, gap);
     stats.runs++;
+    if (r.signal === 'SIGKILL' && gap !== undefined) stats.gapKills++;
     if (r.signal === 'SIGKILL') stats.kills++;
     else {
       assert.equal(r.code, 0, r.stderr);
@@ -122,6 +130,7 @@ test(`kill test: ${KILLS} kills at random points of fit and morph; every model a
     else stats.noRunJson++;
   }
   assert.equal(stats.kills, KILLS, `${KILLS} runs killed (${JSON.stringify(stats)})`);
+  assert.ok(stats.cutPairs >= 5, `kills landed between the two writes of a pair (${JSON.stringify(stats)})`);
   // A last run of each to completion: it loads, and it cleans up the temp files killed runs leave
   // (planted here under the names the writer uses, with the id of a process that is gone).
   const planted = ['M/.weights.bin.999999-0.tmp', 'M/.checkpoint.bin.999999-3.tmp', 'R/.top.bin.999999-1.tmp', 'R/source/.model.json.999999-2.tmp'];
