@@ -13,7 +13,7 @@
  */
 import type { Plugin, ScatterDataPoint } from 'chart.js';
 import type { CloudName, DensityGrid } from '../src/protocol';
-import { Chart, basePlugins, byIndex, drawnPlugin } from './chartkit';
+import { Chart, COMMON_OPTIONS, basePlugins, byIndex, drawnPlugin } from './chartkit';
 import type { DrawnSink, Keyed } from './chartkit';
 import { card, h } from './dom';
 import type { Card } from './dom';
@@ -362,13 +362,8 @@ export class ScatterBoard {
 
 function scatterOptions(): Chart<'scatter'>['options'] {
   return {
-    animation: false,
-    parsing: false,
-    normalized: true,
-    responsive: true,
-    maintainAspectRatio: false,
+    ...COMMON_OPTIONS,
     events: [],
-    layout: { padding: 2 },
     plugins: {
       legend: { position: 'bottom', labels: { usePointStyle: true, pointStyle: 'circle', boxWidth: 6, boxHeight: 6, padding: 8, sort: byIndex } },
       tooltip: { enabled: false },

@@ -17,7 +17,10 @@ import { CurveBoard } from './curves';
 import { Designer } from './designer';
 import { h } from './dom';
 import { DrawnReporter, loadViewState, post, saveViewState } from './host';
-import { renderMetrics, renderRuns } from './tables';
+import { MarginalBoard } from './marginals';
+import { beforeAfter } from './marginals-math';
+import { PairPlot } from './pairplot';
+import { renderBeforeAfter, renderMetrics, renderRuns } from './tables';
 import { PanelModel, sanitizeView } from './state';
 import { fmt } from './sampling';
 import { readTheme, watchTheme } from './theme';
@@ -62,8 +65,12 @@ const conditionBox = h('div', { class: 'condition-controls', hidden: true });
 const plotControls = h('div', { class: 'plot-controls', hidden: true }, featureControls, conditionBox);
 
 const scatterGrid = h('div', { class: 'grid scatter-grid' });
+const marginalTitle = h('h2', { class: 'section-title', id: 'marginals-title' }, 'Marginals');
+const marginalGrid = h('div', { class: 'grid marginal-grid', id: 'marginals' });
+const beforeAfterBox = h('section', { class: 'card metrics before-after-card', id: 'before-after', hidden: true });
 const curveGrid = h('div', { class: 'grid curve-grid' });
 const metricsBox = h('section', { class: 'card metrics', id: 'metrics', hidden: true });
+const pairGrid = h('div', { class: 'grid pair-grid' });
 const runsBox = h('section', { class: 'runs', id: 'runs' });
 const designer = new Designer(
   (path, value) => post({ type: 'designerEdit', path, value }),
@@ -87,6 +94,9 @@ app.append(
       { class: 'plots' },
       plotControls,
       scatterGrid,
+      marginalTitle,
+      marginalGrid,
+      pairGrid,
       h('h2', { class: 'section-title' }, 'Training'),
       curveGrid,
     ),
@@ -97,6 +107,21 @@ app.removeAttribute('aria-busy');
 
 const scatter = new ScatterBoard(scatterGrid, model, view, theme, drawn.set, () => viewChanged());
 const curves = new CurveBoard(curveGrid, model, theme, drawn.set);
+const marginals = new MarginalBoard(marginalGrid, model, theme, drawn.set);
+const pairs = new PairPlot(model, theme, drawn.set);
+pairGrid.append(pairs.card.root, beforeAfterBox);
+
+/** Marginals, pair plot and the before/after table, from the clouds. A 1-D dataset has no scatter plots. */
+function renderMarginals(): void {
+  const oneD = model.cols === 1 || model.dims === 1;
+  scatterGrid.hidden = oneD;
+  marginalTitle.textContent = oneD ? 'Histogram with the fitted densities' : 'Marginals';
+  marginals.render();
+  pairs.render();
+  const names = Array.from({ length: model.cols }, (_, i) => model.featureName(i));
+  const n = model.clouds.target && model.cols > 0 ? model.clouds.target.length / model.cols : 0;
+  renderBeforeAfter(beforeAfterBox, model.cols > 0 && model.dims === model.cols ? beforeAfter(model.clouds, model.cols, names) : [], n);
+}
 curveGrid.append(metricsBox); // the evaluation table fills the curve grid's last cell
 
 // ── View controls ───────────────────────────────────────────────────────────────────────────────────────
@@ -272,9 +297,10 @@ function frame(now: number): void {
       lastClouds = now;
       if (!d.has('state')) renderFeatureControls();
       scatter.render();
+      renderMarginals();
     } else later.add('clouds');
   } else if (d.has('density')) scatter.renderDensity();
-  if (d.has('metrics')) renderMetrics(metricsBox, model.metrics);
+  if (d.has('metrics')) renderMetrics(metricsBox, model.metrics, (i) => model.featureName(i));
   if (later.size > 0) {
     for (const x of later) model.dirty.add(x);
     if (retry === undefined) retry = setTimeout(() => ((retry = undefined), schedule()), CURVE_INTERVAL_MS / 2);
@@ -284,9 +310,14 @@ function frame(now: number): void {
 // ── Export ──────────────────────────────────────────────────────────────────────────────────────────────
 function exportPlots(): void {
   const names: string[] = [];
-  for (const { name, chart } of [...scatter.exportable(), ...curves.exportable()]) {
+  for (const { name, chart } of [...scatter.exportable(), ...marginals.exportable(), ...curves.exportable()]) {
     post({ type: 'exportPlot', name, pngDataUrl: chart.toBase64Image('image/png', 1) });
     names.push(name);
+  }
+  const pairPng = pairs.png();
+  if (pairPng) {
+    post({ type: 'exportPlot', name: 'pairplot', pngDataUrl: pairPng });
+    names.push('pairplot');
   }
   post({ type: 'exportDone', names });
 }
@@ -316,9 +347,12 @@ watchTheme(() => {
   applyGlobalTheme(theme);
   scatter.retheme(theme);
   curves.retheme(theme);
+  marginals.retheme(theme);
+  pairs.retheme(theme);
 });
 
 renderStatus();
 curves.render();
 scatter.render();
+renderMarginals();
 post({ type: 'ready' });
