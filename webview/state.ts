@@ -52,6 +52,11 @@ export function sanitizeView(v: unknown): ViewState {
 export class PanelModel {
   experiment: Experiment | undefined;
   experimentPath: string | undefined;
+  /**
+   * Which experiment the plots, curves and metrics belong to (its file). A `state` for another experiment
+   * clears them all, so nothing leaks from one experiment into the next.
+   */
+  private key: string | undefined;
   errors: string[] = [];
   runs: RunInfo[] = [];
   running: RunningInfo | null = null;
@@ -83,7 +88,12 @@ export class PanelModel {
 
   apply(msg: HostToWebview): void {
     switch (msg.type) {
-      case 'state':
+      case 'state': {
+        const key = msg.experimentPath ?? '';
+        if (this.key !== undefined && key !== this.key) this.forgetExperiment();
+        // Same experiment, other feature columns (the file was edited): the clouds were of the old columns.
+        else if (this.features.length > 0 && msg.features?.length && msg.features.join('\u0000') !== this.features.join('\u0000')) this.clear('clouds');
+        this.key = key;
         this.experiment = msg.experiment;
         this.experimentPath = msg.experimentPath;
         this.errors = msg.errors ?? [];
@@ -94,6 +104,7 @@ export class PanelModel {
         this.backend = msg.backend;
         this.mark('state', 'designer', 'running', 'clouds', 'density');
         break;
+      }
       case 'designer':
         this.experiment = msg.experiment;
         this.errors = msg.errors ?? [];
@@ -225,6 +236,18 @@ export class PanelModel {
       for (const k of [...this.curves.keys()]) if (isMetricsKey(k)) this.curves.delete(k);
       this.mark('metrics', 'curves');
     }
+  }
+
+  /** Drops everything shown for the previous experiment: curves, clouds, metrics, density grids, status. */
+  private forgetExperiment(): void {
+    this.clear('all');
+    this.latest.clear();
+    this.lastPhase = undefined;
+    this.cols = 0;
+    this.paired = false;
+    this.snapshotStep = 0;
+    this.status = undefined;
+    this.mark('status', 'metrics');
   }
 
   /** Returns the dirty flags and clears them. */

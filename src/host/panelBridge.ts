@@ -28,6 +28,8 @@ function runInfo(r: RunRecord): RunInfo {
 export class PanelBridge implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private exportWaiter: { folder: string; files: string[]; resolve: (files: string[]) => void } | undefined;
+  /** The experiment file the panel's plots belong to; another one clears them (and the replay). */
+  private shownExperiment: string | undefined;
 
   constructor(
     private readonly controller: Controller,
@@ -82,6 +84,9 @@ export class PanelBridge implements vscode.Disposable {
     const loaded = await this.controller.store.get();
     const { trainer } = this.controller;
     const running = trainer.running?.record;
+    const file = loaded?.uri.toString() ?? '';
+    if (this.shownExperiment !== undefined && file !== this.shownExperiment) this.post({ type: 'clear', what: 'all' });
+    this.shownExperiment = file;
     if (!loaded) {
       this.post({ type: 'state', experiment: { version: 1, base: { preset: 'fast', flow: {}, train: {} }, morph: { top: {}, penalty: {}, train: {} } }, errors: ['No experiment yet: run "Flowmorph: New Experiment" or pick a source dataset.'], runs: [], running: null, backend: trainer.backend });
       return;
