@@ -441,7 +441,8 @@ export interface RunInfo {
   kind: 'fit' | 'morph' | 'transport' | 'evaluate';
   /** Output folder of the run. */
   path: string;
-  status: 'running' | 'done' | 'cancelled' | 'failed';
+  /** 'interrupted': the window that ran it closed or reloaded mid-run (its last checkpoint is kept). */
+  status: 'running' | 'done' | 'cancelled' | 'failed' | 'interrupted';
   summary?: FitSummary | MorphSummary;
 }
 
@@ -534,6 +535,8 @@ export type WebviewToHost =
   /** Ask for a density grid of a base flow over two features. */
   | { type: 'requestDensity'; which: 'source' | 'target'; xFeature: number; yFeature: number; n: number }
   | { type: 'openExperiment' }
+  /** Show a run of the list (by its id, a folder name the host looks up among the experiment's runs). */
+  | { type: 'openRun'; id: string }
   /** Errors inside the webview, for the host's output channel. */
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
@@ -626,6 +629,11 @@ export function webviewMessageProblem(msg: unknown): string | undefined {
       }
       const n = msg.n;
       return typeof n === 'number' && Number.isInteger(n) && n >= 8 && n <= 512 ? undefined : `n: expected an integer in [8, 512], got ${show(n)}`;
+    }
+    case 'openRun': {
+      const k = exactKeys(msg, ['type', 'id']);
+      if (k) return k;
+      return typeof msg.id === 'string' && SAFE_NAME.test(msg.id) && !msg.id.includes('..') ? undefined : `id: not a run id: ${show(msg.id)}`;
     }
     case 'log': {
       const k = exactKeys(msg, ['type', 'level', 'message']);

@@ -280,7 +280,7 @@ function frame(now: number): void {
     titleName.textContent = model.experimentPath ?? model.experiment?.name ?? '';
     renderFeatureControls();
     renderCondition();
-    renderRuns(runsBox, model.runs);
+    renderRuns(runsBox, model.runs, (id) => post({ type: 'openRun', id }));
     askDensity();
   }
   if ((d.has('designer') || d.has('state')) && model.experiment) designer.setExperiment(model.experiment, model.errors);

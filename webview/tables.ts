@@ -83,7 +83,7 @@ export function renderMetrics(box: HTMLElement, metrics: MetricsEntry[], feature
   );
 }
 
-export function renderRuns(box: HTMLElement, runs: RunInfo[]): void {
+export function renderRuns(box: HTMLElement, runs: RunInfo[], onOpen: (id: string) => void = () => undefined): void {
   if (runs.length === 0) {
     box.replaceChildren();
     box.hidden = true;
@@ -93,8 +93,9 @@ export function renderRuns(box: HTMLElement, runs: RunInfo[]): void {
   const describe = (r: RunInfo): string => {
     const s = r.summary as Record<string, unknown> | undefined;
     if (!s) return '';
-    if (typeof s.valNll === 'number') return `val NLL ${fmt(s.valNll)} · ${s.steps} steps`;
-    if (typeof s.finalLoss === 'number') return `loss ${fmt(s.finalLoss)} · ${s.steps} steps`;
+    const steps = typeof s.steps === 'number' ? ` · ${s.steps} steps` : '';
+    if (typeof s.valNll === 'number') return `val NLL ${fmt(s.valNll)}${steps}`;
+    if (typeof s.finalLoss === 'number') return `loss ${fmt(s.finalLoss)}${steps}`;
     return '';
   };
   box.replaceChildren(
@@ -103,14 +104,30 @@ export function renderRuns(box: HTMLElement, runs: RunInfo[]): void {
       'ul',
       { class: 'run-list' },
       ...runs.map((r) =>
-        h('li', { class: `run ${r.status}`, title: r.path }, h('span', { class: `codicon codicon-${runIcon(r.status)}` }), h('span', { class: 'run-label' }, r.label), h('span', { class: 'run-detail' }, `${r.kind} · ${r.status}${describe(r) ? ' · ' + describe(r) : ''}`)),
+        runItem(r, describe(r), onOpen),
       ),
     ),
   );
 }
 
 function runIcon(status: RunInfo['status']): string {
-  return status === 'running' ? 'sync' : status === 'done' ? 'pass' : status === 'cancelled' ? 'circle-slash' : 'error';
+  return status === 'running' ? 'sync' : status === 'done' ? 'pass' : status === 'cancelled' ? 'circle-slash' : status === 'interrupted' ? 'debug-pause' : 'error';
+}
+
+/** One run of the list: a button that shows the run in the panel (its curves, clouds and evaluation). */
+function runItem(r: RunInfo, detail: string, onOpen: (id: string) => void): HTMLElement {
+  const li = h(
+    'li',
+    { class: `run ${r.status}`, title: `${r.path}\nClick to show this run`, role: 'button', tabindex: '0', 'data-run': r.id },
+    h('span', { class: `codicon codicon-${runIcon(r.status)}` }),
+    h('span', { class: 'run-label' }, r.label),
+    h('span', { class: 'run-detail' }, `${r.kind} · ${r.status}${detail ? ' · ' + detail : ''}`),
+  );
+  li.addEventListener('click', () => onOpen(r.id));
+  li.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') onOpen(r.id);
+  });
+  return li;
 }
 
 /** One cell of the before/after table: W1 with its noise floor beside it. */

@@ -64,6 +64,17 @@ async function datasetArg(args: unknown[], title: string): Promise<vscode.Uri | 
   return picked?.[0];
 }
 
+/** A run folder from a command's arguments: a path, a Uri, or a run node of the Flowmorph view. */
+function runDirArg(args: unknown[]): string | undefined {
+  for (const a of args) {
+    if (typeof a === 'string') return a;
+    if (isUri(a)) return a.fsPath;
+    const run = (a as { run?: { path?: unknown } } | undefined)?.run;
+    if (run && typeof run.path === 'string') return run.path;
+  }
+  return undefined;
+}
+
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const { context, controller: c, bridge, log } = d;
   const previews = new Map<string, string>();
@@ -143,6 +154,20 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         void vscode.window.showInformationMessage(`Flowmorph: wrote ${vscode.workspace.asRelativePath(rec.output)}`);
       }
       return rec;
+    },
+
+    'flowmorph.openRun': async (...args: unknown[]) => {
+      const dir = runDirArg(args);
+      if (!dir) throw new Error('Open in Panel: which run? (a run folder path or a run in the Flowmorph view)');
+      FlowmorphPanel.show(context);
+      await bridge.postState();
+      return bridge.showRun(dir);
+    },
+
+    'flowmorph.resumeRun': async (...args: unknown[]) => {
+      const dir = runDirArg(args);
+      if (!dir) throw new Error('Resume: which run? (a run folder path or a run in the Flowmorph view)');
+      return c.resume(dir);
     },
 
     'flowmorph.stop': async () => {

@@ -67,6 +67,8 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
     }),
     ...registerCommands({ context, controller, bridge, log }),
   );
+  // After a reload: the newest runs drawn again from their folders; an interrupted run offered for resume.
+  void bridge.restore().catch((e: Error) => log.error(`restoring the panel: ${e.stack ?? e.message}`));
   // Context keys for menus: Stop only while running, Morph This File only once a morph exists.
   const updateContext = async () => {
     await vscode.commands.executeCommand('setContext', 'flowmorph.running', trainer.running !== undefined);

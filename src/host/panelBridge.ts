@@ -12,7 +12,8 @@ import { Controller } from './controller';
 import { outputRoot } from './experiment';
 import type { Log } from './log';
 import { FlowmorphPanel } from './panel';
-import type { RunRecord } from './runs';
+import { readRecord, type RunRecord } from './runs';
+import { latestView, runViewMessages, RunViewWriter } from './runView';
 
 /** Phases a run draws curves for, cleared when it starts again. */
 function phasesOf(r: RunRecord): ('source' | 'target' | 'fit' | 'morph')[] {
@@ -30,6 +31,8 @@ export class PanelBridge implements vscode.Disposable {
   private exportWaiter: { folder: string; files: string[]; resolve: (files: string[]) => void } | undefined;
   /** The experiment file the panel's plots belong to; another one clears them (and the replay). */
   private shownExperiment: string | undefined;
+  /** Keeps the running run's curves and clouds in its folder, for a reload or a later Open in Panel. */
+  private writer: RunViewWriter | undefined;
 
   constructor(
     private readonly controller: Controller,
@@ -40,17 +43,22 @@ export class PanelBridge implements vscode.Disposable {
       trainer.onEvent((e) => {
         switch (e.type) {
           case 'started':
+            this.writer = new RunViewWriter(e.run.path, (m) => this.log.warn(m));
             for (const phase of phasesOf(e.run)) this.post({ type: 'clear', what: 'curves', phase });
             if (e.run.kind === 'morph') this.post({ type: 'clear', what: 'metrics' });
             this.post({ type: 'running', running: { what: Controller.whatOf(e.run), startedAt: Date.parse(e.run.startedAt) } });
             break;
           case 'progress':
+            this.writer?.progress(e.progress);
             this.post({ type: 'progress', progress: e.progress });
             break;
           case 'snapshot':
+            this.writer?.snapshot(e.snapshot, e.paired);
             this.post({ type: 'snapshot', snapshot: e.snapshot, paired: e.paired });
             break;
           case 'ended': {
+            this.writer?.flush();
+            this.writer = undefined;
             this.post({ type: 'running', running: null });
             const ev = e.run.evaluation ?? (e.run.summary && 'evaluation' in e.run.summary ? e.run.summary.evaluation : undefined);
             if (ev) this.post({ type: 'metrics', summary: ev, step: e.run.summary?.steps });
@@ -67,7 +75,45 @@ export class PanelBridge implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.writer?.flush();
     for (const s of this.subs) s.dispose();
+  }
+
+  /**
+   * After a window reload (the extension host restarted, so the replay is empty): draws the newest runs
+   * again from their folders, and offers to resume a run the reload interrupted.
+   */
+  async restore(): Promise<void> {
+    const loaded = await this.controller.store.get();
+    if (!loaded) return;
+    const runs = this.controller.runs(loaded);
+    const shown = latestView(runs);
+    if (shown.length > 0) {
+      this.post({ type: 'clear', what: 'all' });
+      for (const m of runViewMessages(shown)) this.post(m);
+      this.log.info(`panel: restored ${shown.map((r) => path.basename(r.path)).join(', ')}`);
+    }
+    const interrupted = runs.find((r) => r.status === 'interrupted');
+    if (interrupted) {
+      const resumable = interrupted.kind === 'fit';
+      const actions = resumable ? ['Resume', 'Open in Panel'] : ['Open in Panel'];
+      const note = resumable ? 'Resume it from its last checkpoint?' : 'A morph cannot resume yet: train it again to finish.';
+      void vscode.window.showWarningMessage(`Flowmorph: "${interrupted.label}" was interrupted (the window closed or reloaded while it trained). ${note}`, ...actions).then((a) => {
+        if (a === 'Resume') void vscode.commands.executeCommand('flowmorph.resumeRun', interrupted.path);
+        else if (a === 'Open in Panel') void vscode.commands.executeCommand('flowmorph.openRun', interrupted.path);
+      });
+    }
+  }
+
+  /** Shows one run's curves, clouds and evaluation (from its folder) in the panel, instead of what was there. */
+  async showRun(dir: string): Promise<RunRecord> {
+    const rec = readRecord(dir);
+    if (!rec) throw new Error(`${dir} is not a Flowmorph run folder (no status record).`);
+    const msgs = runViewMessages([rec]);
+    this.post({ type: 'clear', what: 'all' });
+    for (const m of msgs) this.post(m);
+    this.post({ type: 'status', level: msgs.length ? 'info' : 'warn', text: msgs.length ? `Showing ${rec.label} (${rec.status})` : `${rec.label}: nothing was recorded to draw (runs from before this version keep no curves)` });
+    return rec;
   }
 
   private post(msg: HostToWebview): void {
@@ -178,6 +224,13 @@ export class PanelBridge implements vscode.Disposable {
         // Not computed yet: the panel falls back to a histogram of flow samples. Logged, not shown.
         this.log.info(`panel asked for a ${msg.which} density grid (${msg.n}²): not implemented yet, the panel shows a histogram`);
         break;
+      case 'openRun': {
+        const loaded = await c.store.get();
+        const run = loaded ? c.runs(loaded).find((r) => r.id === msg.id) : undefined;
+        if (!run) throw new Error(`No run ${msg.id} in this experiment.`);
+        await this.showRun(run.path);
+        break;
+      }
       case 'openExperiment': {
         const loaded = await c.store.get();
         if (loaded) await vscode.window.showTextDocument(loaded.uri);
