@@ -477,6 +477,8 @@ export interface DensityGrid {
   nx: number;
   ny: number;
   logp: Float32Array;
+  /** The condition a conditional flow was evaluated at (data units). */
+  condition?: number[];
 }
 
 export type CloudName = keyof Snapshot['clouds'];
@@ -532,8 +534,11 @@ export type WebviewToHost =
   | { type: 'exportDone'; names: string[] }
   /** What the last renders drew, per chart / cloud (points, segments or grid cells). Throttled. */
   | { type: 'reportDrawn'; charts: Record<string, number> }
-  /** Ask for a density grid of a base flow over two features. */
-  | { type: 'requestDensity'; which: 'source' | 'target'; xFeature: number; yFeature: number; n: number }
+  /**
+   * Ask for a density grid of a base flow over two features: n × n cells over xRange × yRange (data units),
+   * the other features held at `fixed` (one value per feature, e.g. the data's medians).
+   */
+  | { type: 'requestDensity'; which: 'source' | 'target'; xFeature: number; yFeature: number; n: number; xRange: [number, number]; yRange: [number, number]; fixed: number[] }
   | { type: 'openExperiment' }
   /** Show a run of the list (by its id, a folder name the host looks up among the experiment's runs). */
   | { type: 'openRun'; id: string }
@@ -620,9 +625,16 @@ export function webviewMessageProblem(msg: unknown): string | undefined {
       return undefined;
     }
     case 'requestDensity': {
-      const k = exactKeys(msg, ['type', 'which', 'xFeature', 'yFeature', 'n']);
+      const k = exactKeys(msg, ['type', 'which', 'xFeature', 'yFeature', 'n', 'xRange', 'yRange', 'fixed']);
       if (k) return k;
       if (msg.which !== 'source' && msg.which !== 'target') return `which: ${show(msg.which)}`;
+      const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+      for (const f of ['xRange', 'yRange'] as const) {
+        const r = msg[f];
+        if (!Array.isArray(r) || r.length !== 2 || !finite(r[0]) || !finite(r[1]) || !(r[1] > r[0])) return `${f}: expected [low, high] with low < high, got ${show(r)}`;
+      }
+      const fixed = msg.fixed;
+      if (!Array.isArray(fixed) || fixed.length === 0 || fixed.length > 4096 || !fixed.every(finite)) return 'fixed: expected 1 to 4096 finite numbers';
       for (const f of ['xFeature', 'yFeature'] as const) {
         const v = msg[f];
         if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 4095) return `${f}: expected a feature index, got ${show(v)}`;
@@ -689,7 +701,22 @@ export interface EvaluateJobSpec {
   backend?: BackendPreference;
 }
 
+/** log q on a grid for the heat map (src/host/densityGrid.ts): a base model folder and what to hold fixed. */
+export interface DensityJob {
+  model: string;
+  xFeature: number;
+  yFeature: number;
+  n: number;
+  xRange: [number, number];
+  yRange: [number, number];
+  /** Data units, one per feature (the two gridded ones are overwritten). */
+  fixed: number[];
+  /** Data units, one per condition column; default: the mean of the training conditions. */
+  condition?: number[];
+}
+
 export type WorkerJob =
+  | { kind: 'density'; job: DensityJob }
   | { kind: 'fit'; job: FitJob }
   | { kind: 'morph'; job: MorphJob }
   | { kind: 'transport'; job: TransportJob }

@@ -22,7 +22,7 @@ import { beforeAfter } from './marginals-math';
 import { PairPlot } from './pairplot';
 import { renderBeforeAfter, renderMetrics, renderRuns } from './tables';
 import { PanelModel, sanitizeView } from './state';
-import { fmt } from './sampling';
+import { fmt, medians, robustRange } from './sampling';
 import { readTheme, watchTheme } from './theme';
 
 const CURVE_INTERVAL_MS = 200;
@@ -133,12 +133,26 @@ function viewChanged(): void {
   schedule();
 }
 
+/**
+ * Asks the host for the heat map of the chosen base flow over the plotted feature pair: the scatter plots'
+ * ranges, the other features at the data's medians, at the slider's condition (the host adds it).
+ */
 function askDensity(): void {
-  if (model.dims < 2) return;
-  const key = `${view.densityOf}:${view.xFeature}:${view.yFeature}`;
+  const cols = model.cols;
+  if (model.dims < 2 || cols !== model.dims) return;
+  const data = [model.clouds.source, model.clouds.target].filter((c): c is Float32Array => !!c);
+  if (data.length === 0) return;
+  const xf = Math.min(view.xFeature, cols - 1);
+  const yf = Math.min(view.yFeature, cols - 1);
+  if (xf === yf) return;
+  const xRange = robustRange(data, cols, xf);
+  const yRange = robustRange(data, cols, yf);
+  const own = model.clouds[view.densityOf] ?? data[0];
+  const fixed = medians(own, cols);
+  const key = JSON.stringify([view.densityOf, xf, yf, model.condition?.value, xRange.map((v) => v.toPrecision(3)), yRange.map((v) => v.toPrecision(3))]);
   if (key === densityAsked) return;
   densityAsked = key;
-  post({ type: 'requestDensity', which: view.densityOf, xFeature: view.xFeature, yFeature: view.yFeature, n: 64 });
+  post({ type: 'requestDensity', which: view.densityOf, xFeature: xf, yFeature: yf, n: 64, xRange, yRange, fixed });
 }
 
 xSelect.addEventListener('change', () => {
@@ -186,6 +200,9 @@ function renderCondition(): void {
   const send = (): void => {
     const value = Array.from(conditionBox.querySelectorAll('input'), (el) => Number(el.value));
     post({ type: 'setTargetCondition', value });
+    // The heat map of a conditional flow follows the slider.
+    if (model.condition) model.condition.value = value;
+    askDensity();
   };
   const rows = c.names.map((name, i) => {
     const span = c.max[i] - c.min[i];
@@ -330,7 +347,9 @@ window.addEventListener('message', (e: MessageEvent) => {
     if (msg.type === 'exportPlots') exportPlots();
     else model.apply(msg);
     if (msg.type === 'snapshot' && model.dims >= 2) askDensity();
-    if (msg.type === 'clear') densityAsked = '';
+    // A new training, or one that ended (its model now exists): ask for the heat map again.
+    if (msg.type === 'clear' || (msg.type === 'running' && !msg.running)) densityAsked = '';
+    if (msg.type === 'running' && !msg.running) askDensity();
     schedule();
   } catch (err) {
     post({ type: 'log', level: 'error', message: `handling ${msg.type}: ${(err as Error).stack ?? err}`.slice(0, 10_000) });

@@ -7,12 +7,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { writeFileAtomicSync } from '../core/io/atomic';
-import { applyDesignerEdit, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol';
+import { applyDesignerEdit, toFloat32, type ConditionInfo, type DensityGrid, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol';
 import { Controller } from './controller';
-import { outputRoot } from './experiment';
+import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
 import type { Log } from './log';
 import { FlowmorphPanel } from './panel';
-import { readRecord, type RunRecord } from './runs';
+import { latestModel, readRecord, type RunRecord } from './runs';
 import { latestView, runViewMessages, RunViewWriter } from './runView';
 
 /** Phases a run draws curves for, cleared when it starts again. */
@@ -33,6 +33,9 @@ export class PanelBridge implements vscode.Disposable {
   private shownExperiment: string | undefined;
   /** Keeps the running run's curves and clouds in its folder, for a reload or a later Open in Panel. */
   private writer: RunViewWriter | undefined;
+  /** Density grids: one computed at a time; the newest request waits, older waiting ones are dropped. */
+  private densityBusy = false;
+  private densityNext: Extract<WebviewToHost, { type: 'requestDensity' }> | undefined;
 
   constructor(
     private readonly controller: Controller,
@@ -105,6 +108,65 @@ export class PanelBridge implements vscode.Disposable {
     }
   }
 
+  /**
+   * The target-condition slider of a conditional experiment: the target base flow's condition columns,
+   * spanning the mean ± 2 standard deviations of its training conditions, at the value last chosen.
+   */
+  private conditionInfo(loaded: LoadedExperiment): ConditionInfo | undefined {
+    const spec = loaded.experiment.target;
+    if (!spec) return undefined;
+    const model = latestModel(this.controller.runs(loaded), 'target', absoluteSpec(loaded.uri, spec).path);
+    if (!model) return undefined;
+    try {
+      const meta = JSON.parse(fs.readFileSync(path.join(model, 'model.json'), 'utf8')) as { conditionColumns?: string[]; conditionScaler?: { shift?: number[]; scale?: number[] } };
+      const names = meta.conditionColumns ?? [];
+      const mean = meta.conditionScaler?.shift ?? [];
+      const sd = meta.conditionScaler?.scale ?? [];
+      if (names.length === 0 || mean.length !== names.length || sd.length !== names.length) return undefined;
+      const chosen = this.controller.targetCondition;
+      return {
+        names,
+        min: mean.map((m, i) => m - 2 * sd[i]),
+        max: mean.map((m, i) => m + 2 * sd[i]),
+        value: chosen && chosen.length === names.length ? chosen : mean.slice(),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Computes the heat map the panel asked for, in a worker; requests that arrive meanwhile keep the newest. */
+  private async density(msg: Extract<WebviewToHost, { type: 'requestDensity' }>): Promise<void> {
+    if (this.densityBusy) {
+      this.densityNext = msg;
+      return;
+    }
+    this.densityBusy = true;
+    try {
+      for (let m: typeof msg | undefined = msg; m; m = this.densityNext) {
+        this.densityNext = undefined;
+        await this.computeDensity(m).catch((e: Error) => this.log.warn(`density grid of the ${m!.which} flow: ${e.message} (the panel shows a histogram of its samples)`));
+      }
+    } finally {
+      this.densityBusy = false;
+    }
+  }
+
+  private async computeDensity(msg: Extract<WebviewToHost, { type: 'requestDensity' }>): Promise<void> {
+    const loaded = await this.controller.store.get();
+    const spec = loaded?.experiment[msg.which];
+    if (!loaded || !spec) return;
+    const model = latestModel(this.controller.runs(loaded), msg.which, absoluteSpec(loaded.uri, spec).path);
+    if (!model) return; // no trained flow yet: the panel says so
+    const t0 = Date.now();
+    const { xFeature, yFeature, n, xRange, yRange, fixed } = msg;
+    const r = (await this.controller.trainer.oneShot({ kind: 'density', job: { model, xFeature, yFeature, n, xRange, yRange, fixed, condition: this.controller.targetCondition } })) as unknown as DensityGrid;
+    const logp = toFloat32(r.logp);
+    if (!logp || logp.length !== r.nx * r.ny) throw new Error('the worker sent a grid of the wrong size');
+    this.post({ type: 'density', which: msg.which, grid: { ...r, logp } });
+    this.log.info(`density grid of the ${msg.which} flow: ${n}×${n} over features ${xFeature}, ${yFeature}${r.condition ? ` at condition ${r.condition.map((v) => v.toPrecision(4)).join(', ')}` : ''} in ${Date.now() - t0} ms`);
+  }
+
   /** Shows one run's curves, clouds and evaluation (from its folder) in the panel, instead of what was there. */
   async showRun(dir: string): Promise<RunRecord> {
     const rec = readRecord(dir);
@@ -145,6 +207,7 @@ export class PanelBridge implements vscode.Disposable {
       runs: this.controller.runs(loaded).map(runInfo),
       running: running ? { what: Controller.whatOf(running), startedAt: Date.parse(running.startedAt) } : null,
       features: featureNames(this.controller.runs(loaded)),
+      condition: this.conditionInfo(loaded),
       backend: trainer.backend,
     });
   }
@@ -202,7 +265,7 @@ export class PanelBridge implements vscode.Disposable {
       }
       case 'setTargetCondition':
         c.targetCondition = msg.value;
-        break;
+        break; // the panel asks for the heat map at the new condition itself
       case 'exportPlot': {
         const loaded = await c.store.get();
         const folder = this.exportWaiter?.folder ?? (loaded ? path.join(outputRoot(loaded), 'plots') : undefined);
@@ -221,8 +284,7 @@ export class PanelBridge implements vscode.Disposable {
         break;
       }
       case 'requestDensity':
-        // Not computed yet: the panel falls back to a histogram of flow samples. Logged, not shown.
-        this.log.info(`panel asked for a ${msg.which} density grid (${msg.n}²): not implemented yet, the panel shows a histogram`);
+        await this.density(msg);
         break;
       case 'openRun': {
         const loaded = await c.store.get();

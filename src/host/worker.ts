@@ -29,6 +29,7 @@ interface JobModules {
   runMorph(job: MorphJob, hooks: JobHooks): Promise<MorphSummary>;
   runTransport(job: TransportJob, hooks?: JobHooks): Promise<Record<string, unknown>>;
   runEvaluate(job: Extract<WorkerJob, { kind: 'evaluate' }>['job'], hooks?: JobHooks): Promise<EvaluateSummary>;
+  densityGrid(job: Extract<WorkerJob, { kind: 'density' }>['job']): Record<string, unknown>;
 }
 
 const port = parentPort;
@@ -56,6 +57,8 @@ function jobs(kind: WorkerJob['kind']): JobModules {
         return require('../jobs/transport');
       case 'evaluate':
         return require('../jobs/evaluate');
+      case 'density':
+        return require('./densityGrid');
     }
   } catch (e) {
     throw new Error(`the ${kind} job is not available in this build: ${(e as Error).message.split('\n')[0]}`);
@@ -105,6 +108,9 @@ async function run(msg: Extract<HostToWorker, { type: 'start' }>): Promise<void>
         break;
       case 'evaluate':
         summary = await m.runEvaluate(msg.job, hooks);
+        break;
+      case 'density':
+        summary = m.densityGrid(msg.job);
         break;
     }
     send({ type: 'done', id, summary });
