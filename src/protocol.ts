@@ -715,8 +715,22 @@ export interface DensityJob {
   condition?: number[];
 }
 
+/** The condition slider, live (src/host/conditionMorph.ts): a morph run, its data, one target condition. */
+export interface ConditionMorphJob {
+  run: string;
+  source: DataSpec;
+  target: DataSpec;
+  /** Source rows to morph (and target rows to show, at most). */
+  n: number;
+  /** Data units, one per condition column. */
+  condition: number[];
+  /** Width of the target's condition bin as a share of each condition's range (default 0.2). */
+  binFraction?: number;
+}
+
 export type WorkerJob =
   | { kind: 'density'; job: DensityJob }
+  | { kind: 'conditionMorph'; job: ConditionMorphJob }
   | { kind: 'fit'; job: FitJob }
   | { kind: 'morph'; job: MorphJob }
   | { kind: 'transport'; job: TransportJob }

@@ -12,7 +12,10 @@ import { Controller } from './controller';
 import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
 import type { Log } from './log';
 import { FlowmorphPanel } from './panel';
-import { latestModel, readRecord, type RunRecord } from './runs';
+import type { Snapshot } from '../jobs/types';
+import type { ConditionMorphResult } from './conditionMorph';
+import { latestModel, latestMorph, readRecord, type RunRecord } from './runs';
+import { settings } from './settings';
 import { latestView, runViewMessages, RunViewWriter } from './runView';
 
 /** Phases a run draws curves for, cleared when it starts again. */
@@ -33,9 +36,13 @@ export class PanelBridge implements vscode.Disposable {
   private shownExperiment: string | undefined;
   /** Keeps the running run's curves and clouds in its folder, for a reload or a later Open in Panel. */
   private writer: RunViewWriter | undefined;
-  /** Density grids: one computed at a time; the newest request waits, older waiting ones are dropped. */
-  private densityBusy = false;
-  private densityNext: Extract<WebviewToHost, { type: 'requestDensity' }> | undefined;
+  /** Heat maps and slider morphs: one of each computed at a time, the newest request waiting. */
+  private readonly densities = new NewestWins<Extract<WebviewToHost, { type: 'requestDensity' }>>((m) =>
+    this.computeDensity(m).catch((e: Error) => this.log.warn(`density grid of the ${m.which} flow: ${e.message} (the panel shows a histogram of its samples)`)),
+  );
+  private readonly conditionMorphs = new NewestWins<number[]>((value) =>
+    this.morphToCondition(value).catch((e: Error) => this.post({ type: 'status', level: 'warn', text: `Morph to the chosen condition: ${e.message}` })),
+  );
 
   constructor(
     private readonly controller: Controller,
@@ -135,21 +142,34 @@ export class PanelBridge implements vscode.Disposable {
     }
   }
 
-  /** Computes the heat map the panel asked for, in a worker; requests that arrive meanwhile keep the newest. */
-  private async density(msg: Extract<WebviewToHost, { type: 'requestDensity' }>): Promise<void> {
-    if (this.densityBusy) {
-      this.densityNext = msg;
+  /**
+   * The slider, live: the newest morph run pushes source rows to target condition `value` (in a worker),
+   * and the panel draws them against the target rows of that condition bin.
+   */
+  private async morphToCondition(value: number[]): Promise<void> {
+    const loaded = await this.controller.store.get();
+    if (!loaded?.experiment.source || !loaded.experiment.target) return;
+    const run = latestMorph(this.controller.runs(loaded));
+    if (!run) {
+      this.post({ type: 'status', level: 'info', text: 'Target condition set; train a morph to see it morph there.' });
       return;
     }
-    this.densityBusy = true;
-    try {
-      for (let m: typeof msg | undefined = msg; m; m = this.densityNext) {
-        this.densityNext = undefined;
-        await this.computeDensity(m).catch((e: Error) => this.log.warn(`density grid of the ${m!.which} flow: ${e.message} (the panel shows a histogram of its samples)`));
-      }
-    } finally {
-      this.densityBusy = false;
+    const t0 = Date.now();
+    const n = settings(loaded.uri).plotPoints;
+    const r = (await this.controller.trainer.oneShot({
+      kind: 'conditionMorph',
+      job: { run: run.path, source: absoluteSpec(loaded.uri, loaded.experiment.source), target: absoluteSpec(loaded.uri, loaded.experiment.target), n, condition: value },
+    })) as unknown as ConditionMorphResult;
+    const clouds: Snapshot['clouds'] = {};
+    for (const name of ['source', 'target', 'morphed', 'baseTransfer'] as const) {
+      const c = toFloat32(r.clouds[name]);
+      if (c) clouds[name] = c;
     }
+    this.post({ type: 'snapshot', snapshot: { phase: 'morph', step: run.summary?.steps ?? 0, cols: r.cols, clouds }, paired: true });
+    const names = this.conditionInfo(loaded)?.names ?? value.map((_, i) => `c${i}`);
+    const bins = r.bin.map(([a, b], i) => `${names[i]} in [${a.toPrecision(4)}, ${b.toPrecision(4)}]`).join(', ');
+    this.post({ type: 'status', level: 'info', text: `Morphed to ${value.map((v, i) => `${names[i]} = ${v.toPrecision(4)}`).join(', ')}; target: the ${r.targetRows} rows with ${bins}.` });
+    this.log.info(`morph to condition ${value.join(', ')}: ${r.targetRows} target rows in the bin, ${Date.now() - t0} ms`);
   }
 
   private async computeDensity(msg: Extract<WebviewToHost, { type: 'requestDensity' }>): Promise<void> {
@@ -265,7 +285,9 @@ export class PanelBridge implements vscode.Disposable {
       }
       case 'setTargetCondition':
         c.targetCondition = msg.value;
-        break; // the panel asks for the heat map at the new condition itself
+        // The panel asks for the heat map at the new condition itself; the morph is redrawn here.
+        void this.conditionMorphs.run(msg.value);
+        break;
       case 'exportPlot': {
         const loaded = await c.store.get();
         const folder = this.exportWaiter?.folder ?? (loaded ? path.join(outputRoot(loaded), 'plots') : undefined);
@@ -284,7 +306,7 @@ export class PanelBridge implements vscode.Disposable {
         break;
       }
       case 'requestDensity':
-        await this.density(msg);
+        void this.densities.run(msg);
         break;
       case 'openRun': {
         const loaded = await c.store.get();
@@ -318,4 +340,31 @@ function featureNames(runs: RunRecord[]): string[] | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Runs `work` for one request at a time; requests that arrive meanwhile replace each other, and the newest
+ * runs next (a slider dragged through ten values computes the first and the last).
+ */
+class NewestWins<T> {
+  private busy = false;
+  private next: { value: T } | undefined;
+
+  constructor(private readonly work: (value: T) => Promise<unknown>) {}
+
+  async run(value: T): Promise<void> {
+    if (this.busy) {
+      this.next = { value };
+      return;
+    }
+    this.busy = true;
+    try {
+      for (let v: { value: T } | undefined = { value }; v; v = this.next) {
+        this.next = undefined;
+        await this.work(v.value);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
 }

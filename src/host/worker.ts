@@ -30,6 +30,7 @@ interface JobModules {
   runTransport(job: TransportJob, hooks?: JobHooks): Promise<Record<string, unknown>>;
   runEvaluate(job: Extract<WorkerJob, { kind: 'evaluate' }>['job'], hooks?: JobHooks): Promise<EvaluateSummary>;
   densityGrid(job: Extract<WorkerJob, { kind: 'density' }>['job']): Record<string, unknown>;
+  conditionMorph(job: Extract<WorkerJob, { kind: 'conditionMorph' }>['job']): Promise<Record<string, unknown>>;
 }
 
 const port = parentPort;
@@ -59,6 +60,8 @@ function jobs(kind: WorkerJob['kind']): JobModules {
         return require('../jobs/evaluate');
       case 'density':
         return require('./densityGrid');
+      case 'conditionMorph':
+        return require('./conditionMorph');
     }
   } catch (e) {
     throw new Error(`the ${kind} job is not available in this build: ${(e as Error).message.split('\n')[0]}`);
@@ -111,6 +114,9 @@ async function run(msg: Extract<HostToWorker, { type: 'start' }>): Promise<void>
         break;
       case 'density':
         summary = m.densityGrid(msg.job);
+        break;
+      case 'conditionMorph':
+        summary = await m.conditionMorph(msg.job);
         break;
     }
     send({ type: 'done', id, summary });

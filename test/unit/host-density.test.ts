@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { runFit } from '../../src/jobs/fit';
 import { densityGrid } from '../../src/host/densityGrid';
+import { rowsInBin } from '../../src/host/conditionMorph';
 
 test('density grid of a small trained flow: finite, integrates to ≈ 1 in data units, checks its arguments', async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-density-'));
@@ -22,4 +23,14 @@ test('density grid of a small trained flow: finite, integrates to ≈ 1 in data 
   assert.equal(g.condition, undefined);
   assert.throws(() => densityGrid({ model: out, xFeature: 0, yFeature: 2, n, xRange: [0, 1], yRange: [0, 1], fixed: [0, 0] }), /2 features/);
   assert.throws(() => densityGrid({ model: out, xFeature: 0, yFeature: 1, n, xRange: [0, 1], yRange: [0, 1], fixed: [0] }), /fixed values/);
+});
+
+test('condition bin: the target rows around the slider value, ±10 % of each condition range', () => {
+  const cond = { rows: 5, cols: 1, data: Float32Array.of(3, 3.3, 3.5, 3.7, 4.5) };
+  const { rows, bin } = rowsInBin(cond, [3.5], 0.2);
+  assert.deepEqual(rows, [2]);
+  assert.ok(Math.abs(bin[0][0] - 3.35) < 1e-6 && Math.abs(bin[0][1] - 3.65) < 1e-6);
+  assert.deepEqual(rowsInBin(cond, [3.5], 0.5).rows, [1, 2, 3]); // ±0.375
+  const two = { rows: 3, cols: 2, data: Float32Array.of(0, 0, 0, 10, 10, 10) };
+  assert.deepEqual(rowsInBin(two, [0, 0], 0.2).rows, [0]); // both columns must be inside
 });
