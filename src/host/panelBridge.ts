@@ -116,13 +116,37 @@ export class PanelBridge implements vscode.Disposable {
   }
 
   /**
+   * The newest base model of the experiment's source or target: a base-flow run on that file, else the one
+   * the newest morph run on that file trained for itself (run.json names it).
+   */
+  private baseModel(loaded: LoadedExperiment, role: 'source' | 'target'): string | undefined {
+    const spec = loaded.experiment[role];
+    if (!spec) return undefined;
+    const file = path.resolve(absoluteSpec(loaded.uri, spec).path);
+    const runs = this.controller.runs(loaded);
+    const own = latestModel(runs, role, file);
+    if (own) return own;
+    for (const r of runs) {
+      if (r.kind !== 'morph' || r.status !== 'done' || !r.data[role] || path.resolve(r.data[role]!) !== file) continue;
+      try {
+        const meta = JSON.parse(fs.readFileSync(path.join(r.path, 'run.json'), 'utf8')) as Record<string, unknown>;
+        const rel = meta[role === 'source' ? 'sourceModel' : 'targetModel'];
+        if (typeof rel !== 'string') continue;
+        const dir = path.resolve(r.path, rel);
+        if (fs.existsSync(path.join(dir, 'model.json'))) return dir;
+      } catch {
+        /* no run.json: not a finished morph */
+      }
+    }
+    return undefined;
+  }
+
+  /**
    * The target-condition slider of a conditional experiment: the target base flow's condition columns,
    * spanning the mean ± 2 standard deviations of its training conditions, at the value last chosen.
    */
   private conditionInfo(loaded: LoadedExperiment): ConditionInfo | undefined {
-    const spec = loaded.experiment.target;
-    if (!spec) return undefined;
-    const model = latestModel(this.controller.runs(loaded), 'target', absoluteSpec(loaded.uri, spec).path);
+    const model = this.baseModel(loaded, 'target');
     if (!model) return undefined;
     try {
       const meta = JSON.parse(fs.readFileSync(path.join(model, 'model.json'), 'utf8')) as { conditionColumns?: string[]; conditionScaler?: { shift?: number[]; scale?: number[] } };
@@ -174,10 +198,8 @@ export class PanelBridge implements vscode.Disposable {
 
   private async computeDensity(msg: Extract<WebviewToHost, { type: 'requestDensity' }>): Promise<void> {
     const loaded = await this.controller.store.get();
-    const spec = loaded?.experiment[msg.which];
-    if (!loaded || !spec) return;
-    const model = latestModel(this.controller.runs(loaded), msg.which, absoluteSpec(loaded.uri, spec).path);
-    if (!model) return; // no trained flow yet: the panel says so
+    const model = loaded && this.baseModel(loaded, msg.which);
+    if (!model) return; // no trained flow yet: the panel shows a histogram of its samples, if any
     const t0 = Date.now();
     const { xFeature, yFeature, n, xRange, yRange, fixed } = msg;
     const r = (await this.controller.trainer.oneShot({ kind: 'density', job: { model, xFeature, yFeature, n, xRange, yRange, fixed, condition: this.controller.targetCondition } })) as unknown as DensityGrid;
