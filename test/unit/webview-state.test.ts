@@ -224,3 +224,10 @@ test('reload: a fresh model fed the host replay (state, clear, history, snapshot
   after.apply(stateMsg('other.flowmorph.json', ['x', 'y']));
   assert.equal(after.curves.size, 0);
 });
+
+test('designer: a typographic minus parses as a minus, so −5 hidden units is refused, not saved as 5', () => {
+  const hidden = DESIGNER_FIELDS.find((f) => f.path === 'base.flow.hidden')!;
+  assert.equal(parseControl(hidden, '−5'), -5);
+  assert.equal(parseControl(hidden, ' -5 '), -5);
+  assert.equal(applyDesignerEdit(defaultExperiment(), 'base.flow.hidden', -5).ok, false);
+});
