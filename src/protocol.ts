@@ -499,6 +499,8 @@ export type HostToWebview =
       features?: string[];
       condition?: ConditionInfo;
       backend?: string;
+      /** A known answer for the NLL chart (the tutorial's N(2, 1) data: its entropy, 1.419 nats). */
+      nllReference?: { value: number; label: string };
     }
   /** The experiment changed (designer edit echoed back, or the file was edited): updates the form only. */
   | { type: 'designer'; experiment: Experiment; errors: string[] }

@@ -58,6 +58,7 @@ const CURVES: CurveSpec[] = [
       { key: 'nll:target:val', label: 'target validation', color: 'orange', marked: true },
       { key: 'nll:fit:train', label: 'train', color: 'green', faint: true },
       { key: 'nll:fit:val', label: 'validation', color: 'green', marked: true },
+      { key: 'ref:nll', label: 'expected: entropy of N(2, 1), ½·log(2πe) ≈ 1.419', color: 'foreground', dashed: true, level: true },
     ],
     empty: 'Train base flows to see their NLL',
   },

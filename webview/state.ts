@@ -102,7 +102,9 @@ export class PanelModel {
         this.features = msg.features ?? [];
         this.condition = msg.condition;
         this.backend = msg.backend;
-        this.mark('state', 'designer', 'running', 'clouds', 'density');
+        if (msg.nllReference && Number.isFinite(msg.nllReference.value)) this.curves.set('ref:nll', [{ x: 0, y: msg.nllReference.value }]);
+        else this.curves.delete('ref:nll');
+        this.mark('state', 'designer', 'running', 'clouds', 'density', 'curves');
         break;
       }
       case 'designer':
@@ -214,7 +216,8 @@ export class PanelModel {
     if (what === 'curves' || what === 'all') {
       if (phase) this.dropPhase(phase);
       else {
-        for (const k of [...this.curves.keys()]) if (!isMetricsKey(k)) this.curves.delete(k);
+        // Known answers (`ref:`) come with the state, not with a run: a replay's `clear` keeps them.
+        for (const k of [...this.curves.keys()]) if (!isMetricsKey(k) && !k.startsWith('ref:')) this.curves.delete(k);
         this.latest.clear();
       }
       this.mark('curves', 'progress');

@@ -75,8 +75,33 @@ function runDirArg(args: unknown[]): string | undefined {
   return undefined;
 }
 
+/** Says what an export wrote, with a Reveal action that shows the file in the Explorer. */
+function reveal(text: string, file: string | undefined): void {
+  if (!file) {
+    void vscode.window.showInformationMessage(text);
+    return;
+  }
+  void vscode.window.showInformationMessage(text, 'Reveal').then((a) => {
+    if (a === 'Reveal') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(file));
+  });
+}
+
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const { context, controller: c, bridge, log } = d;
+
+  /** Use as Source / Target: writes the experiment file and says so (with its problems, if any). */
+  const useAs = async (role: 'source' | 'target', args: unknown[]) => {
+    const file = await datasetArg(args, role === 'source' ? 'Source dataset' : 'Target dataset');
+    if (!file) return undefined;
+    const loaded = await c.store.setData(role, file, optionsOf(args));
+    if (interactive(args)) {
+      const where = vscode.workspace.asRelativePath(loaded.uri);
+      const text = `Flowmorph: ${path.basename(file.fsPath)} is now the ${role} of ${where}.`;
+      if (loaded.errors.length) void vscode.window.showWarningMessage(`${text} The experiment file has problems: ${loaded.errors.join('; ')}`);
+      else void vscode.window.showInformationMessage(text);
+    }
+    return loaded.experiment;
+  };
   const previews = new Map<string, string>();
 
   const commands: Record<string, (...args: any[]) => unknown> = {
@@ -121,17 +146,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return { ...r, uri: vscode.Uri.file(file) };
     },
 
-    'flowmorph.setSource': async (...args: unknown[]) => {
-      const file = await datasetArg(args, 'Source dataset');
-      if (!file) return undefined;
-      return (await c.store.setData('source', file, optionsOf(args))).experiment;
-    },
+    'flowmorph.setSource': async (...args: unknown[]) => useAs('source', args),
 
-    'flowmorph.setTarget': async (...args: unknown[]) => {
-      const file = await datasetArg(args, 'Target dataset');
-      if (!file) return undefined;
-      return (await c.store.setData('target', file, optionsOf(args))).experiment;
-    },
+    'flowmorph.setTarget': async (...args: unknown[]) => useAs('target', args),
 
     'flowmorph.trainBase': async (...args: unknown[]) => {
       const o = optionsOf<TrainOptions & { which?: 'source' | 'target' | 'both' }>(args);
@@ -178,7 +195,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
 
     'flowmorph.exportSamples': async (...args: unknown[]) => {
       const files = c.exportSamples(optionsOf(args));
-      void vscode.window.setStatusBarMessage(`Flowmorph: exported ${files.length} sample file(s)`, 5000);
+      if (interactive(args)) reveal(`Flowmorph: exported ${files.length} sample file(s) to ${vscode.workspace.asRelativePath(path.dirname(files[0] ?? ''))}`, files[0]);
       return files;
     },
 
@@ -190,7 +207,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         await bridge.postState();
       }
       const files = await bridge.exportPlots(o.folder ?? path.join(outputRoot(loaded), 'plots'), o.timeoutMs);
-      void vscode.window.setStatusBarMessage(`Flowmorph: saved ${files.length} plot(s)`, 5000);
+      if (interactive(args)) reveal(`Flowmorph: saved ${files.length} plot(s) as PNG to ${vscode.workspace.asRelativePath(path.dirname(files[0] ?? ''))}`, files[0]);
       return files;
     },
 

@@ -77,6 +77,12 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
   };
   context.subscriptions.push(
     trainer.onEvent((e) => void (e.type === 'started' || e.type === 'ended' ? updateContext() : undefined)),
+    // The walkthrough ticks its steps when the training ends well, not when the button is clicked.
+    trainer.onEvent((e) => {
+      if (e.type !== 'ended' || e.run.status !== 'done') return;
+      if (e.run.kind === 'fit') void vscode.commands.executeCommand('setContext', 'flowmorph.baseFlowTrained', true);
+      if (e.run.kind === 'morph') void vscode.commands.executeCommand('setContext', 'flowmorph.morphTrained', true);
+    }),
     store.onDidChange(() => void updateContext()),
   );
   // Editing an experiment file makes it the current experiment.

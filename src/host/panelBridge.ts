@@ -251,6 +251,7 @@ export class PanelBridge implements vscode.Disposable {
       features: featureNames(this.controller.runs(loaded)),
       condition: this.conditionInfo(loaded),
       backend: trainer.backend,
+      nllReference: tutorialReference([...(running ? [running] : []), ...this.controller.runs(loaded)]),
     });
   }
 
@@ -389,4 +390,13 @@ class NewestWins<T> {
       this.busy = false;
     }
   }
+}
+
+/** The walkthrough's data file (walkthrough/2-fit.md): 400 draws of N(2, 1). */
+export const TUTORIAL_FILE = 'shifted-normal.csv';
+
+/** The tutorial's expected NLL when a base flow was trained on its file: the entropy of N(2, 1). */
+export function tutorialReference(runs: RunRecord[]): { value: number; label: string } | undefined {
+  const onTutorial = runs.some((r) => r.kind === 'fit' && [r.data.source, r.data.target].some((f) => f && path.basename(f) === TUTORIAL_FILE));
+  return onTutorial ? { value: 0.5 * Math.log(2 * Math.PI * Math.E), label: 'entropy of N(2, 1)' } : undefined;
 }

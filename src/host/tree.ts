@@ -91,6 +91,11 @@ export class ExperimentTree implements vscode.TreeDataProvider<Node>, vscode.Dis
           item.description = spec.path;
           item.tooltip = abs;
           if (!/^toy:/i.test(spec.path)) item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(abs)] };
+        } else if (node.loaded.errors.length) {
+          // The file could not be read as it stands: "not set" would be a guess.
+          item.description = 'see the experiment file\'s problems';
+          item.tooltip = node.loaded.errors.join('\n');
+          item.iconPath = new vscode.ThemeIcon('warning');
         } else {
           item.description = 'not set';
           item.tooltip = `Right-click a dataset in the Explorer: "Flowmorph: Use as ${node.role === 'source' ? 'Source' : 'Target'}"`;

@@ -231,3 +231,13 @@ test('designer: a typographic minus parses as a minus, so −5 hidden units is r
   assert.equal(parseControl(hidden, ' -5 '), -5);
   assert.equal(applyDesignerEdit(defaultExperiment(), 'base.flow.hidden', -5).ok, false);
 });
+
+test('the tutorial\'s expected NLL (1.419) arrives with the state and is kept as a level line, per experiment', () => {
+  const m = new PanelModel();
+  m.apply({ ...stateMsg('tutorial.flowmorph.json', ['x']), nllReference: { value: 0.5 * Math.log(2 * Math.PI * Math.E), label: 'entropy of N(2, 1)' } });
+  assert.ok(Math.abs(m.curves.get('ref:nll')![0].y - 1.4189) < 1e-4);
+  m.apply({ type: 'clear', what: 'all' }); // the replay after a reload sends state, then clear
+  assert.ok(m.curves.get('ref:nll'));
+  m.apply(stateMsg('other.flowmorph.json', ['x', 'y']));
+  assert.equal(m.curves.get('ref:nll'), undefined);
+});
