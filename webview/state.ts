@@ -77,13 +77,14 @@ export class PanelModel {
   status: { level: 'info' | 'warn' | 'error'; text: string } | undefined;
   readonly dirty = new Set<Dirty>();
 
-  /** Number of features D (names if the host sent them, else the clouds' width). */
+  /** Number of features D: the clouds' width once there are clouds (they are the truth), else the names'. */
   get dims(): number {
-    return this.features.length > 0 ? this.features.length : this.cols;
+    return this.cols > 0 ? this.cols : this.features.length;
   }
 
+  /** A feature's column name; x0, x1, … when the names the host sent do not fit the clouds (stale names). */
   featureName(i: number): string {
-    return this.features[i] ?? `x${i}`;
+    return this.cols > 0 && this.features.length !== this.cols ? `x${i}` : (this.features[i] ?? `x${i}`);
   }
 
   apply(msg: HostToWebview): void {

@@ -248,7 +248,7 @@ export class PanelBridge implements vscode.Disposable {
       errors: loaded.errors,
       runs: this.controller.runs(loaded).map(runInfo),
       running: running ? { what: Controller.whatOf(running), startedAt: Date.parse(running.startedAt) } : null,
-      features: featureNames(this.controller.runs(loaded)),
+      features: featureNames(this.controller.runs(loaded), [loaded.experiment.source, loaded.experiment.target].map((d) => (d ? absoluteSpec(loaded.uri, d).path : undefined))),
       condition: this.conditionInfo(loaded),
       backend: trainer.backend,
       nllReference: tutorialReference([...(running ? [running] : []), ...this.controller.runs(loaded)]),
@@ -350,9 +350,15 @@ export class PanelBridge implements vscode.Disposable {
   }
 }
 
-/** Feature column names from the newest model that recorded them. */
-function featureNames(runs: RunRecord[]): string[] | undefined {
+/**
+ * Feature column names from the newest model of this experiment's data that recorded them (runs of other
+ * experiments share the output folder: their columns must not label this one's axes).
+ */
+function featureNames(runs: RunRecord[], files: (string | undefined)[]): string[] | undefined {
+  const mine = new Set(files.filter((f): f is string => !!f && !/^toy:/i.test(f)).map((f) => path.resolve(f)));
   for (const r of runs) {
+    const used = [r.data.source, r.data.target].filter((f): f is string => !!f && !/^toy:/i.test(f));
+    if (!used.some((f) => mine.has(path.resolve(f)))) continue;
     for (const f of ['model.json', 'run.json']) {
       try {
         const meta = JSON.parse(fs.readFileSync(path.join(r.path, f), 'utf8')) as { columns?: string[] };

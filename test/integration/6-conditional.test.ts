@@ -79,7 +79,12 @@ describe('conditional experiment: slider, heat map, switching', function () {
 
   it('the heat map is the worker-computed density grid of the base flow', async () => {
     const a = await api();
-    const drawn = await a.panel.whenDrawn((d) => d.density === 64 * 64, 120_000);
+    // Each grid starts a worker of its own: on a loaded machine that takes a while, and a request the panel
+    // made earlier (another experiment's) may still be running ahead of this one.
+    const drawn = await a.panel.whenDrawn((d) => d.density === 64 * 64, 150_000).catch((e: Error) => {
+      const kinds = posted.map((m) => (m.type === 'status' ? `status(${m.text})` : m.type));
+      throw new Error(`${e.message}; posted since the slider: ${kinds.join(', ')}`);
+    });
     assert.equal(drawn.density, 64 * 64);
     const grid = posted.find((m): m is Extract<HostToWebview, { type: 'density' }> => m.type === 'density');
     assert.ok(grid, 'a density message');

@@ -241,3 +241,14 @@ test('the tutorial\'s expected NLL (1.419) arrives with the state and is kept as
   m.apply(stateMsg('other.flowmorph.json', ['x', 'y']));
   assert.equal(m.curves.get('ref:nll'), undefined);
 });
+
+test('names that do not fit the clouds are not used: the clouds say how many features there are', () => {
+  const m = new PanelModel();
+  m.apply(stateMsg('e.flowmorph.json', ['only-one']));
+  assert.equal(m.dims, 1);
+  m.apply({ type: 'snapshot', snapshot: { phase: 'source', step: 0, cols: 2, clouds: { source: new Float32Array(4) } } });
+  assert.equal(m.dims, 2);
+  assert.deepEqual([m.featureName(0), m.featureName(1)], ['x0', 'x1']);
+  m.apply(stateMsg('e.flowmorph.json', ['pt', 'eta']));
+  assert.deepEqual([m.featureName(0), m.featureName(1)], ['pt', 'eta']);
+});
