@@ -173,8 +173,13 @@ function renderFeatureControls(): void {
   if (key !== featureKey) {
     featureKey = key;
     for (const sel of [xSelect, ySelect]) sel.replaceChildren(...Array.from({ length: d }, (_, i) => h('vscode-option', { value: String(i) }, model.featureName(i))));
-    if (view.xFeature >= d) view.xFeature = 0;
-    if (view.yFeature >= d) view.yFeature = Math.min(1, d - 1);
+    // Never x against x: a 1-D dataset before this one must not leave both axes on feature 0 (the pair is
+    // only repaired here, for D ≥ 2; a 1-D dataset has no scatter plots at all).
+    if (d > 1) {
+      if (view.xFeature >= d) view.xFeature = 0;
+      if (view.yFeature >= d || view.yFeature === view.xFeature) view.yFeature = view.xFeature === 0 ? 1 : 0;
+      saveViewState(view);
+    }
   }
   xSelect.value = String(view.xFeature);
   ySelect.value = String(view.yFeature);
