@@ -45,7 +45,8 @@ export interface RunInfo {
   kind: 'fit' | 'morph' | 'transport' | 'evaluate';
   /** Output folder of the run. */
   path: string;
-  status: 'running' | 'done' | 'cancelled' | 'failed';
+  /** 'interrupted': the window that ran it closed or reloaded mid-run (its last checkpoint is kept). */
+  status: 'running' | 'done' | 'cancelled' | 'failed' | 'interrupted';
   summary?: FitSummary | MorphSummary;
 }
 
@@ -80,6 +81,8 @@ export interface DensityGrid {
   nx: number;
   ny: number;
   logp: Float32Array;
+  /** The condition a conditional flow was evaluated at (data units). */
+  condition?: number[];
 }
 
 export type CloudName = keyof Snapshot['clouds'];
@@ -100,6 +103,8 @@ export type HostToWebview =
       features?: string[];
       condition?: ConditionInfo;
       backend?: string;
+      /** A known answer for the NLL chart (the tutorial's N(2, 1) data: its entropy, 1.419 nats). */
+      nllReference?: { value: number; label: string };
     }
   /** The experiment changed (designer edit echoed back, or the file was edited): updates the form only. */
   | { type: 'designer'; experiment: Experiment; errors: string[] }
@@ -135,9 +140,14 @@ export type WebviewToHost =
   | { type: 'exportDone'; names: string[] }
   /** What the last renders drew, per chart / cloud (points, segments or grid cells). Throttled. */
   | { type: 'reportDrawn'; charts: Record<string, number> }
-  /** Ask for a density grid of a base flow over two features. */
-  | { type: 'requestDensity'; which: 'source' | 'target'; xFeature: number; yFeature: number; n: number }
+  /**
+   * Ask for a density grid of a base flow over two features: n × n cells over xRange × yRange (data units),
+   * the other features held at `fixed` (one value per feature, e.g. the data's medians).
+   */
+  | { type: 'requestDensity'; which: 'source' | 'target'; xFeature: number; yFeature: number; n: number; xRange: [number, number]; yRange: [number, number]; fixed: number[] }
   | { type: 'openExperiment' }
+  /** Show a run of the list (by its id, a folder name the host looks up among the experiment's runs). */
+  | { type: 'openRun'; id: string }
   /** Errors inside the webview, for the host's output channel. */
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
@@ -221,15 +231,27 @@ export function webviewMessageProblem(msg: unknown): string | undefined {
       return undefined;
     }
     case 'requestDensity': {
-      const k = exactKeys(msg, ['type', 'which', 'xFeature', 'yFeature', 'n']);
+      const k = exactKeys(msg, ['type', 'which', 'xFeature', 'yFeature', 'n', 'xRange', 'yRange', 'fixed']);
       if (k) return k;
       if (msg.which !== 'source' && msg.which !== 'target') return `which: ${show(msg.which)}`;
+      const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+      for (const f of ['xRange', 'yRange'] as const) {
+        const r = msg[f];
+        if (!Array.isArray(r) || r.length !== 2 || !finite(r[0]) || !finite(r[1]) || !(r[1] > r[0])) return `${f}: expected [low, high] with low < high, got ${show(r)}`;
+      }
+      const fixed = msg.fixed;
+      if (!Array.isArray(fixed) || fixed.length === 0 || fixed.length > 4096 || !fixed.every(finite)) return 'fixed: expected 1 to 4096 finite numbers';
       for (const f of ['xFeature', 'yFeature'] as const) {
         const v = msg[f];
         if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 4095) return `${f}: expected a feature index, got ${show(v)}`;
       }
       const n = msg.n;
       return typeof n === 'number' && Number.isInteger(n) && n >= 8 && n <= 512 ? undefined : `n: expected an integer in [8, 512], got ${show(n)}`;
+    }
+    case 'openRun': {
+      const k = exactKeys(msg, ['type', 'id']);
+      if (k) return k;
+      return typeof msg.id === 'string' && SAFE_NAME.test(msg.id) && !msg.id.includes('..') ? undefined : `id: not a run id: ${show(msg.id)}`;
     }
     case 'log': {
       const k = exactKeys(msg, ['type', 'level', 'message']);
@@ -285,7 +307,36 @@ export interface EvaluateJobSpec {
   backend?: BackendPreference;
 }
 
+/** log q on a grid for the heat map (src/host/densityGrid.ts): a base model folder and what to hold fixed. */
+export interface DensityJob {
+  model: string;
+  xFeature: number;
+  yFeature: number;
+  n: number;
+  xRange: [number, number];
+  yRange: [number, number];
+  /** Data units, one per feature (the two gridded ones are overwritten). */
+  fixed: number[];
+  /** Data units, one per condition column; default: the mean of the training conditions. */
+  condition?: number[];
+}
+
+/** The condition slider, live (src/host/conditionMorph.ts): a morph run, its data, one target condition. */
+export interface ConditionMorphJob {
+  run: string;
+  source: DataSpec;
+  target: DataSpec;
+  /** Source rows to morph (and target rows to show, at most). */
+  n: number;
+  /** Data units, one per condition column. */
+  condition: number[];
+  /** Width of the target's condition bin as a share of each condition's range (default 0.2). */
+  binFraction?: number;
+}
+
 export type WorkerJob =
+  | { kind: 'density'; job: DensityJob }
+  | { kind: 'conditionMorph'; job: ConditionMorphJob }
   | { kind: 'fit'; job: FitJob }
   | { kind: 'morph'; job: MorphJob }
   | { kind: 'transport'; job: TransportJob }

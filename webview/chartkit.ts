@@ -7,6 +7,7 @@
 import {
   Chart,
   Decimation,
+  Filler,
   Legend,
   LinearScale,
   LineController,
@@ -20,7 +21,7 @@ import type { Plugin } from 'chart.js';
 import { withAlpha } from './theme';
 import type { Theme } from './theme';
 
-Chart.register(ScatterController, LineController, PointElement, LineElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
+Chart.register(ScatterController, LineController, PointElement, LineElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation, Filler);
 
 export { Chart };
 
@@ -83,3 +84,13 @@ export const basePlugins: Plugin<any>[] = [backgroundPlugin];
 export function byIndex(a: { datasetIndex?: number }, b: { datasetIndex?: number }): number {
   return (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0);
 }
+
+/** Options every chart of the panel shares: no animation, data already in {x, y} form, sized by its box. */
+export const COMMON_OPTIONS = {
+  animation: false,
+  parsing: false,
+  normalized: true,
+  responsive: true,
+  maintainAspectRatio: false,
+  layout: { padding: 2 },
+} as const;

@@ -13,11 +13,11 @@
  */
 import type { Plugin, ScatterDataPoint } from 'chart.js';
 import type { CloudName, DensityGrid } from '../src/protocol';
-import { Chart, basePlugins, byIndex, drawnPlugin } from './chartkit';
+import { Chart, COMMON_OPTIONS, basePlugins, byIndex, drawnPlugin } from './chartkit';
 import type { DrawnSink, Keyed } from './chartkit';
 import { card, h } from './dom';
 import type { Card } from './dom';
-import { ARROW_BUDGET, POINT_BUDGET, allocate, densityPixels, histogramGrid, project, robustRange, strideIndices, viridis } from './sampling';
+import { ARROW_BUDGET, POINT_BUDGET, allocate, densityPixels, fmt, histogramGrid, project, robustRange, strideIndices, viridis } from './sampling';
 import type { PanelModel, ViewState } from './state';
 import { withAlpha } from './theme';
 import type { Theme } from './theme';
@@ -351,7 +351,8 @@ export class ScatterBoard {
     img.getContext('2d')!.putImageData(new ImageData(rgba as unknown as Uint8ClampedArray<ArrayBuffer>, grid.nx, grid.ny), 0, 0);
     d.image = img;
     d.card.setNote(undefined);
-    caption.textContent = d.fromHistogram ? 'histogram of flow samples' : 'flow density q(x)';
+    const at = !d.fromHistogram && grid.condition?.length ? ` at ${grid.condition.map((v, i) => `${m.condition?.names[i] ?? `c${i}`} = ${fmt(v, 3)}`).join(', ')}` : '';
+    caption.textContent = d.fromHistogram ? 'histogram of flow samples' : `flow density q(x)${at}`;
     setAxes(d.chart, [grid.xMin, grid.xMax], [grid.yMin, grid.yMax], m.featureName(grid.xFeature), m.featureName(grid.yFeature), this.theme);
     d.chart.options.scales!.x!.grid!.display = false;
     d.chart.options.scales!.y!.grid!.display = false;
@@ -362,13 +363,8 @@ export class ScatterBoard {
 
 function scatterOptions(): Chart<'scatter'>['options'] {
   return {
-    animation: false,
-    parsing: false,
-    normalized: true,
-    responsive: true,
-    maintainAspectRatio: false,
+    ...COMMON_OPTIONS,
     events: [],
-    layout: { padding: 2 },
     plugins: {
       legend: { position: 'bottom', labels: { usePointStyle: true, pointStyle: 'circle', boxWidth: 6, boxHeight: 6, padding: 8, sort: byIndex } },
       tooltip: { enabled: false },

@@ -9,7 +9,7 @@
  * `curve-lr` (points over all series).
  */
 import type { ScatterDataPoint } from 'chart.js';
-import { Chart, basePlugins, byIndex, drawnPlugin } from './chartkit';
+import { Chart, COMMON_OPTIONS, basePlugins, byIndex, drawnPlugin } from './chartkit';
 import type { DrawnSink } from './chartkit';
 import { card } from './dom';
 import type { Card } from './dom';
@@ -30,6 +30,8 @@ interface LineSpec {
   faint?: boolean;
   /** A level (bound / floor): drawn as a horizontal line at its latest value across the chart. */
   level?: boolean;
+  /** On the right-hand axis (another unit: see CurveSpec.y2Title). */
+  y2?: boolean;
 }
 
 interface CurveSpec {
@@ -37,6 +39,8 @@ interface CurveSpec {
   title: string;
   subtitle?: string;
   yTitle: string;
+  /** Title of the right-hand axis, for lines marked y2. */
+  y2Title?: string;
   log?: boolean;
   lines: LineSpec[];
   empty: string;
@@ -54,6 +58,7 @@ const CURVES: CurveSpec[] = [
       { key: 'nll:target:val', label: 'target validation', color: 'orange', marked: true },
       { key: 'nll:fit:train', label: 'train', color: 'green', faint: true },
       { key: 'nll:fit:val', label: 'validation', color: 'green', marked: true },
+      { key: 'ref:nll', label: 'expected: entropy of N(2, 1), ½·log(2πe) ≈ 1.419', color: 'foreground', dashed: true, level: true },
     ],
     empty: 'Train base flows to see their NLL',
   },
@@ -73,10 +78,11 @@ const CURVES: CurveSpec[] = [
   {
     id: 'curve-displacement',
     title: 'Mean displacement ‖g(x) − x‖',
-    subtitle: 'OT W1 is the least any map can move',
-    yTitle: 'distance',
+    subtitle: 'held out, in data units; OT W1: the least any map can move (normal to be under it until on target)',
+    yTitle: 'distance (data units)',
+    y2Title: 'training batches (standardised)',
     lines: [
-      { key: 'disp:morph', label: 'morph (training batches)', color: 'red', faint: true },
+      { key: 'disp:morph', label: 'morph (training batches, standardised, right axis)', color: 'red', faint: true, y2: true },
       { key: 'dispEval:morph', label: 'morph (held out)', color: 'red', marked: true },
       { key: 'dispEval:transfer', label: 'base transfer', color: 'yellow', marked: true },
       { key: 'ot:w1', label: 'OT lower bound W1', color: 'foreground', dashed: true, level: true },
@@ -130,7 +136,7 @@ export class CurveBoard {
       const chart = new Chart(c.canvas, {
         type: 'line',
         // Lowest `order` is painted last: later lines (validation markers, levels) go on top.
-        data: { datasets: spec.lines.map((l, i) => ({ label: l.label, data: [] as ScatterDataPoint[], order: spec.lines.length - i })) },
+        data: { datasets: spec.lines.map((l, i) => ({ label: l.label, data: [] as ScatterDataPoint[], order: spec.lines.length - i, yAxisID: l.y2 ? 'y2' : 'y' })) },
         options: lineOptions(spec),
         plugins: [...basePlugins, drawnPlugin(spec.id, sink)],
       });
@@ -187,11 +193,12 @@ export class CurveBoard {
         ds.tension = 0;
         ds.spanGaps = true;
       });
-      const sc = p.chart.options.scales as Record<'x' | 'y', any>;
-      for (const axis of ['x', 'y'] as const) {
+      const sc = p.chart.options.scales as Record<'x' | 'y' | 'y2', any>;
+      if (sc.y2) sc.y2.display = p.spec.lines.some((l, i) => l.y2 && !(p.chart.data.datasets[i] as any).hidden);
+      for (const axis of sc.y2 ? (['x', 'y', 'y2'] as const) : (['x', 'y'] as const)) {
         sc[axis].ticks.color = t.muted;
         sc[axis].title.color = t.muted;
-        sc[axis].grid = { color: withAlpha(t.grid, 0.18) };
+        sc[axis].grid = { color: withAlpha(t.grid, 0.18), drawOnChartArea: axis !== 'y2' };
       }
       p.chart.options.plugins!.legend!.labels!.color = t.foreground;
       // Hide legend entries of series with no data (e.g. `fit` in a source/target experiment).
@@ -204,13 +211,8 @@ export class CurveBoard {
 
 function lineOptions(spec: CurveSpec): Chart<'line'>['options'] {
   return {
-    animation: false,
-    parsing: false,
-    normalized: true,
-    responsive: true,
-    maintainAspectRatio: false,
+    ...COMMON_OPTIONS,
     interaction: { mode: 'nearest', axis: 'x', intersect: false },
-    layout: { padding: 2 },
     plugins: {
       legend: { position: 'bottom', labels: { boxWidth: 14, boxHeight: 2, padding: 8, sort: byIndex } },
       tooltip: { enabled: true },
@@ -224,6 +226,7 @@ function lineOptions(spec: CurveSpec): Chart<'line'>['options'] {
         // Log axis: label the powers of ten only, as 1e-3 (chart.js would print 0.0010000).
         ticks: spec.log ? { callback: (v: number | string) => decadeLabel(Number(v)) } : { maxTicksLimit: 6 },
       },
+      ...(spec.y2Title ? { y2: { type: 'linear', position: 'right', title: { display: true, text: spec.y2Title }, ticks: { maxTicksLimit: 6 }, grid: { drawOnChartArea: false } } } : {}),
     },
   } as Chart<'line'>['options'];
 }

@@ -41,7 +41,7 @@ export function parseControl(field: DesignerField, text: string, checked?: boole
     case 'enum':
       return text;
     default: {
-      const s = text.trim();
+      const s = text.trim().replace(/\u2212/g, '-'); // a typographic minus is a minus
       if (s === '') return null;
       const n = Number(s);
       return Number.isNaN(n) ? s : n; // a string fails the rule check and is flagged
@@ -95,15 +95,16 @@ export class Designer {
     } else if (f.rule.kind === 'bool') {
       el = h('vscode-checkbox', { id }) as Control;
     } else {
-      // Integers use a number input (spinner, step 1); reals a text input, because a number input's
-      // default step of 1 would flag 0.001 as invalid. Both are checked against the rule on commit.
-      const attrs = f.rule.kind === 'int' ? { id, type: 'number', min: String(f.rule.min), max: String(f.rule.max), step: '1' } : { id, type: 'text' };
+      // A text input for every number (a number input clamps or drops what it dislikes, so "−5" could
+      // arrive as 5 or as nothing); the value is checked against the rule on commit and refused with a
+      // message under the field.
+      const attrs = { id, type: 'text', inputmode: f.rule.kind === 'int' ? 'numeric' : 'decimal' };
       el = h('vscode-textfield', attrs) as Control;
     }
     el.dataset.path = f.path;
     if (f.help) el.title = f.help;
     el.addEventListener('change', () => this.commit(f, el));
-    const row = h('div', { class: 'field' }, h('vscode-label', { for: id, title: f.help }, f.label), el);
+    const row = h('div', { class: 'field' }, h('vscode-label', { for: id, title: f.help }, f.label), el, h('div', { class: 'field-error', role: 'alert', hidden: true }));
     this.controls.set(f.path, { field: f, el, row });
     return row;
   }
@@ -125,7 +126,7 @@ export class Designer {
       const field = DESIGNER_FIELDS.find((f) => f.path === prefix + kind.value)!;
       this.commit(field, amount);
     });
-    const row = h('div', { class: 'field budget' }, h('vscode-label', { for: id, title: 'train for this many steps, epochs or seconds' }, 'Budget'), h('div', { class: 'budget-controls' }, amount, kind));
+    const row = h('div', { class: 'field budget' }, h('vscode-label', { for: id, title: 'train for this many steps, epochs or seconds' }, 'Budget'), h('div', { class: 'budget-controls' }, amount, kind), h('div', { class: 'field-error', role: 'alert', hidden: true }));
     this.budgets.set(prefix, { kind, amount, row });
     return row;
   }
@@ -135,6 +136,12 @@ export class Designer {
     const problem = value === null ? undefined : ruleProblem(f.rule, value);
     el.invalid = problem !== undefined;
     el.title = problem ? `${f.label}: ${problem}` : (f.help ?? '');
+    // Refused values are said, under the field, and not saved (the file keeps its value).
+    const message = el.closest('.field')?.querySelector('.field-error');
+    if (message instanceof HTMLElement) {
+      message.hidden = problem === undefined;
+      message.textContent = problem ? `${f.label} ${problem}: "${el.value}" not saved` : '';
+    }
     if (problem === undefined) this.onEdit(f.path, value);
   }
 

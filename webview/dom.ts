@@ -34,7 +34,7 @@ export interface Card {
   setNote(text: string | undefined): void;
 }
 
-export function card(id: string, title: string, shape: 'square' | 'wide', subtitle?: string): Card {
+export function card(id: string, title: string, shape: 'square' | 'wide' | 'marginal' | 'pairs', subtitle?: string): Card {
   const canvas = h('canvas', { role: 'img', 'aria-label': title });
   const note = h('div', { class: 'note', hidden: true });
   // Title and controls on the first line, the subtitle (possibly empty) on the second, so the plots of

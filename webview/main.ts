@@ -17,9 +17,12 @@ import { CurveBoard } from './curves';
 import { Designer } from './designer';
 import { h } from './dom';
 import { DrawnReporter, loadViewState, post, saveViewState } from './host';
-import { renderMetrics, renderRuns } from './tables';
+import { MarginalBoard } from './marginals';
+import { beforeAfter } from './marginals-math';
+import { PairPlot } from './pairplot';
+import { renderBeforeAfter, renderMetrics, renderRuns } from './tables';
 import { PanelModel, sanitizeView } from './state';
-import { fmt } from './sampling';
+import { fmt, medians, robustRange } from './sampling';
 import { readTheme, watchTheme } from './theme';
 import { chartPng } from './exportImage';
 
@@ -63,8 +66,12 @@ const conditionBox = h('div', { class: 'condition-controls', hidden: true });
 const plotControls = h('div', { class: 'plot-controls', hidden: true }, featureControls, conditionBox);
 
 const scatterGrid = h('div', { class: 'grid scatter-grid' });
+const marginalTitle = h('h2', { class: 'section-title', id: 'marginals-title' }, 'Marginals');
+const marginalGrid = h('div', { class: 'grid marginal-grid', id: 'marginals' });
+const beforeAfterBox = h('section', { class: 'card metrics before-after-card', id: 'before-after', hidden: true });
 const curveGrid = h('div', { class: 'grid curve-grid' });
 const metricsBox = h('section', { class: 'card metrics', id: 'metrics', hidden: true });
+const pairGrid = h('div', { class: 'grid pair-grid' });
 const runsBox = h('section', { class: 'runs', id: 'runs' });
 const designer = new Designer(
   (path, value) => post({ type: 'designerEdit', path, value }),
@@ -88,6 +95,9 @@ app.append(
       { class: 'plots' },
       plotControls,
       scatterGrid,
+      marginalTitle,
+      marginalGrid,
+      pairGrid,
       h('h2', { class: 'section-title' }, 'Training'),
       curveGrid,
     ),
@@ -98,6 +108,21 @@ app.removeAttribute('aria-busy');
 
 const scatter = new ScatterBoard(scatterGrid, model, view, theme, drawn.set, () => viewChanged());
 const curves = new CurveBoard(curveGrid, model, theme, drawn.set);
+const marginals = new MarginalBoard(marginalGrid, model, theme, drawn.set);
+const pairs = new PairPlot(model, theme, drawn.set);
+pairGrid.append(pairs.card.root, beforeAfterBox);
+
+/** Marginals, pair plot and the before/after table, from the clouds. A 1-D dataset has no scatter plots. */
+function renderMarginals(): void {
+  const oneD = model.cols === 1 || model.dims === 1;
+  scatterGrid.hidden = oneD;
+  marginalTitle.textContent = oneD ? 'Histogram with the fitted densities' : 'Marginals';
+  marginals.render();
+  pairs.render();
+  const names = Array.from({ length: model.cols }, (_, i) => model.featureName(i));
+  const n = model.clouds.target && model.cols > 0 ? model.clouds.target.length / model.cols : 0;
+  renderBeforeAfter(beforeAfterBox, model.cols > 0 && model.dims === model.cols ? beforeAfter(model.clouds, model.cols, names) : [], n);
+}
 curveGrid.append(metricsBox); // the evaluation table fills the curve grid's last cell
 
 // ── View controls ───────────────────────────────────────────────────────────────────────────────────────
@@ -109,12 +134,26 @@ function viewChanged(): void {
   schedule();
 }
 
+/**
+ * Asks the host for the heat map of the chosen base flow over the plotted feature pair: the scatter plots'
+ * ranges, the other features at the data's medians, at the slider's condition (the host adds it).
+ */
 function askDensity(): void {
-  if (model.dims < 2) return;
-  const key = `${view.densityOf}:${view.xFeature}:${view.yFeature}`;
+  const cols = model.cols;
+  if (model.dims < 2 || cols !== model.dims) return;
+  const data = [model.clouds.source, model.clouds.target].filter((c): c is Float32Array => !!c);
+  if (data.length === 0) return;
+  const xf = Math.min(view.xFeature, cols - 1);
+  const yf = Math.min(view.yFeature, cols - 1);
+  if (xf === yf) return;
+  const xRange = robustRange(data, cols, xf);
+  const yRange = robustRange(data, cols, yf);
+  const own = model.clouds[view.densityOf] ?? data[0];
+  const fixed = medians(own, cols);
+  const key = JSON.stringify([view.densityOf, xf, yf, model.condition?.value, xRange.map((v) => v.toPrecision(3)), yRange.map((v) => v.toPrecision(3))]);
   if (key === densityAsked) return;
   densityAsked = key;
-  post({ type: 'requestDensity', which: view.densityOf, xFeature: view.xFeature, yFeature: view.yFeature, n: 64 });
+  post({ type: 'requestDensity', which: view.densityOf, xFeature: xf, yFeature: yf, n: 64, xRange, yRange, fixed });
 }
 
 xSelect.addEventListener('change', () => {
@@ -135,8 +174,13 @@ function renderFeatureControls(): void {
   if (key !== featureKey) {
     featureKey = key;
     for (const sel of [xSelect, ySelect]) sel.replaceChildren(...Array.from({ length: d }, (_, i) => h('vscode-option', { value: String(i) }, model.featureName(i))));
-    if (view.xFeature >= d) view.xFeature = 0;
-    if (view.yFeature >= d) view.yFeature = Math.min(1, d - 1);
+    // Never x against x: a 1-D dataset before this one must not leave both axes on feature 0 (the pair is
+    // only repaired here, for D ≥ 2; a 1-D dataset has no scatter plots at all).
+    if (d > 1) {
+      if (view.xFeature >= d) view.xFeature = 0;
+      if (view.yFeature >= d || view.yFeature === view.xFeature) view.yFeature = view.xFeature === 0 ? 1 : 0;
+      saveViewState(view);
+    }
   }
   xSelect.value = String(view.xFeature);
   ySelect.value = String(view.yFeature);
@@ -162,6 +206,9 @@ function renderCondition(): void {
   const send = (): void => {
     const value = Array.from(conditionBox.querySelectorAll('input'), (el) => Number(el.value));
     post({ type: 'setTargetCondition', value });
+    // The heat map of a conditional flow follows the slider.
+    if (model.condition) model.condition.value = value;
+    askDensity();
   };
   const rows = c.names.map((name, i) => {
     const span = c.max[i] - c.min[i];
@@ -256,7 +303,7 @@ function frame(now: number): void {
     titleName.textContent = model.experimentPath ?? model.experiment?.name ?? '';
     renderFeatureControls();
     renderCondition();
-    renderRuns(runsBox, model.runs);
+    renderRuns(runsBox, model.runs, (id) => post({ type: 'openRun', id }));
     askDensity();
   }
   if ((d.has('designer') || d.has('state')) && model.experiment) designer.setExperiment(model.experiment, model.errors);
@@ -273,9 +320,10 @@ function frame(now: number): void {
       lastClouds = now;
       if (!d.has('state')) renderFeatureControls();
       scatter.render();
+      renderMarginals();
     } else later.add('clouds');
   } else if (d.has('density')) scatter.renderDensity();
-  if (d.has('metrics')) renderMetrics(metricsBox, model.metrics);
+  if (d.has('metrics')) renderMetrics(metricsBox, model.metrics, (i) => model.featureName(i));
   if (later.size > 0) {
     for (const x of later) model.dirty.add(x);
     if (retry === undefined) retry = setTimeout(() => ((retry = undefined), schedule()), CURVE_INTERVAL_MS / 2);
@@ -285,9 +333,14 @@ function frame(now: number): void {
 // ── Export ──────────────────────────────────────────────────────────────────────────────────────────────
 function exportPlots(): void {
   const names: string[] = [];
-  for (const { name, chart } of [...scatter.exportable(), ...curves.exportable()]) {
+  for (const { name, chart } of [...scatter.exportable(), ...marginals.exportable(), ...curves.exportable()]) {
     post({ type: 'exportPlot', name, pngDataUrl: chartPng(chart) }); // at 2× (exportImage.ts)
     names.push(name);
+  }
+  const pairPng = pairs.png();
+  if (pairPng) {
+    post({ type: 'exportPlot', name: 'pairplot', pngDataUrl: pairPng });
+    names.push('pairplot');
   }
   post({ type: 'exportDone', names });
 }
@@ -300,7 +353,9 @@ window.addEventListener('message', (e: MessageEvent) => {
     if (msg.type === 'exportPlots') exportPlots();
     else model.apply(msg);
     if (msg.type === 'snapshot' && model.dims >= 2) askDensity();
-    if (msg.type === 'clear') densityAsked = '';
+    // A new training, or one that ended (its model now exists): ask for the heat map again.
+    if (msg.type === 'clear' || (msg.type === 'running' && !msg.running)) densityAsked = '';
+    if (msg.type === 'running' && !msg.running) askDensity();
     schedule();
   } catch (err) {
     post({ type: 'log', level: 'error', message: `handling ${msg.type}: ${(err as Error).stack ?? err}`.slice(0, 10_000) });
@@ -317,9 +372,12 @@ watchTheme(() => {
   applyGlobalTheme(theme);
   scatter.retheme(theme);
   curves.retheme(theme);
+  marginals.retheme(theme);
+  pairs.retheme(theme);
 });
 
 renderStatus();
 curves.render();
 scatter.render();
+renderMarginals();
 post({ type: 'ready' });

@@ -169,6 +169,19 @@ export function histogramGrid(
   return { xFeature: xf, yFeature: yf, xMin: x0, xMax: x1, yMin: y0, yMax: y1, nx: n, ny: n, logp };
 }
 
+/** The median of every column of a row-major matrix (non-finite values left out; 0 for an empty column). */
+export function medians(data: Float32Array, cols: number): number[] {
+  const n = cols > 0 ? Math.floor(data.length / cols) : 0;
+  return Array.from({ length: cols }, (_, f) => {
+    const v: number[] = [];
+    for (const r of strideIndices(n, 5000)) if (Number.isFinite(data[r * cols + f])) v.push(data[r * cols + f]);
+    if (v.length === 0) return 0;
+    v.sort((a, b) => a - b);
+    const m = v.length >> 1;
+    return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+  });
+}
+
 /** Short number for tables and status lines: 4 significant digits, exponent outside [1e-3, 1e5). */
 export function fmt(v: number | undefined, digits = 4): string {
   if (v === undefined || v === null || Number.isNaN(v)) return '–';

@@ -52,6 +52,11 @@ export function sanitizeView(v: unknown): ViewState {
 export class PanelModel {
   experiment: Experiment | undefined;
   experimentPath: string | undefined;
+  /**
+   * Which experiment the plots, curves and metrics belong to (its file). A `state` for another experiment
+   * clears them all, so nothing leaks from one experiment into the next.
+   */
+  private key: string | undefined;
   errors: string[] = [];
   runs: RunInfo[] = [];
   running: RunningInfo | null = null;
@@ -72,18 +77,24 @@ export class PanelModel {
   status: { level: 'info' | 'warn' | 'error'; text: string } | undefined;
   readonly dirty = new Set<Dirty>();
 
-  /** Number of features D (names if the host sent them, else the clouds' width). */
+  /** Number of features D: the clouds' width once there are clouds (they are the truth), else the names'. */
   get dims(): number {
-    return this.features.length > 0 ? this.features.length : this.cols;
+    return this.cols > 0 ? this.cols : this.features.length;
   }
 
+  /** A feature's column name; x0, x1, … when the names the host sent do not fit the clouds (stale names). */
   featureName(i: number): string {
-    return this.features[i] ?? `x${i}`;
+    return this.cols > 0 && this.features.length !== this.cols ? `x${i}` : (this.features[i] ?? `x${i}`);
   }
 
   apply(msg: HostToWebview): void {
     switch (msg.type) {
-      case 'state':
+      case 'state': {
+        const key = msg.experimentPath ?? '';
+        if (this.key !== undefined && key !== this.key) this.forgetExperiment();
+        // Same experiment, other feature columns (the file was edited): the clouds were of the old columns.
+        else if (this.features.length > 0 && msg.features?.length && msg.features.join('\u0000') !== this.features.join('\u0000')) this.clear('clouds');
+        this.key = key;
         this.experiment = msg.experiment;
         this.experimentPath = msg.experimentPath;
         this.errors = msg.errors ?? [];
@@ -92,8 +103,11 @@ export class PanelModel {
         this.features = msg.features ?? [];
         this.condition = msg.condition;
         this.backend = msg.backend;
-        this.mark('state', 'designer', 'running', 'clouds', 'density');
+        if (msg.nllReference && Number.isFinite(msg.nllReference.value)) this.curves.set('ref:nll', [{ x: 0, y: msg.nllReference.value }]);
+        else this.curves.delete('ref:nll');
+        this.mark('state', 'designer', 'running', 'clouds', 'density', 'curves');
         break;
+      }
       case 'designer':
         this.experiment = msg.experiment;
         this.errors = msg.errors ?? [];
@@ -203,7 +217,8 @@ export class PanelModel {
     if (what === 'curves' || what === 'all') {
       if (phase) this.dropPhase(phase);
       else {
-        for (const k of [...this.curves.keys()]) if (!isMetricsKey(k)) this.curves.delete(k);
+        // Known answers (`ref:`) come with the state, not with a run: a replay's `clear` keeps them.
+        for (const k of [...this.curves.keys()]) if (!isMetricsKey(k) && !k.startsWith('ref:')) this.curves.delete(k);
         this.latest.clear();
       }
       this.mark('curves', 'progress');
@@ -225,6 +240,18 @@ export class PanelModel {
       for (const k of [...this.curves.keys()]) if (isMetricsKey(k)) this.curves.delete(k);
       this.mark('metrics', 'curves');
     }
+  }
+
+  /** Drops everything shown for the previous experiment: curves, clouds, metrics, density grids, status. */
+  private forgetExperiment(): void {
+    this.clear('all');
+    this.latest.clear();
+    this.lastPhase = undefined;
+    this.cols = 0;
+    this.paired = false;
+    this.snapshotStep = 0;
+    this.status = undefined;
+    this.mark('status', 'metrics');
   }
 
   /** Returns the dirty flags and clears them. */

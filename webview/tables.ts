@@ -4,10 +4,23 @@
  */
 import type { RunInfo } from '../src/protocol';
 import { h } from './dom';
+import type { BeforeAfterRow, DistanceCell } from './marginals-math';
 import { fmt } from './sampling';
 import type { MetricsEntry } from './state';
 
-export function renderMetrics(box: HTMLElement, metrics: MetricsEntry[]): void {
+/** Fewer held-out rows than this make floors, OT costs and fidelities noisy; the table says so. */
+export const MIN_EVAL_ROWS = 1000;
+
+/**
+ * An unbiased estimate (energy distance) can come out below zero when the two samples are closer than
+ * sampling noise resolves: that is shown as "≈ 0, within noise", not as a negative distance.
+ */
+export function fmtEstimate(v: number | undefined): string {
+  if (v !== undefined && v !== null && Number.isFinite(v) && v < 0) return '≈ 0, within noise';
+  return fmt(v);
+}
+
+export function renderMetrics(box: HTMLElement, metrics: MetricsEntry[], featureName: (i: number) => string = (i) => `x${i}`): void {
   const last = metrics[metrics.length - 1];
   if (!last) {
     box.replaceChildren();
@@ -16,17 +29,27 @@ export function renderMetrics(box: HTMLElement, metrics: MetricsEntry[]): void {
   }
   box.hidden = false;
   const s = last.summary;
-  const row = (name: string, help: string, morph: number | undefined, transfer: number | undefined, reference?: number, refLabel = ''): HTMLElement =>
+  const row = (name: string, help: string, morph: number | undefined, transfer: number | undefined, reference?: number, refLabel = '', f = fmt): HTMLElement =>
     h(
       'tr',
       { title: help },
       h('th', { scope: 'row' }, name),
-      h('td', {}, fmt(morph)),
-      h('td', {}, fmt(transfer)),
-      h('td', {}, reference === undefined ? '' : fmt(reference), reference === undefined ? '' : h('span', { class: 'ref-label' }, ` ${refLabel}`)),
+      h('td', {}, f(morph)),
+      h('td', {}, f(transfer)),
+      h('td', {}, reference === undefined ? '' : f(reference), reference === undefined ? '' : h('span', { class: 'ref-label' }, ` ${refLabel}`)),
     );
+  const noisy = s.n < MIN_EVAL_ROWS;
   box.replaceChildren(
     h('div', { class: 'card-header' }, h('span', { class: 'card-title' }, 'Evaluation'), h('span', { class: 'card-subtitle' }, `${s.n} held-out points, at step ${last.step}`)),
+    ...(noisy
+      ? [
+          h(
+            'p',
+            { class: 'metrics-warning', id: 'metrics-noisy' },
+            `Noisy estimate: only ${s.n} held-out rows (fewer than ${MIN_EVAL_ROWS}). Floors, OT costs and fidelities scale like 1/√n, so differences below the floors mean nothing; give the experiment more rows or a larger validation fraction.`,
+          ),
+        ]
+      : []),
     h(
       'table',
       { class: 'metrics-table' },
@@ -38,15 +61,29 @@ export function renderMetrics(box: HTMLElement, metrics: MetricsEntry[]): void {
         row('sd ‖Δ‖₂', 'standard deviation of the displacement', s.morph.displacement.stdL2, s.baseTransfer.displacement.stdL2),
         row('mean ‖Δ‖₁', 'mean L1 displacement', s.morph.displacement.meanL1, s.baseTransfer.displacement.meanL1),
         row('sliced W1', 'sliced Wasserstein-1 between morphed and target samples; reference: the same between two target samples', s.morph.fidelity.slicedW1, s.baseTransfer.fidelity.slicedW1, s.morph.fidelity.slicedW1Floor, 'floor'),
-        row('energy', 'energy distance between morphed and target samples; reference: two target samples', s.morph.fidelity.energy, s.baseTransfer.fidelity.energy, s.morph.fidelity.energyFloor, 'floor'),
+        row('energy', 'energy distance between morphed and target samples (unbiased: may come out below 0 when within noise); reference: two target samples', s.morph.fidelity.energy, s.baseTransfer.fidelity.energy, s.morph.fidelity.energyFloor, 'floor', fmtEstimate),
         row('NLL under q_t', 'negative log-likelihood of the morphed points under the target base flow; reference: of target points', s.nll.morphedUnderTarget, undefined, s.nll.targetUnderTarget, 'target'),
       ),
     ),
     h('p', { class: 'metrics-note' }, `Base-flow NLL: source ${fmt(s.nll.sourceUnderSource)}, target ${fmt(s.nll.targetUnderTarget)} nats. OT on ${s.ot.n} points: W1 ${fmt(s.ot.w1)}, W2² ${fmt(s.ot.w2sq)}.`),
+    ...(s.morph.displacement.perFeature?.length
+      ? [
+          h(
+            'p',
+            { class: 'metrics-note', id: 'displacement-per-feature' },
+            `Mean |Δ| per feature (data units), morph / transfer: ${s.morph.displacement.perFeature.map((v, i) => `${featureName(i)} ${fmt(v, 3)} / ${fmt(s.baseTransfer.displacement.perFeature?.[i], 3)}`).join(' · ')}`,
+          ),
+        ]
+      : []),
+    h(
+      'p',
+      { class: 'metrics-note', id: 'ot-explained' },
+      `The OT cost W1 is the least any map can move the points to land them on the target, estimated on ${s.ot.n} points. A morph that moves less than that is not yet on the target (normal early in training); a faithful morph comes close to it from above. Displacements, W1 and OT are in the data's own units (the training-batch displacement on the curve is in the standardised space the morph trains in, on its own axis).`,
+    ),
   );
 }
 
-export function renderRuns(box: HTMLElement, runs: RunInfo[]): void {
+export function renderRuns(box: HTMLElement, runs: RunInfo[], onOpen: (id: string) => void = () => undefined): void {
   if (runs.length === 0) {
     box.replaceChildren();
     box.hidden = true;
@@ -56,8 +93,9 @@ export function renderRuns(box: HTMLElement, runs: RunInfo[]): void {
   const describe = (r: RunInfo): string => {
     const s = r.summary as Record<string, unknown> | undefined;
     if (!s) return '';
-    if (typeof s.valNll === 'number') return `val NLL ${fmt(s.valNll)} · ${s.steps} steps`;
-    if (typeof s.finalLoss === 'number') return `loss ${fmt(s.finalLoss)} · ${s.steps} steps`;
+    const steps = typeof s.steps === 'number' ? ` · ${s.steps} steps` : '';
+    if (typeof s.valNll === 'number') return `val NLL ${fmt(s.valNll)}${steps}`;
+    if (typeof s.finalLoss === 'number') return `loss ${fmt(s.finalLoss)}${steps}`;
     return '';
   };
   box.replaceChildren(
@@ -66,12 +104,63 @@ export function renderRuns(box: HTMLElement, runs: RunInfo[]): void {
       'ul',
       { class: 'run-list' },
       ...runs.map((r) =>
-        h('li', { class: `run ${r.status}`, title: r.path }, h('span', { class: `codicon codicon-${runIcon(r.status)}` }), h('span', { class: 'run-label' }, r.label), h('span', { class: 'run-detail' }, `${r.kind} · ${r.status}${describe(r) ? ' · ' + describe(r) : ''}`)),
+        runItem(r, describe(r), onOpen),
       ),
     ),
   );
 }
 
 function runIcon(status: RunInfo['status']): string {
-  return status === 'running' ? 'sync' : status === 'done' ? 'pass' : status === 'cancelled' ? 'circle-slash' : 'error';
+  return status === 'running' ? 'sync' : status === 'done' ? 'pass' : status === 'cancelled' ? 'circle-slash' : status === 'interrupted' ? 'debug-pause' : 'error';
+}
+
+/** One run of the list: a button that shows the run in the panel (its curves, clouds and evaluation). */
+function runItem(r: RunInfo, detail: string, onOpen: (id: string) => void): HTMLElement {
+  const li = h(
+    'li',
+    { class: `run ${r.status}`, title: `${r.path}\nClick to show this run`, role: 'button', tabindex: '0', 'data-run': r.id },
+    h('span', { class: `codicon codicon-${runIcon(r.status)}` }),
+    h('span', { class: 'run-label' }, r.label),
+    h('span', { class: 'run-detail' }, `${r.kind} · ${r.status}${detail ? ' · ' + detail : ''}`),
+  );
+  li.addEventListener('click', () => onOpen(r.id));
+  li.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') onOpen(r.id);
+  });
+  return li;
+}
+
+/** One cell of the before/after table: W1 with its noise floor beside it. */
+function distanceCell(c: DistanceCell | undefined): HTMLElement {
+  if (!c) return h('td', {}, '–');
+  const within = Number.isFinite(c.floor) && c.w1 <= 1.5 * c.floor;
+  return h('td', { class: within ? 'within-noise' : undefined, title: within ? 'within 1.5× the noise floor: as close as sampling noise resolves' : undefined }, fmt(c.w1), h('span', { class: 'ref-label' }, ` floor ${fmt(c.floor, 2)}`));
+}
+
+/**
+ * The before/after table: for every feature and overall, the W1 distance to the target of the source
+ * (before), the morph and the base transfer (after), each next to its noise floor.
+ */
+export function renderBeforeAfter(box: HTMLElement, rows: BeforeAfterRow[], n: number): void {
+  if (rows.length === 0) {
+    box.replaceChildren();
+    box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  box.replaceChildren(
+    h(
+      'div',
+      { class: 'card-header' },
+      h('span', { class: 'card-title' }, 'Before / after: distance to the target'),
+      h('span', { class: 'card-subtitle' }, `exact 1-D Wasserstein-1 in data units on the ${n} plotted rows; floor: what two samples of the target of these sizes differ by`),
+    ),
+    h(
+      'table',
+      { class: 'metrics-table before-after' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'feature'), h('th', { scope: 'col' }, 'source → target'), h('th', { scope: 'col' }, 'morph → target'), h('th', { scope: 'col' }, 'base transfer → target'))),
+      h('tbody', {}, ...rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.name), distanceCell(r.source), distanceCell(r.morph), distanceCell(r.transfer)))),
+    ),
+    h('p', { class: 'metrics-note' }, 'Overall: each feature\'s W1 divided by the target\'s standard deviation of that feature, averaged. Green: within 1.5× the floor.'),
+  );
 }

@@ -67,8 +67,33 @@ async function datasetArg(args: unknown[], title: string): Promise<vscode.Uri | 
   return picked?.[0];
 }
 
+/** A run folder from a command's arguments: a path, a Uri, or a run node of the Flowmorph view. */
+function runDirArg(args: unknown[]): string | undefined {
+  for (const a of args) {
+    if (typeof a === 'string') return a;
+    if (isUri(a)) return a.fsPath;
+    const run = (a as { run?: { path?: unknown } } | undefined)?.run;
+    if (run && typeof run.path === 'string') return run.path;
+  }
+  return undefined;
+}
+
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const { context, controller: c, bridge, log } = d;
+
+  /** Use as Source / Target: writes the experiment file and says so (with its problems, if any). */
+  const useAs = async (role: 'source' | 'target', args: unknown[]) => {
+    const file = await datasetArg(args, role === 'source' ? 'Source dataset' : 'Target dataset');
+    if (!file) return undefined;
+    const loaded = await c.store.setData(role, file, optionsOf(args));
+    if (interactive(args)) {
+      const where = vscode.workspace.asRelativePath(loaded.uri);
+      const text = `Flowmorph: ${path.basename(file.fsPath)} is now the ${role} of ${where}.`;
+      if (loaded.errors.length) void vscode.window.showWarningMessage(`${text} The experiment file has problems: ${loaded.errors.join('; ')}`);
+      else void vscode.window.showInformationMessage(text);
+    }
+    return loaded.experiment;
+  };
   const previews = new Map<string, string>();
 
   const commands: Record<string, (...args: any[]) => unknown> = {
@@ -113,17 +138,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return { ...r, uri: vscode.Uri.file(file) };
     },
 
-    'flowmorph.setSource': async (...args: unknown[]) => {
-      const file = await datasetArg(args, 'Source dataset');
-      if (!file) return undefined;
-      return (await c.store.setData('source', file, optionsOf(args))).experiment;
-    },
+    'flowmorph.setSource': async (...args: unknown[]) => useAs('source', args),
 
-    'flowmorph.setTarget': async (...args: unknown[]) => {
-      const file = await datasetArg(args, 'Target dataset');
-      if (!file) return undefined;
-      return (await c.store.setData('target', file, optionsOf(args))).experiment;
-    },
+    'flowmorph.setTarget': async (...args: unknown[]) => useAs('target', args),
 
     'flowmorph.trainBase': async (...args: unknown[]) => {
       const o = optionsOf<TrainOptions & { which?: 'source' | 'target' | 'both' }>(args);
@@ -153,6 +170,20 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const rec = await c.morphFile(file, { ...o, run, format, targetCondition: cond.targetCondition });
       if (rec.status === 'done' && rec.output) announceExport(log, 'Morph This File', [rec.output]);
       return rec;
+    },
+
+    'flowmorph.openRun': async (...args: unknown[]) => {
+      const dir = runDirArg(args);
+      if (!dir) throw new Error('Open in Panel: which run? (a run folder path or a run in the Flowmorph view)');
+      FlowmorphPanel.show(context);
+      await bridge.postState();
+      return bridge.showRun(dir);
+    },
+
+    'flowmorph.resumeRun': async (...args: unknown[]) => {
+      const dir = runDirArg(args);
+      if (!dir) throw new Error('Resume: which run? (a run folder path or a run in the Flowmorph view)');
+      return c.resume(dir);
     },
 
     'flowmorph.stop': async () => {

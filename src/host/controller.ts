@@ -11,7 +11,7 @@ import type { DataSpec, FitJob, MorphJob, TransportJob } from '../jobs/types';
 import { resolveWith } from '../config/experiment';
 import type { EvaluateJobSpec, TrainWhat, WorkerJob } from '../protocol';
 import { absoluteSpec, outputRoot, workspaceRootOf, type ExperimentStore, type LoadedExperiment } from './experiment';
-import { createRunDir, latestModel, latestMorph, listRuns, type RunRecord } from './runs';
+import { createRunDir, latestModel, latestMorph, listRuns, readRecord, type RunRecord } from './runs';
 import { settings } from './settings';
 import type { Trainer } from './trainer';
 import { writeDataset } from '../data/write';
@@ -81,6 +81,27 @@ export class Controller {
       `fit-${role}-${path.parse(name).name}`,
       (dir) => (job.out = dir),
     );
+  }
+
+  /**
+   * Continues an interrupted or stopped base-flow run in its own folder from its last checkpoint (the
+   * experiment's current base settings). A morph run cannot resume yet: the morph job keeps no resumable
+   * checkpoint, so this says to train it again.
+   */
+  async resume(dir: string): Promise<RunRecord> {
+    const rec = readRecord(dir);
+    if (!rec) throw new Error(`${dir} is not a Flowmorph run folder (no status record).`);
+    if (rec.status === 'running' || rec.status === 'done') throw new Error(`${rec.label} is ${rec.status}: nothing to resume.`);
+    if (rec.kind !== 'fit') throw new Error(`${rec.label}: only base-flow runs can resume from a checkpoint yet; train the morph again (Flowmorph: Train Morph).`);
+    const file = rec.data.source ?? rec.data.target;
+    if (!file) throw new Error(`${rec.label}: its record does not say which data it trained on.`);
+    const loaded = await this.experiment();
+    const r = resolveWith({}, loaded.experiment);
+    const role = rec.role === 'source' || rec.role === 'target' ? rec.role : undefined;
+    const spec = role && loaded.experiment[role] && path.resolve(absoluteSpec(loaded.uri, loaded.experiment[role]!).path) === path.resolve(file) ? absoluteSpec(loaded.uri, loaded.experiment[role]!) : { path: file, workspaceRoot: workspaceRootOf(vscode.Uri.file(file)) };
+    const job: FitJob = { data: spec, out: dir, flow: r.base.flow, train: r.base.train, backend: settings(loaded.uri).backend, resume: true };
+    const record: RunRecord = { ...rec, status: 'running', startedAt: new Date().toISOString(), endedAt: undefined, error: undefined, label: rec.label.replace(/ \(resumed\)$/, '') + ' (resumed)' };
+    return this.trainer.start({ kind: 'fit', job }, record, { plotPoints: settings(loaded.uri).plotPoints }).done;
   }
 
   /** Base flows of the experiment's source and/or target, one after the other. */

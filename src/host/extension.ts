@@ -70,6 +70,8 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
     ...registerCommands({ context, controller, bridge, log }),
     ...registerRunMenu({ context, controller, bridge, log, refresh: () => tree.refresh() }),
   );
+  // After a reload: the newest runs drawn again from their folders; an interrupted run offered for resume.
+  void bridge.restore().catch((e: Error) => log.error(`restoring the panel: ${e.stack ?? e.message}`));
   // Context keys for menus and command enablement (package.json): Stop only while running, Train Morph
   // once the experiment names a source and a target, Morph This File once a morph exists, Export
   // Samples once a run has sent samples.
@@ -89,6 +91,12 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
       if (e.type !== 'snapshot' || sawSamples) return;
       sawSamples = true;
       void setContext('flowmorph.hasSamples', true);
+    }),
+    // The walkthrough ticks its steps when the training ends well, not when the button is clicked.
+    trainer.onEvent((e) => {
+      if (e.type !== 'ended' || e.run.status !== 'done') return;
+      if (e.run.kind === 'fit') void vscode.commands.executeCommand('setContext', 'flowmorph.baseFlowTrained', true);
+      if (e.run.kind === 'morph') void vscode.commands.executeCommand('setContext', 'flowmorph.morphTrained', true);
     }),
     store.onDidChange(() => void updateContext()),
   );

@@ -129,6 +129,15 @@ export class FlowmorphPanel implements vscode.Disposable {
     );
   }
 
+  /**
+   * For integration tests: handles `msg` as if the open panel had posted it (validated the same way), e.g.
+   * a slider move the test cannot make inside the webview.
+   */
+  static receiveAsPanel(msg: unknown): void {
+    if (!FlowmorphPanel.current) throw new Error('the panel is not open');
+    FlowmorphPanel.current.receive(msg);
+  }
+
   /** Same as the static post: records for replay, then sends. */
   post(msg: HostToWebview): Thenable<boolean> {
     return FlowmorphPanel.post(msg);

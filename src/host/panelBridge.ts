@@ -7,12 +7,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { writeFileAtomicSync } from '../core/io/atomic';
-import { applyDesignerEdit, defaultExperiment, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol';
+import { applyDesignerEdit, defaultExperiment, toFloat32, type ConditionInfo, type DensityGrid, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol';
 import { Controller } from './controller';
-import { outputRoot } from './experiment';
+import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
 import type { Log } from './log';
 import { FlowmorphPanel } from './panel';
-import type { RunRecord } from './runs';
+import type { Snapshot } from '../jobs/types';
+import type { ConditionMorphResult } from './conditionMorph';
+import { latestModel, latestMorph, readRecord, type RunRecord } from './runs';
+import { settings } from './settings';
+import { latestView, runViewMessages, RunViewWriter } from './runView';
 
 /** Phases a run draws curves for, cleared when it starts again. */
 function phasesOf(r: RunRecord): ('source' | 'target' | 'fit' | 'morph')[] {
@@ -28,6 +32,17 @@ function runInfo(r: RunRecord): RunInfo {
 export class PanelBridge implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private exportWaiter: { folder: string; files: string[]; resolve: (files: string[]) => void } | undefined;
+  /** The experiment file the panel's plots belong to; another one clears them (and the replay). */
+  private shownExperiment: string | undefined;
+  /** Keeps the running run's curves and clouds in its folder, for a reload or a later Open in Panel. */
+  private writer: RunViewWriter | undefined;
+  /** Heat maps and slider morphs: one of each computed at a time, the newest request waiting. */
+  private readonly densities = new NewestWins<Extract<WebviewToHost, { type: 'requestDensity' }>>((m) =>
+    this.computeDensity(m).catch((e: Error) => this.log.warn(`density grid of the ${m.which} flow: ${e.message} (the panel shows a histogram of its samples)`)),
+  );
+  private readonly conditionMorphs = new NewestWins<number[]>((value) =>
+    this.morphToCondition(value).catch((e: Error) => this.post({ type: 'status', level: 'warn', text: `Morph to the chosen condition: ${e.message}` })),
+  );
 
   constructor(
     private readonly controller: Controller,
@@ -38,17 +53,22 @@ export class PanelBridge implements vscode.Disposable {
       trainer.onEvent((e) => {
         switch (e.type) {
           case 'started':
+            this.writer = new RunViewWriter(e.run.path, (m) => this.log.warn(m));
             for (const phase of phasesOf(e.run)) this.post({ type: 'clear', what: 'curves', phase });
             if (e.run.kind === 'morph') this.post({ type: 'clear', what: 'metrics' });
             this.post({ type: 'running', running: { what: Controller.whatOf(e.run), startedAt: Date.parse(e.run.startedAt) } });
             break;
           case 'progress':
+            this.writer?.progress(e.progress);
             this.post({ type: 'progress', progress: e.progress });
             break;
           case 'snapshot':
+            this.writer?.snapshot(e.snapshot, e.paired);
             this.post({ type: 'snapshot', snapshot: e.snapshot, paired: e.paired });
             break;
           case 'ended': {
+            this.writer?.flush();
+            this.writer = undefined;
             this.post({ type: 'running', running: null });
             const ev = e.run.evaluation ?? (e.run.summary && 'evaluation' in e.run.summary ? e.run.summary.evaluation : undefined);
             if (ev) this.post({ type: 'metrics', summary: ev, step: e.run.summary?.steps });
@@ -65,7 +85,139 @@ export class PanelBridge implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.writer?.flush();
     for (const s of this.subs) s.dispose();
+  }
+
+  /**
+   * After a window reload (the extension host restarted, so the replay is empty): draws the newest runs
+   * again from their folders, and offers to resume a run the reload interrupted.
+   */
+  async restore(): Promise<void> {
+    const loaded = await this.controller.store.get();
+    if (!loaded) return;
+    const runs = this.controller.runs(loaded);
+    const shown = latestView(runs);
+    if (shown.length > 0) {
+      this.post({ type: 'clear', what: 'all' });
+      for (const m of runViewMessages(shown)) this.post(m);
+      this.log.info(`panel: restored ${shown.map((r) => path.basename(r.path)).join(', ')}`);
+    }
+    const interrupted = runs.find((r) => r.status === 'interrupted');
+    if (interrupted) {
+      const resumable = interrupted.kind === 'fit';
+      const actions = resumable ? ['Resume', 'Open in Panel'] : ['Open in Panel'];
+      const note = resumable ? 'Resume it from its last checkpoint?' : 'A morph cannot resume yet: train it again to finish.';
+      void vscode.window.showWarningMessage(`Flowmorph: "${interrupted.label}" was interrupted (the window closed or reloaded while it trained). ${note}`, ...actions).then((a) => {
+        if (a === 'Resume') void vscode.commands.executeCommand('flowmorph.resumeRun', interrupted.path);
+        else if (a === 'Open in Panel') void vscode.commands.executeCommand('flowmorph.openRun', interrupted.path);
+      });
+    }
+  }
+
+  /**
+   * The newest base model of the experiment's source or target: a base-flow run on that file, else the one
+   * the newest morph run on that file trained for itself (run.json names it).
+   */
+  private baseModel(loaded: LoadedExperiment, role: 'source' | 'target'): string | undefined {
+    const spec = loaded.experiment[role];
+    if (!spec) return undefined;
+    const file = path.resolve(absoluteSpec(loaded.uri, spec).path);
+    const runs = this.controller.runs(loaded);
+    const own = latestModel(runs, role, file);
+    if (own) return own;
+    for (const r of runs) {
+      if (r.kind !== 'morph' || r.status !== 'done' || !r.data[role] || path.resolve(r.data[role]!) !== file) continue;
+      try {
+        const meta = JSON.parse(fs.readFileSync(path.join(r.path, 'run.json'), 'utf8')) as Record<string, unknown>;
+        const rel = meta[role === 'source' ? 'sourceModel' : 'targetModel'];
+        if (typeof rel !== 'string') continue;
+        const dir = path.resolve(r.path, rel);
+        if (fs.existsSync(path.join(dir, 'model.json'))) return dir;
+      } catch {
+        /* no run.json: not a finished morph */
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The target-condition slider of a conditional experiment: the target base flow's condition columns,
+   * spanning the mean ± 2 standard deviations of its training conditions, at the value last chosen.
+   */
+  private conditionInfo(loaded: LoadedExperiment): ConditionInfo | undefined {
+    const model = this.baseModel(loaded, 'target');
+    if (!model) return undefined;
+    try {
+      const meta = JSON.parse(fs.readFileSync(path.join(model, 'model.json'), 'utf8')) as { conditionColumns?: string[]; conditionScaler?: { shift?: number[]; scale?: number[] } };
+      const names = meta.conditionColumns ?? [];
+      const mean = meta.conditionScaler?.shift ?? [];
+      const sd = meta.conditionScaler?.scale ?? [];
+      if (names.length === 0 || mean.length !== names.length || sd.length !== names.length) return undefined;
+      const chosen = this.controller.targetCondition;
+      return {
+        names,
+        min: mean.map((m, i) => m - 2 * sd[i]),
+        max: mean.map((m, i) => m + 2 * sd[i]),
+        value: chosen && chosen.length === names.length ? chosen : mean.slice(),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The slider, live: the newest morph run pushes source rows to target condition `value` (in a worker),
+   * and the panel draws them against the target rows of that condition bin.
+   */
+  private async morphToCondition(value: number[]): Promise<void> {
+    const loaded = await this.controller.store.get();
+    if (!loaded?.experiment.source || !loaded.experiment.target) return;
+    const run = latestMorph(this.controller.runs(loaded));
+    if (!run) {
+      this.post({ type: 'status', level: 'info', text: 'Target condition set; train a morph to see it morph there.' });
+      return;
+    }
+    const t0 = Date.now();
+    const n = settings(loaded.uri).plotPoints;
+    const r = (await this.controller.trainer.oneShot({
+      kind: 'conditionMorph',
+      job: { run: run.path, source: absoluteSpec(loaded.uri, loaded.experiment.source), target: absoluteSpec(loaded.uri, loaded.experiment.target), n, condition: value },
+    })) as unknown as ConditionMorphResult;
+    const clouds: Snapshot['clouds'] = {};
+    for (const name of ['source', 'target', 'morphed', 'baseTransfer'] as const) {
+      const c = toFloat32(r.clouds[name]);
+      if (c) clouds[name] = c;
+    }
+    this.post({ type: 'snapshot', snapshot: { phase: 'morph', step: run.summary?.steps ?? 0, cols: r.cols, clouds }, paired: true });
+    const names = this.conditionInfo(loaded)?.names ?? value.map((_, i) => `c${i}`);
+    const bins = r.bin.map(([a, b], i) => `${names[i]} in [${a.toPrecision(4)}, ${b.toPrecision(4)}]`).join(', ');
+    this.post({ type: 'status', level: 'info', text: `Morphed to ${value.map((v, i) => `${names[i]} = ${v.toPrecision(4)}`).join(', ')}; target: the ${r.targetRows} rows with ${bins}.` });
+    this.log.info(`morph to condition ${value.join(', ')}: ${r.targetRows} target rows in the bin, ${Date.now() - t0} ms`);
+  }
+
+  private async computeDensity(msg: Extract<WebviewToHost, { type: 'requestDensity' }>): Promise<void> {
+    const loaded = await this.controller.store.get();
+    const model = loaded && this.baseModel(loaded, msg.which);
+    if (!model) return; // no trained flow yet: the panel shows a histogram of its samples, if any
+    const t0 = Date.now();
+    const { xFeature, yFeature, n, xRange, yRange, fixed } = msg;
+    const r = (await this.controller.trainer.oneShot({ kind: 'density', job: { model, xFeature, yFeature, n, xRange, yRange, fixed, condition: this.controller.targetCondition } })) as unknown as DensityGrid;
+    const logp = toFloat32(r.logp);
+    if (!logp || logp.length !== r.nx * r.ny) throw new Error('the worker sent a grid of the wrong size');
+    this.post({ type: 'density', which: msg.which, grid: { ...r, logp } });
+    this.log.info(`density grid of the ${msg.which} flow: ${n}×${n} over features ${xFeature}, ${yFeature}${r.condition ? ` at condition ${r.condition.map((v) => v.toPrecision(4)).join(', ')}` : ''} in ${Date.now() - t0} ms`);
+  }
+
+  /** Shows one run's curves, clouds and evaluation (from its folder) in the panel, instead of what was there. */
+  async showRun(dir: string): Promise<RunRecord> {
+    const rec = readRecord(dir);
+    if (!rec) throw new Error(`${dir} is not a Flowmorph run folder (no status record).`);
+    const msgs = runViewMessages([rec]);
+    this.post({ type: 'clear', what: 'all' });
+    for (const m of msgs) this.post(m);
+    this.post({ type: 'status', level: msgs.length ? 'info' : 'warn', text: msgs.length ? `Showing ${rec.label} (${rec.status})` : `${rec.label}: nothing was recorded to draw (runs from before this version keep no curves)` });
+    return rec;
   }
 
   private post(msg: HostToWebview): void {
@@ -82,6 +234,9 @@ export class PanelBridge implements vscode.Disposable {
     const loaded = await this.controller.store.get();
     const { trainer } = this.controller;
     const running = trainer.running?.record;
+    const file = loaded?.uri.toString() ?? '';
+    if (this.shownExperiment !== undefined && file !== this.shownExperiment) this.post({ type: 'clear', what: 'all' });
+    this.shownExperiment = file;
     if (!loaded) {
       this.post({ type: 'state', experiment: defaultExperiment(), errors: ['No experiment yet: run "Flowmorph: New Experiment" or pick a source dataset.'], runs: [], running: null, backend: trainer.backend });
       return;
@@ -93,8 +248,10 @@ export class PanelBridge implements vscode.Disposable {
       errors: loaded.errors,
       runs: this.controller.runs(loaded).map(runInfo),
       running: running ? { what: Controller.whatOf(running), startedAt: Date.parse(running.startedAt) } : null,
-      features: featureNames(this.controller.runs(loaded)),
+      features: featureNames(this.controller.runs(loaded), [loaded.experiment.source, loaded.experiment.target].map((d) => (d ? absoluteSpec(loaded.uri, d).path : undefined))),
+      condition: this.conditionInfo(loaded),
       backend: trainer.backend,
+      nllReference: tutorialReference([...(running ? [running] : []), ...this.controller.runs(loaded)]),
     });
   }
 
@@ -151,6 +308,8 @@ export class PanelBridge implements vscode.Disposable {
       }
       case 'setTargetCondition':
         c.targetCondition = msg.value;
+        // The panel asks for the heat map at the new condition itself; the morph is redrawn here.
+        void this.conditionMorphs.run(msg.value);
         break;
       case 'exportPlot': {
         const loaded = await c.store.get();
@@ -170,9 +329,15 @@ export class PanelBridge implements vscode.Disposable {
         break;
       }
       case 'requestDensity':
-        // Not computed yet: the panel falls back to a histogram of flow samples. Logged, not shown.
-        this.log.info(`panel asked for a ${msg.which} density grid (${msg.n}²): not implemented yet, the panel shows a histogram`);
+        void this.densities.run(msg);
         break;
+      case 'openRun': {
+        const loaded = await c.store.get();
+        const run = loaded ? c.runs(loaded).find((r) => r.id === msg.id) : undefined;
+        if (!run) throw new Error(`No run ${msg.id} in this experiment.`);
+        await this.showRun(run.path);
+        break;
+      }
       case 'openExperiment': {
         const loaded = await c.store.get();
         if (loaded) await vscode.window.showTextDocument(loaded.uri);
@@ -185,9 +350,15 @@ export class PanelBridge implements vscode.Disposable {
   }
 }
 
-/** Feature column names from the newest model that recorded them. */
-function featureNames(runs: RunRecord[]): string[] | undefined {
+/**
+ * Feature column names from the newest model of this experiment's data that recorded them (runs of other
+ * experiments share the output folder: their columns must not label this one's axes).
+ */
+function featureNames(runs: RunRecord[], files: (string | undefined)[]): string[] | undefined {
+  const mine = new Set(files.filter((f): f is string => !!f && !/^toy:/i.test(f)).map((f) => path.resolve(f)));
   for (const r of runs) {
+    const used = [r.data.source, r.data.target].filter((f): f is string => !!f && !/^toy:/i.test(f));
+    if (!used.some((f) => mine.has(path.resolve(f)))) continue;
     for (const f of ['model.json', 'run.json']) {
       try {
         const meta = JSON.parse(fs.readFileSync(path.join(r.path, f), 'utf8')) as { columns?: string[] };
@@ -198,4 +369,40 @@ function featureNames(runs: RunRecord[]): string[] | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Runs `work` for one request at a time; requests that arrive meanwhile replace each other, and the newest
+ * runs next (a slider dragged through ten values computes the first and the last).
+ */
+class NewestWins<T> {
+  private busy = false;
+  private next: { value: T } | undefined;
+
+  constructor(private readonly work: (value: T) => Promise<unknown>) {}
+
+  async run(value: T): Promise<void> {
+    if (this.busy) {
+      this.next = { value };
+      return;
+    }
+    this.busy = true;
+    try {
+      for (let v: { value: T } | undefined = { value }; v; v = this.next) {
+        this.next = undefined;
+        await this.work(v.value);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+/** The walkthrough's data file (walkthrough/2-fit.md): 400 draws of N(2, 1). */
+export const TUTORIAL_FILE = 'shifted-normal.csv';
+
+/** The tutorial's expected NLL when a base flow was trained on its file: the entropy of N(2, 1). */
+export function tutorialReference(runs: RunRecord[]): { value: number; label: string } | undefined {
+  const onTutorial = runs.some((r) => r.kind === 'fit' && [r.data.source, r.data.target].some((f) => f && path.basename(f) === TUTORIAL_FILE));
+  return onTutorial ? { value: 0.5 * Math.log(2 * Math.PI * Math.E), label: 'entropy of N(2, 1)' } : undefined;
 }

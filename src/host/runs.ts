@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeJsonAtomicSync } from '../core/io/atomic';
-import type { EvaluateSummary } from '../jobs/types';
+import type { EvaluateSummary, FitSummary, MorphSummary } from '../jobs/types';
 import type { RunInfo } from '../protocol';
 
 export const STATUS_FILE = 'flowmorph-status.json';
@@ -52,17 +52,55 @@ export function writeRecord(rec: RunRecord): void {
   writeJsonAtomicSync(path.join(rec.path, STATUS_FILE), rec);
 }
 
+const KINDS: readonly RunRecord['kind'][] = ['fit', 'morph', 'transport', 'evaluate'];
+const STATUSES: readonly RunRecord['status'][] = ['running', 'done', 'cancelled', 'failed', 'interrupted'];
+const ROLES: readonly RunRecord['role'][] = ['source', 'target', 'file', 'morph', 'transport', 'evaluate'];
+
+/**
+ * A status record as read from disk, every field checked: a record written by an older version, cut short,
+ * or edited by hand has fields missing or null (a cancelled run stores `finalLoss: null`), and whoever
+ * shows it must not have to guess. Missing strings get defaults; a summary that is not an object is dropped.
+ */
+export function sanitizeRecord(raw: unknown, dir: string): RunRecord | undefined {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const o = raw as Record<string, unknown>;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const pick = <T extends string>(v: unknown, allowed: readonly T[], d: T): T => (allowed.includes(v as T) ? (v as T) : d);
+  const kind = pick(o.kind, KINDS, 'fit');
+  const data = o.data && typeof o.data === 'object' ? (o.data as Record<string, unknown>) : {};
+  const isObj = (v: unknown): boolean => !!v && typeof v === 'object' && !Array.isArray(v);
+  return {
+    id: str(o.id) ?? path.basename(dir),
+    label: str(o.label) ?? path.basename(dir),
+    kind,
+    path: dir,
+    status: pick(o.status, STATUSES, 'failed'),
+    role: pick(o.role, ROLES, kind === 'morph' ? 'morph' : 'file'),
+    data: { source: str(data.source), target: str(data.target) },
+    startedAt: str(o.startedAt) ?? '',
+    endedAt: str(o.endedAt),
+    error: str(o.error),
+    output: str(o.output),
+    summary: isObj(o.summary) ? (o.summary as RunRecord['summary']) : undefined,
+    evaluation: isObj(o.evaluation) ? (o.evaluation as EvaluateSummary) : undefined,
+  };
+}
+
 export function readRecord(dir: string): RunRecord | undefined {
   try {
-    return JSON.parse(fs.readFileSync(path.join(dir, STATUS_FILE), 'utf8')) as RunRecord;
+    return sanitizeRecord(JSON.parse(fs.readFileSync(path.join(dir, STATUS_FILE), 'utf8')), dir);
   } catch {
     return undefined;
   }
 }
 
+/** Why a run ended without finishing, when no one saw it end. */
+export const INTERRUPTED = 'interrupted: the window closed or reloaded while it trained';
+
 /**
  * Runs under `root`, newest first. A record still saying 'running' that is not `activeId` belongs to a
- * window that closed mid-run: it is reported as failed ("interrupted"), its files as they were left.
+ * window that closed or reloaded mid-run: it is marked 'interrupted' (on disk too, so it does not stay
+ * 'running' forever), its files as they were left, its last checkpoint ready to resume from.
  */
 export function listRuns(root: string, activeId?: string): RunRecord[] {
   if (!fs.existsSync(root)) return [];
@@ -71,9 +109,15 @@ export function listRuns(root: string, activeId?: string): RunRecord[] {
     if (!e.isDirectory()) continue;
     const rec = readRecord(path.join(root, e.name));
     if (!rec) continue;
-    rec.path = path.join(root, e.name); // folders may have moved since the record was written
-    if (rec.status === 'running' && rec.id !== activeId) out.push({ ...rec, status: 'failed', error: rec.error ?? 'interrupted' });
-    else out.push(rec);
+    if (rec.status === 'running' && rec.id !== activeId) {
+      const marked: RunRecord = { ...rec, status: 'interrupted', error: rec.error ?? INTERRUPTED };
+      try {
+        writeRecord(marked);
+      } catch {
+        /* read-only folder: shown as interrupted all the same */
+      }
+      out.push(marked);
+    } else out.push(rec);
   }
   return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
 }
@@ -92,4 +136,32 @@ export function latestModel(runs: RunRecord[], role: 'source' | 'target', dataPa
 /** The newest finished morph run (a folder with run.json). */
 export function latestMorph(runs: RunRecord[]): RunRecord | undefined {
   return runs.find((r) => r.kind === 'morph' && r.status === 'done' && fs.existsSync(path.join(r.path, 'run.json')));
+}
+
+/** A number with `digits` decimals, or '–' when the record has none (null, missing, not a number). */
+function num(v: unknown, digits = 3): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–';
+}
+
+/**
+ * One line of key metrics for a run, as shown in the tree. Any field of a record may be missing or null
+ * (a stopped run stores `finalLoss: null`): those show as '–'.
+ */
+export function runMetrics(r: RunRecord): string {
+  if (r.status === 'failed') return r.error ?? 'failed';
+  if (r.status === 'interrupted') return 'interrupted · right-click › Resume';
+  const stopped = r.status === 'cancelled' ? 'stopped · ' : '';
+  if (r.kind === 'fit' && r.summary) {
+    const s = r.summary as Partial<Record<keyof FitSummary, unknown>>;
+    return `${stopped}val NLL ${num(s.valNll)} · ${num(s.steps, 0)} steps${typeof s.backend === 'string' ? ` · ${s.backend}` : ''}`;
+  }
+  if (r.kind === 'morph' && r.summary) {
+    const s = r.summary as Partial<MorphSummary> & { finalLoss?: number | null };
+    const f = s.evaluation?.morph?.fidelity;
+    const d = s.evaluation?.morph?.displacement;
+    const extra = f && d ? ` · fidelity ${num(f.slicedW1)} (floor ${num(f.slicedW1Floor)}) · moved ${num(d.meanL2)}` : '';
+    return `${stopped}loss ${num(s.finalLoss)} · ${num(s.steps, 0)} steps${extra}`;
+  }
+  if (r.kind === 'transport' && r.output) return `→ ${path.basename(r.output)}`;
+  return r.status;
 }

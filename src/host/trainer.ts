@@ -54,6 +54,30 @@ export class Trainer implements vscode.Disposable {
     this.events.dispose();
   }
 
+  /**
+   * Runs a short job (a density grid, a morph to one condition) in a worker of its own, beside any training, and resolves with its
+   * summary. The worker ends with the job; `timeoutMs` bounds the whole.
+   */
+  oneShot(job: Extract<WorkerJob, { kind: 'density' | 'conditionMorph' }>, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+    const worker = new Worker(this.workerFile, { workerData: this.init() });
+    const id = `oneshot-${Date.now()}`;
+    let timer: NodeJS.Timeout | undefined;
+    const result = new Promise<Record<string, unknown>>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`the ${job.kind} job took longer than ${timeoutMs / 1000} s`)), timeoutMs);
+      worker.on('message', (m: WorkerToHost) => {
+        if (m.type === 'ready') worker.postMessage({ type: 'start', id, ...job } as HostToWorker);
+        else if (m.type === 'done' && m.id === id) resolve(m.summary as Record<string, unknown>);
+        else if (m.type === 'error') reject(new Error(m.message));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`worker exited (code ${code})`)));
+    });
+    return result.finally(() => {
+      clearTimeout(timer);
+      void worker.terminate();
+    });
+  }
+
   /** Starts `job`; `record` is its run folder's status record (status 'running'). Throws if a job runs. */
   start(job: WorkerJob, record: RunRecord, hooks: { plotPoints: number }): ActiveRun {
     if (this.active) throw new Error(`Flowmorph is already running "${this.active.record.label}"; stop it first.`);

@@ -4,9 +4,8 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { FitSummary, MorphSummary } from '../jobs/types';
 import { absoluteSpec, outputRoot, type ExperimentStore, type LoadedExperiment } from './experiment';
-import { listRuns, type RunRecord } from './runs';
+import { listRuns, runMetrics, type RunRecord } from './runs';
 import type { Trainer } from './trainer';
 
 type Node =
@@ -21,25 +20,8 @@ const STATUS_ICON: Record<RunRecord['status'], string> = {
   done: 'pass',
   cancelled: 'circle-slash',
   failed: 'error',
+  interrupted: 'debug-pause',
 };
-
-/** One line of key metrics for a run, as shown in the tree. */
-export function runMetrics(r: RunRecord): string {
-  if (r.status === 'failed') return r.error ?? 'failed';
-  if (r.kind === 'fit' && r.summary) {
-    const s = r.summary as FitSummary;
-    return `val NLL ${s.valNll.toFixed(3)} · ${s.steps} steps · ${s.backend}`;
-  }
-  if (r.kind === 'morph' && r.summary) {
-    const s = r.summary as MorphSummary;
-    const f = s.evaluation?.morph.fidelity;
-    const d = s.evaluation?.morph.displacement;
-    const extra = f && d ? ` · fidelity ${f.slicedW1.toFixed(3)} (floor ${f.slicedW1Floor.toFixed(3)}) · moved ${d.meanL2.toFixed(3)}` : '';
-    return `loss ${s.finalLoss.toFixed(3)} · ${s.steps} steps${extra}`;
-  }
-  if (r.kind === 'transport' && r.output) return `→ ${path.basename(r.output)}`;
-  return r.status;
-}
 
 export class ExperimentTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -109,6 +91,11 @@ export class ExperimentTree implements vscode.TreeDataProvider<Node>, vscode.Dis
           item.description = spec.path;
           item.tooltip = abs;
           if (!/^toy:/i.test(spec.path)) item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(abs)] };
+        } else if (node.loaded.errors.length) {
+          // The file could not be read as it stands: "not set" would be a guess.
+          item.description = 'see the experiment file\'s problems';
+          item.tooltip = node.loaded.errors.join('\n');
+          item.iconPath = new vscode.ThemeIcon('warning');
         } else {
           item.description = 'not set';
           item.tooltip = `Right-click a dataset in the Explorer: "Flowmorph: Use as ${node.role === 'source' ? 'Source' : 'Target'}"`;
@@ -128,8 +115,8 @@ export class ExperimentTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         item.tooltip = `${r.label}\n${r.status}${r.error ? `: ${r.error}` : ''}\n${r.path}`;
         item.iconPath = new vscode.ThemeIcon(node.asModel ? 'symbol-class' : STATUS_ICON[r.status]);
         item.resourceUri = vscode.Uri.file(r.path);
-        item.contextValue = `flowmorph.run.${r.kind}`;
-        item.command = { command: 'revealInExplorer', title: 'Reveal', arguments: [vscode.Uri.file(r.path)] };
+        item.contextValue = `flowmorph.run.${r.kind}${r.status === 'interrupted' ? '.interrupted' : ''}`;
+        item.command = { command: 'flowmorph.openRun', title: 'Open in Panel', arguments: [r.path] };
         return item;
       }
       case 'empty':

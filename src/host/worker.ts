@@ -32,6 +32,8 @@ interface JobModules {
   runMorph(job: MorphJob, hooks: JobHooks): Promise<MorphSummary>;
   runTransport(job: TransportJob, hooks?: JobHooks): Promise<Record<string, unknown>>;
   runEvaluate(job: Extract<WorkerJob, { kind: 'evaluate' }>['job'], hooks?: JobHooks): Promise<EvaluateSummary>;
+  densityGrid(job: Extract<WorkerJob, { kind: 'density' }>['job']): Record<string, unknown>;
+  conditionMorph(job: Extract<WorkerJob, { kind: 'conditionMorph' }>['job']): Promise<Record<string, unknown>>;
 }
 
 const port = parentPort;
@@ -59,6 +61,10 @@ function jobs(kind: WorkerJob['kind']): JobModules {
         return require('../jobs/transport');
       case 'evaluate':
         return require('../jobs/evaluate');
+      case 'density':
+        return require('./densityGrid');
+      case 'conditionMorph':
+        return require('./conditionMorph');
     }
   } catch (e) {
     throw new Error(`the ${kind} job is not available in this build: ${(e as Error).message.split('\n')[0]}`);
@@ -108,6 +114,12 @@ async function run(msg: Extract<HostToWorker, { type: 'start' }>): Promise<void>
         break;
       case 'evaluate':
         summary = await m.runEvaluate(msg.job, hooks);
+        break;
+      case 'density':
+        summary = m.densityGrid(msg.job);
+        break;
+      case 'conditionMorph':
+        summary = await m.conditionMorph(msg.job);
         break;
     }
     send({ type: 'done', id, summary });

@@ -150,3 +150,105 @@ test('designer: controls parse to values (empty = default), overrides are detect
   assert.equal(isOverridden(r.experiment, 'base.flow.hidden'), false);
   assert.equal(isOverridden(r.experiment, 'base.flow.hidden.toString'), false);
 });
+
+// ── Experiment switch and reload ─────────────────────────────────────────────────────────────────────
+function stateMsg(experimentPath: string, features: string[]) {
+  return { type: 'state' as const, experiment: defaultExperiment(), experimentPath, errors: [], runs: [], running: null, features };
+}
+function fill(m: PanelModel, cols: number): void {
+  m.apply({ type: 'history', progress: [progress('source', 0), progress('source', 10), progress('morph', 5)] });
+  m.apply({ type: 'snapshot', snapshot: { phase: 'morph', step: 5, cols, clouds: { source: new Float32Array(cols * 3), morphed: new Float32Array(cols * 3) } }, paired: true });
+  m.apply({ type: 'metrics', summary: summary(0.2), step: 5 });
+  m.apply({ type: 'density', which: 'target', grid: { xFeature: 0, yFeature: 1, xMin: 0, xMax: 1, yMin: 0, yMax: 1, nx: 2, ny: 2, logp: new Float32Array(4) } });
+  m.apply({ type: 'status', level: 'warn', text: 'old run cancelled' });
+}
+
+test('switching experiments clears curves, clouds, metrics, density and status of the previous one', () => {
+  const m = new PanelModel();
+  m.apply(stateMsg('demo/demo.flowmorph.json', ['x', 'y']));
+  fill(m, 2);
+  assert.ok(m.curves.size > 0 && m.metrics.length === 1 && m.cols === 2 && m.density.size === 1);
+  m.takeDirty();
+  m.apply(stateMsg('analysis/dijet.flowmorph.json', ['mj1', 'dmj', 'tau1', 'tau2', 'dR']));
+  assert.equal(m.curves.size, 0);
+  assert.deepEqual(m.clouds, {});
+  assert.equal(m.cols, 0);
+  assert.equal(m.paired, false);
+  assert.equal(m.metrics.length, 0);
+  assert.equal(m.density.size, 0);
+  assert.equal(m.latest.size, 0);
+  assert.equal(m.lastPhase, undefined);
+  assert.equal(m.status, undefined);
+  assert.equal(m.dims, 5);
+  assert.equal(m.featureName(4), 'dR');
+  const d = m.takeDirty();
+  for (const k of ['state', 'clouds', 'curves', 'metrics', 'density', 'status'] as const) assert.ok(d.has(k), k);
+});
+
+test('the same experiment sent again (a designer edit, a run ending) keeps what is shown', () => {
+  const m = new PanelModel();
+  m.apply(stateMsg('demo/demo.flowmorph.json', ['x', 'y']));
+  fill(m, 2);
+  m.apply(stateMsg('demo/demo.flowmorph.json', ['x', 'y']));
+  assert.ok(m.curves.get('nll:source:train')!.length === 2);
+  assert.ok(m.clouds.source && m.metrics.length === 1);
+  // Feature names arriving for the first time (the first model was trained) keep the clouds too.
+  const n = new PanelModel();
+  n.apply(stateMsg('demo/demo.flowmorph.json', []));
+  fill(n, 2);
+  n.apply(stateMsg('demo/demo.flowmorph.json', ['x', 'y']));
+  assert.ok(n.clouds.source);
+  // Other columns in the same file: the clouds (of the old columns) go, the curves stay.
+  n.apply(stateMsg('demo/demo.flowmorph.json', ['a', 'b']));
+  assert.equal(n.clouds.source, undefined);
+  assert.ok(n.curves.size > 0);
+});
+
+test('reload: a fresh model fed the host replay (state, clear, history, snapshot, metrics) shows the run again', () => {
+  const before = new PanelModel();
+  before.apply(stateMsg('demo/demo.flowmorph.json', ['x', 'y']));
+  fill(before, 2);
+  // What PanelReplay.messages() sends to a reloaded panel, in its order.
+  const after = new PanelModel();
+  after.apply(stateMsg('demo/demo.flowmorph.json', ['x', 'y']));
+  after.apply({ type: 'clear', what: 'all' });
+  after.apply({ type: 'history', progress: [progress('source', 0), progress('source', 10), progress('morph', 5)] });
+  after.apply({ type: 'snapshot', snapshot: { phase: 'morph', step: 5, cols: 2, clouds: { source: new Float32Array(6), morphed: new Float32Array(6) } }, paired: true });
+  after.apply({ type: 'metrics', summary: summary(0.2), step: 5 });
+  assert.deepEqual([...after.curves.keys()].sort(), [...before.curves.keys()].sort());
+  assert.deepEqual(after.curves.get('fid:morph'), before.curves.get('fid:morph'));
+  assert.equal(after.cols, 2);
+  assert.equal(after.paired, true);
+  assert.equal(after.metrics.length, 1);
+  // A reload into another experiment shows nothing of this one.
+  after.apply(stateMsg('other.flowmorph.json', ['x', 'y']));
+  assert.equal(after.curves.size, 0);
+});
+
+test('designer: a typographic minus parses as a minus, so −5 hidden units is refused, not saved as 5', () => {
+  const hidden = DESIGNER_FIELDS.find((f) => f.path === 'base.flow.hidden')!;
+  assert.equal(parseControl(hidden, '−5'), -5);
+  assert.equal(parseControl(hidden, ' -5 '), -5);
+  assert.equal(applyDesignerEdit(defaultExperiment(), 'base.flow.hidden', -5).ok, false);
+});
+
+test('the tutorial\'s expected NLL (1.419) arrives with the state and is kept as a level line, per experiment', () => {
+  const m = new PanelModel();
+  m.apply({ ...stateMsg('tutorial.flowmorph.json', ['x']), nllReference: { value: 0.5 * Math.log(2 * Math.PI * Math.E), label: 'entropy of N(2, 1)' } });
+  assert.ok(Math.abs(m.curves.get('ref:nll')![0].y - 1.4189) < 1e-4);
+  m.apply({ type: 'clear', what: 'all' }); // the replay after a reload sends state, then clear
+  assert.ok(m.curves.get('ref:nll'));
+  m.apply(stateMsg('other.flowmorph.json', ['x', 'y']));
+  assert.equal(m.curves.get('ref:nll'), undefined);
+});
+
+test('names that do not fit the clouds are not used: the clouds say how many features there are', () => {
+  const m = new PanelModel();
+  m.apply(stateMsg('e.flowmorph.json', ['only-one']));
+  assert.equal(m.dims, 1);
+  m.apply({ type: 'snapshot', snapshot: { phase: 'source', step: 0, cols: 2, clouds: { source: new Float32Array(4) } } });
+  assert.equal(m.dims, 2);
+  assert.deepEqual([m.featureName(0), m.featureName(1)], ['x0', 'x1']);
+  m.apply(stateMsg('e.flowmorph.json', ['pt', 'eta']));
+  assert.deepEqual([m.featureName(0), m.featureName(1)], ['pt', 'eta']);
+});

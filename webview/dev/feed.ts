@@ -7,7 +7,8 @@
  * the flows-for-flows paper, with plausible curves, clouds, a density grid and an evaluation. Designer
  * edits are applied and echoed back like the real host does.
  *
- * URL parameters: theme=dark|light, mode=static|live|empty, dims=2|4, condition=1.
+ * URL parameters: theme=dark|light, mode=static|live|empty, dims=2|4, condition=1, pair=dijet (a 5-D conditional
+ * sim → data pair whose morph follows the target-condition slider), oneD=1 (a 1-D dataset).
  * Exposes window.__fm = { posted, drawn, invalid } for the screenshot script.
  */
 import { applyDesignerEdit, defaultExperiment, isWebviewToHost, webviewMessageProblem } from '../../src/protocol';
@@ -17,8 +18,10 @@ import type { EvaluateSummary, Progress } from '../../src/jobs/types';
 const params = new URLSearchParams(location.search);
 const theme = params.get('theme') === 'light' ? 'light' : 'dark';
 const mode = params.get('mode') ?? 'static';
-const dims = params.get('dims') === '4' ? 4 : 2;
-const conditional = params.get('condition') === '1';
+const dijet = params.get('pair') === 'dijet';
+const oneD = params.get('oneD') === '1';
+const dims = dijet ? 5 : oneD ? 1 : params.get('dims') === '4' ? 4 : 2;
+const conditional = params.get('condition') === '1' || dijet;
 document.documentElement.dataset.previewTheme = theme;
 document.body.classList.add(theme === 'light' ? 'vscode-light' : 'vscode-dark');
 document.body.dataset.vscodeThemeKind = theme === 'light' ? 'vscode-light' : 'vscode-dark';
@@ -203,19 +206,49 @@ let experiment: Experiment = {
   target: { path: 'data/checkerboard.csv' },
   morph: { top: {}, penalty: { kind: 'l1', weight: 1 }, train: { seconds: 120 } },
 };
-const features = dims === 4 ? ['x', 'y', 'z', 'w'] : ['x', 'y'];
+const features = dijet ? ['m_j1 [GeV]', 'Δm_jj [GeV]', 'τ21 j1', 'τ21 j2', 'ΔR_jj'] : oneD ? ['x'] : dims === 4 ? ['x', 'y', 'z', 'w'] : ['x', 'y'];
+
+// ── A 5-D conditional pair (dijet-like): simulation vs. data, both depending on m_jj (TeV) ──────────────
+const MJJ: [number, number] = [3, 4.5];
+/** One event at condition m (TeV); `data` differs from simulation by shifts and widths, as a detector would. */
+function dijetRows(n: number, which: 'sim' | 'data' | 'transfer', mjj?: number): Float32Array {
+  const out = new Float32Array(n * 5);
+  const d = which === 'sim' ? 0 : which === 'data' ? 1 : 0.85;
+  for (let i = 0; i < n; i++) {
+    const m = mjj ?? MJJ[0] + (MJJ[1] - MJJ[0]) * uniform();
+    const k = m - 3;
+    out[i * 5] = 90 + 35 * k + 12 * d + (22 + 6 * d) * normal();
+    out[i * 5 + 1] = Math.abs((120 + 60 * k) * normal()) + 25 * d;
+    out[i * 5 + 2] = Math.min(1, Math.max(0, 0.42 + 0.07 * d - 0.03 * k + 0.13 * normal()));
+    out[i * 5 + 3] = Math.min(1, Math.max(0, 0.48 + 0.06 * d + 0.12 * (1 + 0.2 * d) * normal()));
+    out[i * 5 + 4] = 3.0 + 0.12 * k + (0.25 + 0.05 * d) * Math.abs(normal());
+  }
+  return out;
+}
+/** The morph's output at target condition m: data-like (a little noisier than data itself). */
+function dijetMorph(n: number, mjj: number | undefined): Float32Array {
+  const out = dijetRows(n, 'data', mjj);
+  for (let i = 0; i < out.length; i++) out[i] *= 1 + 0.015 * normal();
+  return out;
+}
+function dijetSnapshot(mjj?: number): HostToWebview {
+  const clouds = mjj === undefined
+    ? { source: dijetRows(N, 'sim'), target: dijetRows(N, 'data'), sourceModel: dijetRows(N, 'sim'), targetModel: dijetRows(N, 'data'), morphed: dijetMorph(N, undefined), baseTransfer: dijetRows(N, 'transfer'), morphedInverse: dijetRows(N, 'sim') }
+    : { target: dijetRows(N, 'data', mjj), morphed: dijetMorph(N, mjj), baseTransfer: dijetRows(N, 'transfer', mjj) };
+  return { type: 'snapshot', paired: false, snapshot: { phase: 'morph', step: 3200, cols: 5, clouds } };
+}
 const N = 2000;
 
 function state(running: boolean, runs: RunInfo[]): HostToWebview {
   return {
     type: 'state',
     experiment,
-    experimentPath: 'toys/circles-to-checkerboard.flowmorph.json',
+    experimentPath: dijet ? 'analysis/dijet.flowmorph.json' : 'toys/circles-to-checkerboard.flowmorph.json',
     errors: [],
     runs,
     running: running ? { what: 'morph', startedAt: Date.now() - 60_000 } : null,
     features,
-    condition: conditional ? { names: ['θ'], min: [0], max: [1], value: [0.25] } : undefined,
+    condition: dijet ? { names: ['m_jj [TeV]'], min: [MJJ[0]], max: [MJJ[1]], value: [3.5] } : conditional ? { names: ['θ'], min: [0], max: [1], value: [0.25] } : undefined,
     backend: 'wasm',
   };
 }
@@ -232,6 +265,12 @@ function sendStatic(): void {
   for (const phase of ['source', 'target'] as const) for (let s = 0; s <= BASE_STEPS; s += 25) history.push(progressAt(phase, s));
   for (let s = 0; s <= 3200; s += 25) history.push(progressAt('morph', s));
   send({ type: 'history', progress: history });
+  if (dijet) {
+    send(dijetSnapshot());
+    send(dijetSnapshot(3.5));
+    for (const s of [800, 1600, 2400, 3200]) send({ type: 'metrics', summary: metricsAt(s), step: s });
+    return;
+  }
   const source = fourCircles(N);
   const target = checkerboard(N);
   send({
@@ -322,6 +361,10 @@ function receive(msg: unknown): void {
     }
     case 'exportPlot':
       fm.exported.push(msg.name);
+      break;
+    case 'setTargetCondition':
+      // The real host morphs the plotted source rows to this target condition; the preview draws new ones.
+      if (dijet) send(dijetSnapshot(msg.value[0]));
       break;
     case 'startTraining':
       send({ type: 'status', level: 'info', text: `(preview) would start training: ${msg.what}` });

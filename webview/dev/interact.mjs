@@ -42,6 +42,16 @@ try {
   const invalid = await page.evaluate(() => document.querySelector('#f-base-train-lr').invalid);
   const sentAfter = (await posted()).slice(before).filter((m) => m.type === 'designerEdit');
   check('an invalid value is flagged and not posted', invalid === true && sentAfter.length === 0, JSON.stringify(sentAfter));
+  // −5 hidden units (typographic minus): refused with a message under the field, not saved as 5.
+  const beforeHidden = (await posted()).length;
+  const hiddenUnits = page.locator('#f-base-flow-hidden input');
+  await hiddenUnits.fill('\u22125');
+  await hiddenUnits.press('Enter');
+  await page.waitForTimeout(200);
+  const refusal = await page.evaluate(() => document.querySelector('#f-base-flow-hidden').closest('.field').querySelector('.field-error'));
+  const message = await page.evaluate(() => { const e = document.querySelector('#f-base-flow-hidden').closest('.field').querySelector('.field-error'); return e && !e.hidden ? e.textContent : ''; });
+  const sentHidden = (await posted()).slice(beforeHidden).filter((m) => m.type === 'designerEdit');
+  check('−5 hidden units is refused with a message and not posted', refusal !== null && /not saved/.test(message) && sentHidden.length === 0, `${message} ${JSON.stringify(sentHidden)}`);
 
   // Budget kind switch: seconds → steps keeps the amount when it is valid for steps (120) and posts it.
   await page.evaluate(() => {
@@ -91,7 +101,8 @@ try {
   await page.waitForTimeout(500);
   const plots = (await posted()).filter((m) => m.type === 'exportPlot');
   const done = await lastOf('exportDone');
-  check('Export plots posts 11 PNGs and exportDone', plots.length === 11 && done?.names.length === 11 && plots.every((p) => p.pngDataUrl.length > 1000), `${plots.length} ${JSON.stringify(done)}`);
+  // 5 scatter + density + 4 marginals (dims=4) + 5 curves + the pair plot.
+  check('Export plots posts 16 PNGs and exportDone', plots.length === 16 && done?.names.length === 16 && plots.every((p) => p.pngDataUrl.length > 1000), `${plots.length} ${JSON.stringify(done)}`);
 
   const invalidSeen = await page.evaluate(() => window.__fm.invalid);
   check('the fake host rejected nothing', invalidSeen.length === 0, JSON.stringify(invalidSeen));

@@ -49,7 +49,13 @@ try {
     await page.goto(`${base}?${q}`);
     const empty = /mode=empty/.test(q);
     // What must have drawn: the panel's own reportDrawn counts (see webview/charts.ts, curves.ts).
-    const want = empty ? {} : { source: 1, target: 1, sourceModel: 1, targetModel: 1, morphed: 1, morphedInverse: 1, baseTransfer: 1, density: 1, arrows: 1, 'curve-nll': 1, 'curve-morph': 1, 'curve-displacement': 1, 'curve-fidelity': 1, 'curve-lr': 1 };
+    const want = empty ? {} : { source: 1, target: 1, sourceModel: 1, targetModel: 1, morphed: 1, morphedInverse: 1, baseTransfer: 1, density: 1, arrows: 1, 'curve-nll': 1, 'curve-morph': 1, 'curve-displacement': 1, 'curve-fidelity': 1, 'curve-lr': 1, 'marginal-0': 1 };
+    // The dijet pair's morph follows the condition slider (not paired with the source rows: no arrows);
+    // it has five features, so the pair plot draws too.
+    if (/pair=dijet/.test(q)) {
+      delete want.arrows;
+      Object.assign(want, { 'marginal-4': 1, pairplot: 1 });
+    }
     try {
       await page.waitForFunction(
         (w) => {
