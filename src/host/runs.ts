@@ -83,6 +83,7 @@ export function sanitizeRecord(raw: unknown, dir: string): RunRecord | undefined
     output: str(o.output),
     summary: isObj(o.summary) ? (o.summary as RunRecord['summary']) : undefined,
     evaluation: isObj(o.evaluation) ? (o.evaluation as EvaluateSummary) : undefined,
+    baseKeys: isObj(o.baseKeys) ? { source: str((o.baseKeys as Record<string, unknown>).source), target: str((o.baseKeys as Record<string, unknown>).target) } : undefined,
   };
 }
 
