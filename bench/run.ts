@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initBackend, type BackendName } from '../src/core/tf';
+import type { MorphMethod } from '../src/core/config';
 import { BATCHES, baseStepBreakdown, baseSteps, evalThroughput, f4fSteps, referenceParameterCount, withGemmThreads, type StepTiming, type TimingOptions } from './steps';
 import {
   REFERENCE,
@@ -196,19 +197,25 @@ async function main(): Promise<void> {
     files.push(writeJson('full.json', result));
     files.push(writeText('README-table.md', readmeTable(table, morphMd, mach, result)));
   }
-  if (result.morph) files.push(writeJson('morph.json', { backend: info.name, machine: mach, ...result.morph }));
+  if (result.morph) {
+    files.push(writeJson('morph.json', { backend: info.name, machine: mach, ...result.morph }));
+    const head = `Measured on ${machineLine(mach)}; backend ${info.name}; morph ${result.morph.morphSteps ? `${result.morph.morphSteps} steps` : `${result.morph.morphSeconds} s`}, base flows ${result.morph.baseSeconds} s.`;
+    files.push(writeText('morph-table.md', `${head}\n\n${morphMd}\n`));
+  }
   log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
 }
 
-async function runMorphBench(backend: BackendName, work: string, models?: Record<string, string>) {
+async function runMorphBench(backend: BackendName, work: string, _models?: Record<string, string>) {
   const { morphBench } = lazy<typeof import('./morph')>('./morph');
   const l0 = load();
   const r = await morphBench({
     backend,
     baseSeconds: Number(arg('base-seconds', '60')),
-    morphSeconds: Number(arg('morph-seconds', '90')),
+    morphSeconds: Number(arg('morph-seconds', '60')),
+    morphSteps: arg('morph-steps', '') ? Number(arg('morph-steps', '')) : undefined,
     work,
-    models,
+    methods: arg('methods', '') ? (arg('methods', '').split(',') as MorphMethod[]) : undefined,
+    only: arg('pairs', '') ? arg('pairs', '').split(',') : undefined,
     log,
   });
   return { ...r, load: [l0, load()] };
@@ -224,7 +231,7 @@ function readmeTable(table: string, morphMd: string, mach: ReturnType<typeof mac
     RATIO_LEGEND,
   ];
   if (morphMd) {
-    parts.push('', `Morphs (${result.morph.morphSeconds} s each; the reference trained 450 s). Displacement on 5 000 held-out source points; W1 exact on 2 000 vs 2 000:`, '', morphMd);
+    parts.push('', `Morphs (${result.morph.morphSeconds} s of morph training each, default settings; base flows ${result.morph.baseSeconds} s each). Fidelity: exact W1 to 2 000 held-out target points over the floor (two target samples); displacement: mean L2 over the exact OT cost, 2 000 vs 2 000:`, '', morphMd);
   }
   return parts.join('\n') + '\n';
 }

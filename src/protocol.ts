@@ -14,8 +14,8 @@
  *
  * Nothing here imports `vscode`, tfjs or DOM APIs: the file runs in Node, in a worker and in the browser.
  */
-import { DEFAULT_MORPH, PRESETS } from './core/config';
-import type { ContextMode, Direction, FlowConfig, MorphConfig, PenaltyConfig, PresetName, TrainConfig } from './core/config';
+import { DEFAULT_MORPH, MAX_OT_PAIRING, MORPH_METHODS, PRESETS } from './core/config';
+import type { ContextMode, Direction, FlowConfig, MorphConfig, MorphMethod, OtConfig, PenaltyConfig, PresetName, TrainConfig } from './core/config';
 import type { BackendPreference } from './core/tf';
 import type {
   DataSpec,
@@ -49,6 +49,8 @@ export interface Experiment {
   base: { preset: PresetName; flow: FlowOverrides; train: Partial<TrainConfig> };
   morph: {
     top: FlowOverrides;
+    method?: MorphMethod;
+    ot?: Partial<OtConfig>;
     mode?: ContextMode;
     direction?: Direction;
     penalty: Partial<PenaltyConfig>;
@@ -112,7 +114,18 @@ const PENALTY_RULES: Record<keyof PenaltyConfig, FieldRule> = {
   anneal: { kind: 'bool' },
 };
 
-const MORPH_SCALAR_RULES: Record<'mode' | 'direction' | 'iterateEpochs', FieldRule> = {
+const OT_RULES: Record<keyof OtConfig, FieldRule> = {
+  block: { kind: 'int', min: 2, max: MAX_OT_PAIRING },
+  conditionWeight: { kind: 'number', min: 0, max: 1e6 },
+  pretrain: { kind: 'number', min: 0, max: 1 },
+  regressionWeight: { kind: 'number', min: 0, max: 1e6 },
+  hidden: { kind: 'int', min: 1, max: 4096 },
+  blocks: { kind: 'int', min: 0, max: 64 },
+  rk4Steps: { kind: 'int', min: 1, max: 10000 },
+};
+
+const MORPH_SCALAR_RULES: Record<'method' | 'mode' | 'direction' | 'iterateEpochs', FieldRule> = {
+  method: { kind: 'enum', options: MORPH_METHODS },
   mode: { kind: 'enum', options: CONTEXT_MODES },
   direction: { kind: 'enum', options: DIRECTIONS },
   iterateEpochs: { kind: 'int', min: 1, max: 1e6 },
@@ -235,10 +248,11 @@ export function validateExperiment(json: unknown): ExperimentCheck {
   const morph = json.morph ?? {};
   if (!isPlainObject(morph)) errors.push(`morph: expected an object, got ${show(morph)}`);
   else {
-    const known = ['top', 'mode', 'direction', 'penalty', 'train', 'iterateEpochs'];
+    const known = ['top', 'method', 'ot', 'mode', 'direction', 'penalty', 'train', 'iterateEpochs'];
     for (const k of Object.keys(morph)) if (!known.includes(k)) errors.push(`morph.${k}: unknown setting`);
     checkOverrides(morph.top, FLOW_RULES, 'morph.top', errors);
     checkOverrides(morph.penalty, PENALTY_RULES, 'morph.penalty', errors);
+    checkOverrides(morph.ot, OT_RULES, 'morph.ot', errors);
     checkOverrides(morph.train, TRAIN_RULES, 'morph.train', errors);
     for (const [k, rule] of Object.entries(MORPH_SCALAR_RULES)) {
       if (morph[k] === undefined) continue;
@@ -293,6 +307,8 @@ export function resolveExperiment(exp: Experiment): ResolvedExperiment {
   return {
     base: { flow: { ...preset.flow, ...(exp.base?.flow ?? {}) }, train: mergeTrain(preset.train, exp.base?.train ?? {}) },
     morph: {
+      method: m.method ?? DEFAULT_MORPH.method,
+      ot: { ...DEFAULT_MORPH.ot, ...(m.ot ?? {}) },
       top: { ...DEFAULT_MORPH.top, ...(m.top ?? {}) },
       mode: m.mode ?? DEFAULT_MORPH.mode,
       direction: m.direction ?? DEFAULT_MORPH.direction,
@@ -354,6 +370,12 @@ const LABELS: Record<string, [label: string, help?: string]> = {
   weight: ['Penalty weight λ'],
   anneal: ['Anneal penalty', 'cosine-anneal λ to 0 over the budget'],
   iterateEpochs: ['Epochs per block', 'for direction "iterate"'],
+  method: ['Method', 'f4f: flows for flows (paper); ot-f4f: flow for flows regressed onto exact-OT partners, then likelihood; ot-cfm: OT flow matching (no density)'],
+  block: ['OT pairing block', 'rows per side paired exactly at once (8·n² bytes)'],
+  conditionWeight: ['OT condition weight', 'weight of the condition distance in the pairing cost'],
+  pretrain: ['OT regression share', 'ot-f4f: share of the budget spent regressing onto OT partners'],
+  regressionWeight: ['OT regression weight', 'ot-f4f: weight of the OT regression while fine-tuning, annealed to 0'],
+  rk4Steps: ['RK4 steps', 'ot-cfm: integration steps from source to target'],
 };
 
 function fieldsOf(prefix: string, rules: Record<string, FieldRule>, section: DesignerField['section'], group: DesignerField['group']): DesignerField[] {
@@ -367,6 +389,7 @@ export const DESIGNER_FIELDS: readonly DesignerField[] = [
   ...fieldsOf('base.train.', TRAIN_RULES, 'base', 'training'),
   ...fieldsOf('morph.', MORPH_SCALAR_RULES, 'morph', 'model'),
   ...fieldsOf('morph.penalty.', PENALTY_RULES, 'morph', 'model'),
+  ...fieldsOf('morph.ot.', OT_RULES, 'morph', 'model'),
   ...fieldsOf('morph.top.', FLOW_RULES, 'morph', 'flow'),
   ...fieldsOf('morph.train.', TRAIN_RULES, 'morph', 'training'),
 ];

@@ -2,7 +2,7 @@
  * The CLI's commands: each reads its flags, runs a job, prints progress to stderr, and returns the
  * JSON-able result that `--json` prints.
  */
-import type { TrainConfig } from '../core/config';
+import type { OtConfig, TrainConfig } from '../core/config';
 import { meanNll } from '../core/metrics/nll';
 import { initBackend, type BackendPreference } from '../core/tf';
 import { matrix, type Matrix } from '../data/matrix';
@@ -34,6 +34,16 @@ function dataSpec(path: string, f: Flags, prefix = ''): DataSpec {
     dataset: f.str(`${prefix}dataset`),
     dropNonFinite: f.bool('drop-non-finite'),
   };
+}
+
+/** The OT methods' settings (--ot-block, --condition-weight); only those given. */
+function otFlags(f: Flags): Partial<OtConfig> | undefined {
+  const o: Partial<OtConfig> = {};
+  const block = f.num('ot-block', { int: true, min: 2 });
+  const w = f.num('condition-weight', { min: 0 });
+  if (block !== undefined) o.block = block;
+  if (w !== undefined) o.conditionWeight = w;
+  return Object.keys(o).length ? o : undefined;
 }
 
 function trainFlags(f: Flags, prefix = ''): Partial<TrainConfig> {
@@ -139,6 +149,8 @@ export async function runCommand(p: Parsed): Promise<unknown> {
         basePreset: f.oneOf('base-preset', ['reference', 'fast'] as const),
         baseFlow: flowFlags(f, 'base-'),
         baseTrain: trainFlags(f, 'base-'),
+        method: f.oneOf('method', ['f4f', 'ot-f4f', 'ot-cfm'] as const),
+        ot: otFlags(f),
         mode: f.oneOf('mode', ['none', 'delta', 'concat', 'two-bases', 'two-bases-shared'] as const),
         direction: f.oneOf('direction', ['forward', 'inverse', 'both', 'alternate', 'iterate'] as const),
         iterateEpochs: f.num('iterate-epochs', { min: 0.01 }),

@@ -120,6 +120,8 @@ export class Controller {
       basePreset: exp.base.preset,
       baseFlow: r.base.flow,
       baseTrain: mergeTrain(r.base.train, opts.baseSteps !== undefined ? { steps: opts.baseSteps } : {}),
+      method: r.morph.method,
+      ot: r.morph.ot,
       mode: r.morph.mode,
       direction: r.morph.direction,
       iterateEpochs: r.morph.iterateEpochs,

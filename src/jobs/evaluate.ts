@@ -6,6 +6,7 @@
  * can have.
  */
 import * as path from 'path';
+import { DEFAULT_OT } from '../core/config';
 import { FlowForFlow, drawsOtherCondition } from '../core/f4f';
 import { displacement, fidelity, otCost } from '../core/metrics';
 import { meanNll } from '../core/metrics/nll';
@@ -33,14 +34,16 @@ export function loadRun(dir: string): LoadedRun {
   const source = loadModel(resolve(meta.sourceModel));
   const target = loadModel(resolve(meta.targetModel));
   const space: MorphSpace = { scaler: source.meta.scaler, conditionScaler: source.meta.conditionScaler };
+  // Runs saved before the method setting existed are flows for flows.
+  const config = { ...meta.config, method: meta.config.method ?? 'f4f', ot: { ...DEFAULT_OT, ...meta.config.ot } };
   const f4f = new FlowForFlow(
-    meta.config,
+    config,
     densityInMorphSpace(space, source.flow, source.meta.scaler, source.meta.conditionScaler),
     densityInMorphSpace(space, target.flow, target.meta.scaler, target.meta.conditionScaler),
     meta.conditions,
     meta.seed,
   );
-  loadTopWeights(dir, f4f.top);
+  loadTopWeights(dir, f4f.trainable);
   return { meta, f4f, space, source, target };
 }
 

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FlowConfig, MorphConfig } from '../core/config';
 import { Flow } from '../core/flow';
+import type { ParamStore } from '../core/params';
 import { floatBytes, readFloat32, writeFileAtomicSync, writeJsonAtomicSync } from '../core/io/atomic';
 import type { Scaler } from '../data/preprocess';
 
@@ -74,9 +75,10 @@ export interface RunMeta {
   createdAt: string;
 }
 
-export function saveRun(dir: string, top: Flow, meta: RunMeta): void {
+/** `weights`: the morph's trained parameters (the top flow, or ot-cfm's velocity field). */
+export function saveRun(dir: string, weights: ParamStore, meta: RunMeta): void {
   fs.mkdirSync(dir, { recursive: true });
-  writeFileAtomicSync(path.join(dir, 'top.bin'), floatBytes(top.store.values));
+  writeFileAtomicSync(path.join(dir, 'top.bin'), floatBytes(weights.values));
   writeJsonAtomicSync(path.join(dir, 'run.json'), meta);
 }
 
@@ -86,10 +88,10 @@ export function readRunMeta(dir: string): RunMeta {
   return meta;
 }
 
-export function loadTopWeights(dir: string, top: Flow): void {
+export function loadTopWeights(dir: string, weights: ParamStore): void {
   const w = readFloat32(path.join(dir, 'top.bin'));
-  if (w.length !== top.store.count) throw new Error(`${dir}/top.bin: ${w.length} parameters, the top flow needs ${top.store.count}`);
-  top.store.setValues(w);
+  if (w.length !== weights.count) throw new Error(`${dir}/top.bin: ${w.length} parameters, the morph needs ${weights.count}`);
+  weights.setValues(w);
 }
 
 /** A path stored relative to `base` when it lies inside it (so run folders can be moved whole). */

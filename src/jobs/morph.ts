@@ -23,6 +23,8 @@ export function morphConfigOf(job: MorphJob): MorphConfig {
   const d = DEFAULT_MORPH;
   return {
     ...d,
+    method: job.method ?? d.method,
+    ot: { ...d.ot, ...job.ot },
     mode: job.mode ?? d.mode,
     direction: job.direction ?? d.direction,
     iterateEpochs: job.iterateEpochs ?? d.iterateEpochs,
@@ -93,6 +95,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     cfg.mode === 'none' ? 0 : C,
     t.seed,
   );
+  f4f.pairWeights = Float32Array.from(space.scaler.scale, (s) => s * s);
   const sample = (m: Matrix, c?: Matrix) => ({ x: toMorph(space, m), c: cfg.mode === 'none' ? undefined : conditionToMorph(space, c), rows: m.rows });
   const obj = f4f.objective(sample(ss.train, ss.trainCondition), sample(ts.train, ts.trainCondition), {
     src: sample(ss.val, ss.valCondition),
@@ -134,7 +137,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
   const progress = new Throttle(hooks.progressEveryMs ?? 250);
   const snap = new Throttle(hooks.snapshotEveryMs ?? 1000);
   snap.ready();
-  hooks.onLog?.(`training the morph: mode ${cfg.mode}, direction ${cfg.direction}, penalty ${cfg.penalty.kind}${cfg.penalty.kind !== 'none' ? ` ${cfg.penalty.weight}${cfg.penalty.anneal ? ' (annealed)' : ''}` : ''}, identity init ${cfg.top.identityInit}`);
+  hooks.onLog?.(`training the morph: method ${cfg.method}${f4f.hasDensity ? '' : ' (no density: a velocity field, inverted by integrating backwards)'}, mode ${cfg.mode}, direction ${cfg.direction}, penalty ${cfg.penalty.kind}${cfg.penalty.kind !== 'none' ? ` ${cfg.penalty.weight}${cfg.penalty.anneal ? ' (annealed)' : ''}` : ''}, identity init ${cfg.top.identityInit}`);
   const r = await train(obj, t, {
     cancelled: hooks.cancelled,
     checkpoint: { dir: job.out, everySec: 30 },
@@ -146,7 +149,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     },
   });
   snapshot(r.steps);
-  saveRun(job.out, f4f.top, {
+  saveRun(job.out, f4f.trainable, {
     format: 'flowmorph-run',
     version: 1,
     config: cfg,

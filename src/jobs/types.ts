@@ -3,7 +3,7 @@
  * options, trains or evaluates on the engine, writes its outputs atomically under `out`, reports progress
  * through hooks, and returns a JSON-able summary. Same inputs + same seed ⇒ same numbers, CLI or panel.
  */
-import type { ContextMode, Direction, FlowConfig, PenaltyConfig, PresetName, TrainConfig } from '../core/config';
+import type { ContextMode, Direction, FlowConfig, MorphMethod, OtConfig, PenaltyConfig, PresetName, TrainConfig } from '../core/config';
 import type { BackendPreference } from '../core/tf';
 
 /** Where a dataset comes from and which columns play which role. */
@@ -97,6 +97,9 @@ export interface MorphJob {
   basePreset?: PresetName;
   baseFlow?: Partial<Omit<FlowConfig, 'features' | 'context'>>;
   baseTrain?: Partial<TrainConfig>;
+  /** f4f (the paper's), ot-f4f or ot-cfm (src/core/config.ts, MorphMethod). */
+  method?: MorphMethod;
+  ot?: Partial<OtConfig>;
   mode?: ContextMode;
   direction?: Direction;
   /** For direction 'iterate': epochs per block. */
