@@ -142,18 +142,21 @@ export interface PairDef {
   kind: 'toy' | 'gaussian' | 'conditional';
 }
 
-export function benchPairs(work: string): PairDef[] {
-  fs.mkdirSync(work, { recursive: true });
+/** The pairs; `write` writes the data files of the Gaussian and dijet pairs into `work` (else only names them). */
+export function benchPairs(work: string, write = true): PairDef[] {
   const g1 = path.join(work, 'gauss-a.csv');
   const g2 = path.join(work, 'gauss-b.csv');
-  writeCsv(g1, gaussianRows(ROWS, GAUSS.m1, GAUSS.S1, 21));
-  writeCsv(g2, gaussianRows(ROWS, GAUSS.m2, GAUSS.S2, 22));
   const d1 = path.join(work, 'dijet-sim.csv');
   const d2 = path.join(work, 'dijet-data.csv');
-  const sim = dijetRows(ROWS, false, 31);
-  const dat = dijetRows(ROWS, true, 32);
-  writeCsv(d1, sim.features, sim.condition);
-  writeCsv(d2, dat.features, dat.condition);
+  if (write) {
+    fs.mkdirSync(work, { recursive: true });
+    writeCsv(g1, gaussianRows(ROWS, GAUSS.m1, GAUSS.S1, 21));
+    writeCsv(g2, gaussianRows(ROWS, GAUSS.m2, GAUSS.S2, 22));
+    const sim = dijetRows(ROWS, false, 31);
+    const dat = dijetRows(ROWS, true, 32);
+    writeCsv(d1, sim.features, sim.condition);
+    writeCsv(d2, dat.features, dat.condition);
+  }
   const toy = (t: string, seed: number): DataSpec => ({ path: `toy:${t}:${ROWS}:${seed}` });
   const cond = (p: string): DataSpec => ({ path: p, conditionColumns: ['mjj'] });
   return [
@@ -290,7 +293,9 @@ export interface MorphBenchOptions {
 export async function morphBench(o: MorphBenchOptions): Promise<{ pairs: MorphPairResult[]; baseSeconds: number; morphSeconds: number; morphSteps?: number; defaultMethod: MorphMethod }> {
   const log = o.log ?? ((s: string) => console.log(s));
   const methods = o.methods ?? [DEFAULT_MORPH.method, ...MORPH_METHODS.filter((m) => m !== DEFAULT_MORPH.method)];
-  const pairs = benchPairs(path.join(o.work, 'data')).filter((p) => !o.only || o.only.some((s) => p.name.includes(s)));
+  const selected = (p: PairDef) => !o.only || o.only.some((s) => p.name.includes(s));
+  const needsFiles = benchPairs(o.work, false).some((p) => selected(p) && p.kind !== 'toy');
+  const pairs = benchPairs(path.join(o.work, 'data'), needsFiles).filter(selected);
   const results: MorphPairResult[] = [];
   for (const p of pairs) {
     const h = await heldOutRows(p);

@@ -192,6 +192,12 @@ async function main(): Promise<void> {
   if (morphMd) console.log('\n' + morphMd);
   if (skipped.length) console.log('\nSkipped:\n- ' + skipped.join('\n- '));
 
+  const childJson = arg('child-json', '');
+  if (childJson) {
+    // A child of `--morph --jobs N`: hand the result to the parent, write nothing else.
+    fs.writeFileSync(childJson, JSON.stringify(result.morph));
+    return;
+  }
   const files = [writeJson('latest.json', result)];
   if (mode === 'full') {
     files.push(writeJson('full.json', result));
@@ -205,9 +211,38 @@ async function main(): Promise<void> {
   log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
 }
 
+/**
+ * `--jobs N`: the pairs split over N child processes running at once (on a machine shared with other work
+ * each process gets its own share of the cores); the parent gathers their results in the pairs' order.
+ */
+async function morphChildren(jobs: number, work: string): Promise<any> {
+  const { benchPairs } = lazy<typeof import('./morph')>('./morph');
+  const only = arg('pairs', '') ? arg('pairs', '').split(',') : undefined;
+  const names = benchPairs(work, false).map((p) => p.name).filter((n) => !only || only.some((s) => n.includes(s)));
+  const groups: string[][] = Array.from({ length: Math.min(jobs, names.length) }, () => []);
+  names.forEach((n, i) => groups[i % groups.length].push(n));
+  const keep = process.argv.slice(2).filter((a, i, all) => !['--jobs', '--pairs'].includes(a) && !['--jobs', '--pairs'].includes(all[i - 1]));
+  const { spawn } = lazy<typeof import('child_process')>('child_process');
+  const parts = await Promise.all(
+    groups.map(
+      (g, k) =>
+        new Promise<any>((resolve, reject) => {
+          const out = path.join(work, `child-${k}.json`);
+          const child = spawn(process.execPath, [process.argv[1], ...keep, '--pairs', g.join(','), '--child-json', out], { stdio: ['ignore', 'pipe', 'inherit'] });
+          child.stdout.on('data', (d: Buffer) => process.stdout.write(d.toString().replace(/^\[bench /gm, `[bench ${k} `)));
+          child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(fs.readFileSync(out, 'utf8'))) : reject(new Error(`morph bench child ${k} exited ${code}`))));
+        }),
+    ),
+  );
+  const pairs = names.map((n) => parts.flatMap((p) => p.pairs).find((p: any) => p.pair === n));
+  return { ...parts[0], pairs, jobs: groups.length, childLoad: parts.map((p) => p.load) };
+}
+
 async function runMorphBench(backend: BackendName, work: string, _models?: Record<string, string>) {
   const { morphBench } = lazy<typeof import('./morph')>('./morph');
   const l0 = load();
+  const jobs = Number(arg('jobs', '1'));
+  if (jobs > 1) return { ...(await morphChildren(jobs, work)), load: [l0, load()] };
   const r = await morphBench({
     backend,
     baseSeconds: Number(arg('base-seconds', '60')),

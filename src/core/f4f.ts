@@ -117,6 +117,18 @@ export function fieldContextDim(mode: ContextMode, C: number): number {
   return drawsOtherCondition(mode) ? 2 * C : C;
 }
 
+/** The method, after refusing settings it cannot run with (a clear error before any training starts). */
+export function checkMethodSettings(config: MorphConfig): MorphConfig['method'] {
+  const method = config.method ?? 'f4f';
+  if (!MORPH_METHODS.includes(method)) throw new Error(`morph method must be one of ${MORPH_METHODS.join(', ')}, got '${method}'`);
+  if (method === 'f4f') return method;
+  checkPairingSize(config.ot.block);
+  if (method === 'ot-cfm' && config.penalty.kind !== 'none' && config.penalty.weight > 0) {
+    throw new Error(`morph method ot-cfm takes no movement penalty (its OT pairing already moves points no further than it must); the penalty is for methods f4f and ot-f4f`);
+  }
+  return method;
+}
+
 export class FlowForFlow {
   readonly top: Flow;
   readonly features: number;
@@ -140,9 +152,7 @@ export class FlowForFlow {
     if (target.flow.features !== this.features) throw new Error(`source has ${this.features} features, target ${target.flow.features}`);
     const C = config.mode === 'none' ? 0 : conditions;
     this.top = new Flow({ ...config.top, features: this.features, context: topContextDim(config.mode, C) }, seed);
-    const method = config.method ?? 'f4f';
-    if (!MORPH_METHODS.includes(method)) throw new Error(`morph method must be one of ${MORPH_METHODS.join(', ')}, got '${method}'`);
-    if (method !== 'f4f') checkPairingSize(config.ot.block);
+    const method = checkMethodSettings(config);
     if (method === 'ot-cfm') this.field = new VelocityField(this.features, fieldContextDim(config.mode, C), config.ot, seed);
   }
 

@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import { DEFAULT_MORPH, PRESETS, type FlowConfig, type MorphConfig, type TrainConfig } from '../core/config';
-import { FlowForFlow } from '../core/f4f';
+import { checkMethodSettings, FlowForFlow } from '../core/f4f';
 import { initBackend } from '../core/tf';
 import { train } from '../core/train/trainer';
 import { matrix, takeRows, type Matrix } from '../data/matrix';
@@ -44,6 +44,7 @@ function vstack(a: Matrix, b: Matrix): Matrix {
 export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<MorphSummary> {
   const backend = await initBackend(job.backend ?? 'auto');
   const cfg = morphConfigOf(job);
+  checkMethodSettings(cfg);
   const [src, tgt] = await Promise.all([loadData(job.source), loadData(job.target)]);
   checkPair(src, tgt, job);
   const C = src.condition?.cols ?? 0;
