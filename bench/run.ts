@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initBackend, type BackendName } from '../src/core/tf';
+import type { MorphMethod } from '../src/core/config';
 import { BATCHES, baseStepBreakdown, baseSteps, evalThroughput, f4fSteps, referenceParameterCount, withGemmThreads, type StepTiming, type TimingOptions } from './steps';
 import {
   REFERENCE,
@@ -191,24 +192,65 @@ async function main(): Promise<void> {
   if (morphMd) console.log('\n' + morphMd);
   if (skipped.length) console.log('\nSkipped:\n- ' + skipped.join('\n- '));
 
+  const childJson = arg('child-json', '');
+  if (childJson) {
+    // A child of `--morph --jobs N`: hand the result to the parent, write nothing else.
+    fs.writeFileSync(childJson, JSON.stringify(result.morph));
+    return;
+  }
   const files = [writeJson('latest.json', result)];
   if (mode === 'full') {
     files.push(writeJson('full.json', result));
     files.push(writeText('README-table.md', readmeTable(table, morphMd, mach, result)));
   }
-  if (result.morph) files.push(writeJson('morph.json', { backend: info.name, machine: mach, ...result.morph }));
+  if (result.morph) {
+    files.push(writeJson('morph.json', { backend: info.name, machine: mach, ...result.morph }));
+    const head = `Measured on ${machineLine(mach)}; backend ${info.name}; morph ${result.morph.morphSteps ? `${result.morph.morphSteps} steps` : `${result.morph.morphSeconds} s`}, base flows ${result.morph.baseSeconds} s.`;
+    files.push(writeText('morph-table.md', `${head}\n\n${morphMd}\n`));
+  }
   log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
 }
 
-async function runMorphBench(backend: BackendName, work: string, models?: Record<string, string>) {
+/**
+ * `--jobs N`: the pairs split over N child processes running at once (on a machine shared with other work
+ * each process gets its own share of the cores); the parent gathers their results in the pairs' order.
+ */
+async function morphChildren(jobs: number, work: string): Promise<any> {
+  const { benchPairs } = lazy<typeof import('./morph')>('./morph');
+  const only = arg('pairs', '') ? arg('pairs', '').split(',') : undefined;
+  const names = benchPairs(work, false).map((p) => p.name).filter((n) => !only || only.some((s) => n.includes(s)));
+  const groups: string[][] = Array.from({ length: Math.min(jobs, names.length) }, () => []);
+  names.forEach((n, i) => groups[i % groups.length].push(n));
+  const keep = process.argv.slice(2).filter((a, i, all) => !['--jobs', '--pairs'].includes(a) && !['--jobs', '--pairs'].includes(all[i - 1]));
+  const { spawn } = lazy<typeof import('child_process')>('child_process');
+  const parts = await Promise.all(
+    groups.map(
+      (g, k) =>
+        new Promise<any>((resolve, reject) => {
+          const out = path.join(work, `child-${k}.json`);
+          const child = spawn(process.execPath, [process.argv[1], ...keep, '--pairs', g.join(','), '--child-json', out], { stdio: ['ignore', 'pipe', 'inherit'] });
+          child.stdout.on('data', (d: Buffer) => process.stdout.write(d.toString().replace(/^\[bench /gm, `[bench ${k} `)));
+          child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(fs.readFileSync(out, 'utf8'))) : reject(new Error(`morph bench child ${k} exited ${code}`))));
+        }),
+    ),
+  );
+  const pairs = names.map((n) => parts.flatMap((p) => p.pairs).find((p: any) => p.pair === n));
+  return { ...parts[0], pairs, jobs: groups.length, childLoad: parts.map((p) => p.load) };
+}
+
+async function runMorphBench(backend: BackendName, work: string, _models?: Record<string, string>) {
   const { morphBench } = lazy<typeof import('./morph')>('./morph');
   const l0 = load();
+  const jobs = Number(arg('jobs', '1'));
+  if (jobs > 1) return { ...(await morphChildren(jobs, work)), load: [l0, load()] };
   const r = await morphBench({
     backend,
     baseSeconds: Number(arg('base-seconds', '60')),
-    morphSeconds: Number(arg('morph-seconds', '90')),
+    morphSeconds: Number(arg('morph-seconds', '60')),
+    morphSteps: arg('morph-steps', '') ? Number(arg('morph-steps', '')) : undefined,
     work,
-    models,
+    methods: arg('methods', '') ? (arg('methods', '').split(',') as MorphMethod[]) : undefined,
+    only: arg('pairs', '') ? arg('pairs', '').split(',') : undefined,
     log,
   });
   return { ...r, load: [l0, load()] };
@@ -224,7 +266,7 @@ function readmeTable(table: string, morphMd: string, mach: ReturnType<typeof mac
     RATIO_LEGEND,
   ];
   if (morphMd) {
-    parts.push('', `Morphs (${result.morph.morphSeconds} s each; the reference trained 450 s). Displacement on 5 000 held-out source points; W1 exact on 2 000 vs 2 000:`, '', morphMd);
+    parts.push('', `Morphs (${result.morph.morphSeconds} s of morph training each, default settings; base flows ${result.morph.baseSeconds} s each). Fidelity: exact W1 to 2 000 held-out target points over the floor (two target samples); displacement: mean L2 over the exact OT cost, 2 000 vs 2 000:`, '', morphMd);
   }
   return parts.join('\n') + '\n';
 }

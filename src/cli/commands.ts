@@ -9,6 +9,7 @@ import {
   defaultExperiment,
   FLOW_RULES,
   MORPH_SCALAR_RULES,
+  OT_RULES,
   parseExperiment,
   PENALTY_RULES,
   PRESET_NAMES,
@@ -20,7 +21,7 @@ import {
   type FlowOverrides,
   type ResolvedExperiment,
 } from '../config/experiment';
-import type { ContextMode, Direction, PresetName, TrainConfig } from '../core/config';
+import type { ContextMode, Direction, MorphMethod, OtConfig, PresetName, TrainConfig } from '../core/config';
 import { meanNll } from '../core/metrics/nll';
 import { initBackend, type BackendPreference } from '../core/tf';
 import { matrix, type Matrix } from '../data/matrix';
@@ -84,6 +85,16 @@ const FLOW_FLAGS: [flag: string, key: keyof FlowOverrides][] = [
   ['bound', 'bound'],
   ['permutation', 'permutation'],
 ];
+
+/** The OT methods' settings (--ot-block, --condition-weight), checked by the rule table; only those given. */
+function otFlags(f: Flags): Partial<OtConfig> | undefined {
+  const o: Partial<OtConfig> = {};
+  const block = f.rule('ot-block', OT_RULES.block) as number | undefined;
+  const w = f.rule('condition-weight', OT_RULES.conditionWeight) as number | undefined;
+  if (block !== undefined) o.block = block;
+  if (w !== undefined) o.conditionWeight = w;
+  return Object.keys(o).length ? o : undefined;
+}
 
 function trainFlags(f: Flags, prefix = ''): Partial<TrainConfig> {
   const t: Record<string, unknown> = {};
@@ -214,6 +225,8 @@ export async function runCommand(p: Parsed): Promise<unknown> {
         {
           base: { preset: f.rule('base-preset', { kind: 'enum', options: PRESET_NAMES }) as PresetName | undefined, flow: flowFlags(f, 'base-'), train: trainFlags(f, 'base-') },
           morph: {
+            method: f.rule('method', MORPH_SCALAR_RULES.method) as MorphMethod | undefined,
+            ot: otFlags(f),
             mode: f.rule('mode', MORPH_SCALAR_RULES.mode) as ContextMode | undefined,
             direction: f.rule('direction', MORPH_SCALAR_RULES.direction) as Direction | undefined,
             iterateEpochs: f.rule('iterate-epochs', MORPH_SCALAR_RULES.iterateEpochs) as number | undefined,

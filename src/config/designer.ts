@@ -10,6 +10,7 @@ import {
   DEFAULT_BASE_PRESET,
   FLOW_RULES,
   MORPH_SCALAR_RULES,
+  OT_RULES,
   PENALTY_RULES,
   PRESET_NAMES,
   resolveExperiment,
@@ -58,6 +59,12 @@ const LABELS: Record<string, [label: string, help?: string]> = {
   weight: ['Penalty weight λ'],
   anneal: ['Anneal penalty', 'cosine-anneal λ to 0 over the budget'],
   iterateEpochs: ['Epochs per block', 'for direction "iterate"'],
+  method: ['Method', 'f4f: flows for flows (paper; exact density); ot-f4f: flow for flows regressed onto exact-OT partners, then likelihood (exact density); ot-cfm: OT flow matching (no density)'],
+  block: ['OT pairing block', 'rows per side paired exactly at once (8·n² bytes)'],
+  conditionWeight: ['OT condition weight', 'weight of the condition distance in the pairing cost'],
+  pretrain: ['OT regression share', 'ot-f4f: share of the budget spent regressing onto OT partners'],
+  regressionWeight: ['OT regression weight', 'ot-f4f: weight of the OT regression while fine-tuning, annealed to 0'],
+  rk4Steps: ['RK4 steps', 'ot-cfm: integration steps from source to target'],
 };
 
 function fieldsOf(prefix: string, rules: Record<string, FieldRule>, section: DesignerField['section'], group: DesignerField['group']): DesignerField[] {
@@ -71,6 +78,7 @@ export const DESIGNER_FIELDS: readonly DesignerField[] = [
   ...fieldsOf('base.train.', TRAIN_RULES, 'base', 'training'),
   ...fieldsOf('morph.', MORPH_SCALAR_RULES, 'morph', 'model'),
   ...fieldsOf('morph.penalty.', PENALTY_RULES, 'morph', 'model'),
+  ...fieldsOf('morph.ot.', OT_RULES, 'morph', 'model'),
   ...fieldsOf('morph.top.', FLOW_RULES, 'morph', 'flow'),
   ...fieldsOf('morph.train.', TRAIN_RULES, 'morph', 'training'),
 ];

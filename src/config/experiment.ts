@@ -5,8 +5,8 @@
  *
  * Nothing here imports `vscode`, tfjs or DOM APIs: the file runs in Node, in a worker and in the browser.
  */
-import { DEFAULT_MORPH, PRESETS } from '../core/config';
-import type { ContextMode, Direction, FlowConfig, MorphConfig, PenaltyConfig, PresetName, TrainConfig } from '../core/config';
+import { DEFAULT_MORPH, MAX_OT_PAIRING, MORPH_METHODS, PRESETS } from '../core/config';
+import type { ContextMode, Direction, FlowConfig, MorphConfig, MorphMethod, OtConfig, PenaltyConfig, PresetName, TrainConfig } from '../core/config';
 import type { DataSpec } from '../jobs/types';
 
 /** A flow's architecture without the data-dependent sizes (features, context). */
@@ -27,6 +27,8 @@ export interface Experiment {
   base: { preset: PresetName; flow: FlowOverrides; train: Partial<TrainConfig> };
   morph: {
     top: FlowOverrides;
+    method?: MorphMethod;
+    ot?: Partial<OtConfig>;
     mode?: ContextMode;
     direction?: Direction;
     penalty: Partial<PenaltyConfig>;
@@ -91,7 +93,18 @@ export const PENALTY_RULES: Record<keyof PenaltyConfig, FieldRule> = {
   anneal: { kind: 'bool' },
 };
 
-export const MORPH_SCALAR_RULES: Record<'mode' | 'direction' | 'iterateEpochs', FieldRule> = {
+export const OT_RULES: Record<keyof OtConfig, FieldRule> = {
+  block: { kind: 'int', min: 2, max: MAX_OT_PAIRING },
+  conditionWeight: { kind: 'number', min: 0, max: 1e6 },
+  pretrain: { kind: 'number', min: 0, max: 1 },
+  regressionWeight: { kind: 'number', min: 0, max: 1e6 },
+  hidden: { kind: 'int', min: 1, max: 4096 },
+  blocks: { kind: 'int', min: 0, max: 64 },
+  rk4Steps: { kind: 'int', min: 1, max: 10000 },
+};
+
+export const MORPH_SCALAR_RULES: Record<'method' | 'mode' | 'direction' | 'iterateEpochs', FieldRule> = {
+  method: { kind: 'enum', options: MORPH_METHODS },
   mode: { kind: 'enum', options: CONTEXT_MODES },
   direction: { kind: 'enum', options: DIRECTIONS },
   iterateEpochs: { kind: 'int', min: 1, max: 1e6 },
@@ -214,10 +227,11 @@ export function validateExperiment(json: unknown): ExperimentCheck {
   const morph = json.morph ?? {};
   if (!isPlainObject(morph)) errors.push(`morph: expected an object, got ${show(morph)}`);
   else {
-    const known = ['top', 'mode', 'direction', 'penalty', 'train', 'iterateEpochs'];
+    const known = ['top', 'method', 'ot', 'mode', 'direction', 'penalty', 'train', 'iterateEpochs'];
     for (const k of Object.keys(morph)) if (!known.includes(k)) errors.push(`morph.${k}: unknown setting`);
     checkOverrides(morph.top, FLOW_RULES, 'morph.top', errors);
     checkOverrides(morph.penalty, PENALTY_RULES, 'morph.penalty', errors);
+    checkOverrides(morph.ot, OT_RULES, 'morph.ot', errors);
     checkOverrides(morph.train, TRAIN_RULES, 'morph.train', errors);
     for (const [k, rule] of Object.entries(MORPH_SCALAR_RULES)) {
       if (morph[k] === undefined) continue;
@@ -283,6 +297,8 @@ export function resolveExperiment(exp: Experiment): ResolvedExperiment {
   return {
     base: { flow: { ...preset.flow, ...(exp.base?.flow ?? {}) }, train: oneBudget(mergeTrain(preset.train, exp.base?.train ?? {})) },
     morph: {
+      method: m.method ?? DEFAULT_MORPH.method,
+      ot: { ...DEFAULT_MORPH.ot, ...(m.ot ?? {}) },
       top: { ...DEFAULT_MORPH.top, ...(m.top ?? {}) },
       mode: m.mode ?? DEFAULT_MORPH.mode,
       direction: m.direction ?? DEFAULT_MORPH.direction,
@@ -307,6 +323,8 @@ export interface ExperimentOverlay {
   base?: { preset?: PresetName; flow?: FlowOverrides; train?: Partial<TrainConfig> };
   morph?: {
     top?: FlowOverrides;
+    method?: MorphMethod;
+    ot?: Partial<OtConfig>;
     mode?: ContextMode;
     direction?: Direction;
     penalty?: Partial<PenaltyConfig>;
@@ -336,8 +354,9 @@ export function overlayExperiment(exp: Experiment, over: ExperimentOverlay): Exp
   const m = over.morph ?? {};
   next.morph.top = { ...next.morph.top, ...defined(m.top) };
   next.morph.penalty = { ...next.morph.penalty, ...defined(m.penalty) };
+  if (m.ot !== undefined) next.morph.ot = { ...next.morph.ot, ...defined(m.ot) };
   next.morph.train = mergeTrain(next.morph.train as TrainConfig, defined(m.train));
-  for (const k of ['mode', 'direction', 'iterateEpochs'] as const) if (m[k] !== undefined) (next.morph as any)[k] = m[k];
+  for (const k of ['method', 'mode', 'direction', 'iterateEpochs'] as const) if (m[k] !== undefined) (next.morph as any)[k] = m[k];
   return next;
 }
 

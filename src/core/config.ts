@@ -104,7 +104,50 @@ export interface PenaltyConfig {
   anneal: boolean;
 }
 
+/**
+ * How the morph is learned:
+ * - f4f: the paper's flows for flows (likelihood under the other side's base flow, optional penalty);
+ * - ot-f4f: the same top flow, first regressed onto exact-OT partners paired within each minibatch, then
+ *   fine-tuned on the flows-for-flows likelihood with the OT regression as an annealed penalty (a flow:
+ *   exact density and exact inverse);
+ * - ot-cfm: minibatch OT conditional flow matching (Tong et al. 2023, arXiv:2302.00482): a velocity
+ *   network regressed onto the straight segments between OT partners, integrated by fixed-step RK4.
+ *   No density; the inverse is the backward integration.
+ */
+export type MorphMethod = 'f4f' | 'ot-f4f' | 'ot-cfm';
+export const MORPH_METHODS: readonly MorphMethod[] = ['f4f', 'ot-f4f', 'ot-cfm'];
+
+/** Settings of the OT-paired methods (ignored by f4f). */
+export interface OtConfig {
+  /**
+   * Rows of each side paired exactly at once (an n × n assignment, refused above MAX_OT_PAIRING): a step's
+   * batch (train.batch) is paired in blocks of this many rows.
+   */
+  block: number;
+  /**
+   * Conditional pairs: weight of the squared condition distance added to the pairing cost
+   * (Cheng & Schwing, arXiv:2503.10636), so partners share their condition.
+   */
+  conditionWeight: number;
+  /** ot-f4f: share of the budget spent on pure regression before the likelihood joins in. */
+  pretrain: number;
+  /** ot-f4f: weight of the OT regression during fine-tuning, cosine-annealed to 0. */
+  regressionWeight: number;
+  /** ot-cfm: velocity network size. */
+  hidden: number;
+  blocks: number;
+  /** ot-cfm: RK4 steps from t = 0 to 1. */
+  rk4Steps: number;
+}
+
+/** Largest exact minibatch pairing (rows per side): its Float64 cost matrix is 8·n² bytes. */
+export const MAX_OT_PAIRING = 4096;
+
+export const DEFAULT_OT: OtConfig = { block: 256, conditionWeight: 10, pretrain: 0.5, regressionWeight: 1, hidden: 256, blocks: 2, rk4Steps: 20 };
+
 export interface MorphConfig {
+  method: MorphMethod;
+  ot: OtConfig;
   top: Omit<FlowConfig, 'features' | 'context'>;
   mode: ContextMode;
   direction: Direction;
@@ -115,6 +158,12 @@ export interface MorphConfig {
 }
 
 export const DEFAULT_MORPH: MorphConfig = {
+  // The paper's flows for flows stays the default: it has an exact density and inverse, which the run
+  // format, the Python reader and the panel's density views rely on. ot-cfm (OT flow matching) lands nearer
+  // the OT cost in the interactive budget (bench/results/morph.json) but has no density; ot-f4f keeps a flow
+  // but was ~6× slower per step in the first measurements. Both are selectable (morph.method, --method).
+  method: 'f4f',
+  ot: DEFAULT_OT,
   top: { ...REFERENCE_FLOW, identityInit: true },
   mode: 'none',
   direction: 'alternate',

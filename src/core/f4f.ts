@@ -11,7 +11,10 @@
  * an identity-initialised g is exactly the identity in the user's units as well.
  */
 import { tf } from './tf';
-import type { ContextMode, MorphConfig } from './config';
+import { MORPH_METHODS, type ContextMode, type MorphConfig } from './config';
+import { flowMatchingLoss, VelocityField } from './cfm';
+import { checkPairingSize, otPairs } from './ot-pairs';
+import type { ParamStore } from './params';
 import { Flow, logProbStdNormal, mapRows } from './flow';
 import type { ParamTensors } from './params';
 import { Rng } from './random';
@@ -108,9 +111,34 @@ export function drawsOtherCondition(mode: ContextMode): boolean {
   return mode === 'delta' || mode === 'concat';
 }
 
+/** Condition columns the flow-matching field sees (besides t) for a mode with C condition columns. */
+export function fieldContextDim(mode: ContextMode, C: number): number {
+  if (C === 0 || mode === 'none') return 0;
+  return drawsOtherCondition(mode) ? 2 * C : C;
+}
+
+/** The method, after refusing settings it cannot run with (a clear error before any training starts). */
+export function checkMethodSettings(config: MorphConfig): MorphConfig['method'] {
+  const method = config.method ?? 'f4f';
+  if (!MORPH_METHODS.includes(method)) throw new Error(`morph method must be one of ${MORPH_METHODS.join(', ')}, got '${method}'`);
+  if (method === 'f4f') return method;
+  checkPairingSize(config.ot.block);
+  if (method === 'ot-cfm' && config.penalty.kind !== 'none' && config.penalty.weight > 0) {
+    throw new Error(`morph method ot-cfm takes no movement penalty (its OT pairing already moves points no further than it must); the penalty is for methods f4f and ot-f4f`);
+  }
+  return method;
+}
+
 export class FlowForFlow {
   readonly top: Flow;
   readonly features: number;
+  /** ot-cfm: the velocity field (the top flow then stays the unused identity). */
+  readonly field?: VelocityField;
+  /**
+   * Per-feature weights of the OT pairing's squared distance; runMorph sets scale² so partners are the
+   * OT partners in the data's own units (where displacement and the OT cost are measured).
+   */
+  pairWeights?: Float32Array;
 
   constructor(
     readonly config: MorphConfig,
@@ -124,6 +152,18 @@ export class FlowForFlow {
     if (target.flow.features !== this.features) throw new Error(`source has ${this.features} features, target ${target.flow.features}`);
     const C = config.mode === 'none' ? 0 : conditions;
     this.top = new Flow({ ...config.top, features: this.features, context: topContextDim(config.mode, C) }, seed);
+    const method = checkMethodSettings(config);
+    if (method === 'ot-cfm') this.field = new VelocityField(this.features, fieldContextDim(config.mode, C), config.ot, seed);
+  }
+
+  /** The parameters training moves and a run saves: the velocity field for ot-cfm, else the top flow. */
+  get trainable(): ParamStore {
+    return this.field ? this.field.store : this.top.store;
+  }
+
+  /** Whether the morph is a flow (exact density and inverse); ot-cfm is not. */
+  get hasDensity(): boolean {
+    return !this.field;
   }
 
   private get mode(): ContextMode {
@@ -185,11 +225,26 @@ export class FlowForFlow {
     const C = this.conditions;
     const n = x.length / D;
     const both = C > 0 ? concatCols(opts.cIn, opts.cOut ?? opts.cIn, n, C) : undefined;
+    if (this.field) return this.field.integrate(x, this.fieldContext(both, n), opts.inverse ?? false);
     return mapRows(x, D, both, C > 0 ? 2 * C : 0, D, 10000, (xb, cb) => {
       const cIn = cb ? (tf.slice(cb, [0, 0], [-1, C]) as tf.Tensor2D) : null;
       const cOut = cb ? (tf.slice(cb, [0, C], [-1, C]) as tf.Tensor2D) : null;
       return this.gT(xb, cIn, cOut, this.top.params(), opts.inverse ?? false).y;
     });
+  }
+
+  /**
+   * The field's condition columns from rows of [c_in, c_out]: both in delta / concat modes, else c_in
+   * alone (c_out = c_in there).
+   */
+  fieldContext(both: Float32Array | undefined, n: number): Float32Array | undefined {
+    const C = this.conditions;
+    const K = this.field ? this.field.context : 0;
+    if (!both || K === 0) return undefined;
+    if (K === 2 * C) return both;
+    const out = new Float32Array(n * C);
+    for (let i = 0; i < n; i++) out.set(both.subarray(i * 2 * C, i * 2 * C + C), i * C);
+    return out;
   }
 
   /** Base transfer baseline: encode with one base flow, decode with the other (morph space in and out). */
@@ -207,12 +262,13 @@ export class FlowForFlow {
   }
 
   /** The training objective over source and target samples (and held-out ones for validation). */
-  objective(src: MorphSample, tgt: MorphSample, val?: { src: MorphSample; tgt: MorphSample }): FlowForFlowObjective {
-    return new FlowForFlowObjective(this, src, tgt, val);
+  objective(src: MorphSample, tgt: MorphSample, val?: { src: MorphSample; tgt: MorphSample }): FlowForFlowObjective | FlowMatchingObjective {
+    return this.field ? new FlowMatchingObjective(this, src, tgt, val) : new FlowForFlowObjective(this, src, tgt, val);
   }
 
   dispose(): void {
     this.top.dispose();
+    this.field?.dispose();
   }
 }
 
@@ -250,11 +306,12 @@ export function stepDirection(dir: MorphConfig['direction'], step: number, steps
   }
 }
 
-export class FlowForFlowObjective implements Objective {
+/** What both morph objectives share: the morph, both sides' training rows and their seeded batches. */
+abstract class MorphObjective implements Objective {
   readonly stepsPerEpoch: number;
   readonly samplesPerStep: number;
-  private readonly srcSampler: BatchSampler;
-  private readonly tgtSampler: BatchSampler;
+  protected readonly srcSampler: BatchSampler;
+  protected readonly tgtSampler: BatchSampler;
 
   constructor(
     readonly f4f: FlowForFlow,
@@ -269,9 +326,15 @@ export class FlowForFlowObjective implements Objective {
     this.samplesPerStep = this.srcSampler.batch;
   }
 
-  get store() {
-    return this.f4f.top.store;
+  /** The parameters trained: the top flow, or ot-cfm's velocity field. */
+  get store(): ParamStore {
+    return this.f4f.trainable;
   }
+
+  abstract loss(P: ParamTensors, step: number, fraction: number, part?: BatchPart): StepLoss;
+}
+
+export class FlowForFlowObjective extends MorphObjective {
 
   /**
    * One direction's mean loss on a batch. `from` are the rows moved, `other` supplies conditions drawn
@@ -328,8 +391,54 @@ export class FlowForFlowObjective implements Objective {
     const weight = f.penaltyWeight(fraction);
     const siAll = this.srcSampler.indices(step);
     const tiAll = this.tgtSampler.indices(step);
-    const si = partOf(siAll, part);
-    const ti = partOf(tiAll, part);
+    if (f.config.method === 'ot-f4f') {
+      // Not split into parts (src/core/objectives/spec.ts does not describe this method).
+      const ot = f.config.ot;
+      const pb = pairedBatch(f, this.src, siAll, this.tgt, tiAll);
+      const reg = this.regression(pb, dir, P);
+      if (fraction < ot.pretrain) return { loss: reg, extras: { regression: reg, displacement: pairCost(pb, f.features) } };
+      const w = cosine(ot.regressionWeight, (fraction - ot.pretrain) / Math.max(1e-9, 1 - ot.pretrain));
+      const lik = this.likelihood(P, dir, weight, siAll, tiAll, siAll, tiAll);
+      lik.extras.regression = reg;
+      lik.extras.regressionWeight = tf.scalar(w);
+      return { loss: w > 0 ? (tf.add(lik.loss, tf.mul(w, reg)) as tf.Scalar) : lik.loss, extras: lik.extras };
+    }
+    return this.likelihood(P, dir, weight, siAll, tiAll, partOf(siAll, part), partOf(tiAll, part), part);
+  }
+
+  /** Mean squared distance of g(x) to x's OT partner (forward) and of g⁻¹(y) to y's partner (inverse). */
+  private regression(pb: PairedBatch, dir: 'forward' | 'inverse' | 'both', P: ParamTensors): tf.Scalar {
+    const f = this.f4f;
+    const D = f.features;
+    const C = f.conditions;
+    const x = tf.tensor2d(pb.x, [pb.n, D]);
+    const y = tf.tensor2d(pb.y, [pb.n, D]);
+    const cx = C > 0 && pb.cx ? tf.tensor2d(pb.cx, [pb.n, C]) : null;
+    const cy = C > 0 && pb.cy ? tf.tensor2d(pb.cy, [pb.n, C]) : null;
+    // c_in is the source side's condition, c_out the target side's; modes without a drawn condition use
+    // the moved row's own condition for both.
+    const other = drawsOtherCondition(f.config.mode);
+    const mse = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.mean(tf.sum(tf.square(tf.sub(a, b)), 1)) as tf.Scalar;
+    let l: tf.Scalar | undefined;
+    if (dir !== 'inverse') l = mse(f.gT(x, cx, other ? cy : cx, P, false).y, y);
+    if (dir !== 'forward') {
+      const li = mse(f.gT(y, other ? cx : cy, cy, P, true).y, x);
+      l = l ? (tf.add(l, li) as tf.Scalar) : li;
+    }
+    return l as tf.Scalar;
+  }
+
+  /** The flows-for-flows likelihood (and penalty) of a step's batch, or of a part of it. */
+  private likelihood(
+    P: ParamTensors,
+    dir: 'forward' | 'inverse' | 'both',
+    weight: number,
+    siAll: Int32Array,
+    tiAll: Int32Array,
+    si: Int32Array,
+    ti: Int32Array,
+    part?: BatchPart,
+  ): StepLoss & { extras: Record<string, tf.Scalar> } {
     // A constant is reported as the part's share of it, so the shares of all parts add up to it.
     const extras: Record<string, tf.Scalar> = { penaltyWeight: tf.scalar(part ? (weight * si.length) / siAll.length : weight) };
     let loss: tf.Scalar | undefined;
@@ -370,6 +479,103 @@ export class FlowForFlowObjective implements Objective {
     const v = r.dataSync()[0];
     r.dispose();
     return v;
+  }
+}
+
+/** A step's source rows with their OT partners among the target rows (row i of x ↔ row i of y). */
+export interface PairedBatch {
+  n: number;
+  x: Float32Array;
+  y: Float32Array;
+  cx?: Float32Array;
+  cy?: Float32Array;
+}
+
+/**
+ * Pair a source batch with a target batch by exact OT, in blocks of `ot.block` rows (the cost includes
+ * the weighted condition distance for conditional pairs). Both sides are cut to the shorter batch.
+ */
+export function pairedBatch(f: FlowForFlow, src: MorphSample, si: ArrayLike<number>, tgt: MorphSample, ti: ArrayLike<number>): PairedBatch {
+  const D = f.features;
+  const C = f.conditions;
+  const n = Math.min(si.length, ti.length);
+  const x = gatherRows(src.x, D, Array.prototype.slice.call(si, 0, n));
+  const yRows = gatherRows(tgt.x, D, Array.prototype.slice.call(ti, 0, n));
+  const cond = C > 0 && src.c && tgt.c;
+  const cx = cond ? gatherRows(src.c as Float32Array, C, Array.prototype.slice.call(si, 0, n)) : undefined;
+  const cyRows = cond ? gatherRows(tgt.c as Float32Array, C, Array.prototype.slice.call(ti, 0, n)) : undefined;
+  const y = new Float32Array(n * D);
+  const cy = cyRows ? new Float32Array(n * C) : undefined;
+  const B = f.config.ot.block;
+  for (let s = 0; s < n; s += B) {
+    const e = Math.min(n, s + B);
+    const sigma = otPairs({
+      a: x.subarray(s * D, e * D),
+      b: yRows.subarray(s * D, e * D),
+      D,
+      ca: cx?.subarray(s * C, e * C),
+      cb: cyRows?.subarray(s * C, e * C),
+      C,
+      conditionWeight: f.config.ot.conditionWeight,
+      featureWeights: f.pairWeights,
+    });
+    for (let i = 0; i < e - s; i++) {
+      const k = s + sigma[i];
+      y.set(yRows.subarray(k * D, (k + 1) * D), (s + i) * D);
+      if (cy && cyRows) cy.set(cyRows.subarray(k * C, (k + 1) * C), (s + i) * C);
+    }
+  }
+  return { n, x, y, cx, cy };
+}
+
+/** Mean distance between the paired rows (the minibatch OT cost), as a scalar for the curves. */
+function pairCost(pb: PairedBatch, D: number): tf.Scalar {
+  let s = 0;
+  for (let i = 0; i < pb.n; i++) {
+    let q = 0;
+    for (let j = 0; j < D; j++) q += (pb.y[i * D + j] - pb.x[i * D + j]) ** 2;
+    s += Math.sqrt(q);
+  }
+  return tf.scalar(s / pb.n);
+}
+
+/** ot-cfm's training objective: flow matching on OT-paired batches (./cfm.ts). */
+export class FlowMatchingObjective extends MorphObjective {
+
+  loss(P: ParamTensors, step: number): StepLoss {
+    const f = this.f4f;
+    const pb = pairedBatch(f, this.src, this.srcSampler.indices(step), this.tgt, this.tgtSampler.indices(step));
+    const rng = new Rng((f.config.train.seed * 1000003 + step * 7919 + 17) >>> 0);
+    return { loss: this.matching(pb, rng, P), extras: { displacement: pairCost(pb, f.features) } };
+  }
+
+  /** Held-out flow-matching loss: the first rows of both validation sets, paired, with fixed times. */
+  validate(): number {
+    const v = this.val ?? { src: this.src, tgt: this.tgt };
+    const n = Math.min(v.src.rows, v.tgt.rows, 4 * this.f4f.config.ot.block);
+    const idx = Int32Array.from({ length: n }, (_, i) => i);
+    const pb = pairedBatch(this.f4f, v.src, idx, v.tgt, idx);
+    const r = tf.tidy(() => this.matching(pb, new Rng(12345), this.store.tensors()));
+    const out = r.dataSync()[0];
+    r.dispose();
+    return out;
+  }
+
+  private matching(pb: PairedBatch, rng: Rng, P: ParamTensors): tf.Scalar {
+    const f = this.f4f;
+    const field = f.field as VelocityField;
+    const C = f.conditions;
+    let ctx: Float32Array | undefined;
+    if (field.context > 0 && pb.cx && pb.cy) {
+      if (field.context === 2 * C) {
+        ctx = concatCols(pb.cx, pb.cy, pb.n, C);
+      } else {
+        // c_out = c_in in these modes; partners share their condition up to the pairing's tolerance.
+        ctx = new Float32Array(pb.n * C);
+        for (let k = 0; k < ctx.length; k++) ctx[k] = 0.5 * (pb.cx[k] + pb.cy[k]);
+      }
+    }
+    return flowMatchingLoss(field, pb.x, pb.y, ctx, rng, P);
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import * as path from 'path';
 import { checkArchitecture } from '../config/experiment';
+import { DEFAULT_OT } from '../core/config';
 import { FlowForFlow, drawsOtherCondition } from '../core/f4f';
 import { displacement, fidelity, otCost } from '../core/metrics';
 import { meanNll } from '../core/metrics/nll';
@@ -46,14 +47,16 @@ export function loadRun(dir: string, workspaceRoot?: string): LoadedRun {
   for (const [m, side] of [[source, meta.sourceModel], [target, meta.targetModel]] as const)
     if (m.flow.features !== meta.features) throw new Error(`${path.join(dir, 'run.json')}: features is ${meta.features}, but its model ${side} has ${m.flow.features}`);
   const space: MorphSpace = { scaler: source.meta.scaler, conditionScaler: source.meta.conditionScaler };
+  // Runs saved before the method setting existed are flows for flows.
+  const config = { ...meta.config, method: meta.config.method ?? 'f4f', ot: { ...DEFAULT_OT, ...meta.config.ot } };
   const f4f = new FlowForFlow(
-    meta.config,
+    config,
     densityInMorphSpace(space, source.flow, source.meta.scaler, source.meta.conditionScaler),
     densityInMorphSpace(space, target.flow, target.meta.scaler, target.meta.conditionScaler),
     meta.conditions,
     meta.seed,
   );
-  loadTopWeights(dir, f4f.top, meta);
+  loadTopWeights(dir, f4f.trainable, meta);
   return { meta, f4f, space, source, target };
 }
 

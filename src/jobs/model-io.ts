@@ -18,6 +18,7 @@ import { floatBytes, readPairedFloat32, writePairSync } from '../core/io/atomic'
 import { cleanStaleTemps } from '../data/atomic';
 import { checkOutputFolder } from '../data/outputs';
 import { isInside, registerInput } from '../data/paths';
+import type { ParamStore } from '../core/params';
 import type { Scaler } from '../data/preprocess';
 
 export interface ModelMeta {
@@ -172,8 +173,9 @@ export interface RunMeta {
   baseSha256?: { source?: string; target?: string };
 }
 
-export function saveRun(dir: string, top: Flow, meta: RunMeta): void {
-  writePairSync(dir, 'top.bin', floatBytes(top.store.values), 'run.json', meta, 'topSha256');
+/** `weights`: the morph's trained parameters (the top flow, or ot-cfm's velocity field). */
+export function saveRun(dir: string, weights: ParamStore, meta: RunMeta): void {
+  writePairSync(dir, 'top.bin', floatBytes(weights.values), 'run.json', meta, 'topSha256');
 }
 
 /**
@@ -203,8 +205,8 @@ export function readRunMeta(dir: string): RunMeta {
   return meta;
 }
 
-export function loadTopWeights(dir: string, top: Flow, meta?: RunMeta): void {
-  top.store.setValues(readWeights(path.join(dir, 'run.json'), path.join(dir, 'top.bin'), meta?.topSha256, top.store.count, 'the top flow'));
+export function loadTopWeights(dir: string, weights: ParamStore, meta?: RunMeta): void {
+  weights.setValues(readWeights(path.join(dir, 'run.json'), path.join(dir, 'top.bin'), meta?.topSha256, weights.count, 'the morph'));
 }
 
 /** A path stored relative to `base` when it lies inside it (so run folders can be moved whole). */

@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { checkArchitecture } from '../config/experiment';
 import type { FlowConfig, TrainConfig } from '../core/config';
-import { FlowForFlow } from '../core/f4f';
+import { checkMethodSettings, FlowForFlow } from '../core/f4f';
 import { initBackend } from '../core/tf';
 import { train } from '../core/train/trainer';
 import { matrix, takeRows, type Matrix } from '../data/matrix';
@@ -32,6 +32,7 @@ function vstack(a: Matrix, b: Matrix): Matrix {
 export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<MorphSummary> {
   const backend = await initBackend(job.backend ?? 'auto');
   const cfg = job.morph;
+  checkMethodSettings(cfg);
   const [src, tgt] = await Promise.all([loadData(job.source), loadData(job.target)]);
   checkPair(src, tgt, job);
   for (const [d, spec] of [[src, job.source], [tgt, job.target]] as const) for (const w of [...d.warnings, ...checkTrainable(spec.path, d.features)]) hooks.onLog?.(w);
@@ -102,6 +103,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     cfg.mode === 'none' ? 0 : C,
     t.seed,
   );
+  f4f.pairWeights = Float32Array.from(space.scaler.scale, (s) => s * s);
   const sample = (m: Matrix, c?: Matrix) => ({ x: toMorph(space, m), c: cfg.mode === 'none' ? undefined : conditionToMorph(space, c), rows: m.rows });
   const obj = f4f.objective(sample(ss.train, ss.trainCondition), sample(ts.train, ts.trainCondition), {
     src: sample(ss.val, ss.valCondition),
@@ -143,7 +145,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
   const progress = new Throttle(hooks.progressEveryMs ?? 250);
   const snap = new Throttle(hooks.snapshotEveryMs ?? 1000);
   snap.ready();
-  hooks.onLog?.(`training the morph: mode ${cfg.mode}, direction ${cfg.direction}, penalty ${cfg.penalty.kind}${cfg.penalty.kind !== 'none' ? ` ${cfg.penalty.weight}${cfg.penalty.anneal ? ' (annealed)' : ''}` : ''}, identity init ${cfg.top.identityInit}`);
+  hooks.onLog?.(`training the morph: method ${cfg.method}${f4f.hasDensity ? '' : ' (no density: a velocity field, inverted by integrating backwards)'}, mode ${cfg.mode}, direction ${cfg.direction}, penalty ${cfg.penalty.kind}${cfg.penalty.kind !== 'none' ? ` ${cfg.penalty.weight}${cfg.penalty.anneal ? ' (annealed)' : ''}` : ''}, identity init ${cfg.top.identityInit}`);
   const r = await train(obj, t, {
     cancelled: hooks.cancelled,
     checkpoint: { dir: job.out, everySec: 30 },
@@ -157,7 +159,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     },
   });
   snapshot(r.steps);
-  saveRun(job.out, f4f.top, {
+  saveRun(job.out, f4f.trainable, {
     format: 'flowmorph-run',
     version: 1,
     config: cfg,

@@ -49,7 +49,8 @@ export function describeObjective(obj: Objective): ObjectiveSpec | undefined {
     const { x, c, rows } = obj.trainSet;
     return { kind: 'nll', flow: { config: obj.flow.config, seed: obj.flow.seed }, batch: obj.batch, seed: obj.seed, train: { x, c, rows } };
   }
-  if (obj instanceof FlowForFlowObjective) {
+  // The OT-paired methods pair whole batches, so they are never split into parts.
+  if (obj instanceof FlowForFlowObjective && (obj.f4f.config.method ?? 'f4f') === 'f4f') {
     const f = obj.f4f;
     const flows: Flow[] = [];
     const density = (d: FrozenDensity): DensityRecipe => {

@@ -73,7 +73,7 @@ test('morph trains missing base flows, the morph, and evaluates it; evaluate and
   const r = cli(
     'morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', at('run'),
     '--steps', '20', '--batch', '256', '--base-steps', '20', '--base-batch', '256', ...TINY, ...TINY_BASE,
-    '--penalty', 'l1:0.5', '--anneal', '--direction', 'both', '--json',
+    '--method', 'f4f', '--penalty', 'l1:0.5', '--anneal', '--direction', 'both', '--json',
   );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.json.steps, 20);
@@ -90,6 +90,28 @@ test('morph trains missing base flows, the morph, and evaluates it; evaluate and
   assert.equal(t.json.rows, 3000);
   assert.ok(fs.statSync(at('morphed.npy')).size > 3000 * 2 * 4);
   noTempFiles(dir);
+});
+
+test('the default morph (ot-cfm) and ot-f4f run from the CLI and transport both ways; bad OT settings are refused', () => {
+  for (const method of [undefined, 'ot-f4f']) {
+    const out = at(`run-${method ?? 'default'}`);
+    const r = cli(
+      'morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', out, ...(method ? ['--method', method] : []),
+      '--steps', '6', '--batch', '128', '--ot-block', '64', '--base-steps', '4', '--base-batch', '256', ...TINY, ...TINY_BASE, '--json',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json.steps, 6);
+    const t = cli('transport', out, at('cb.npy'), '--inverse', '--out', at(`back-${method ?? 'default'}.npy`), '--json');
+    assert.equal(t.code, 0, t.stderr);
+  }
+  const big = cli('morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', at('bad'), '--ot-block', '5000', '--steps', '1', '--base-steps', '1', '--json');
+  assert.notEqual(big.code, 0);
+  assert.match(big.stderr, /5000 × 5000 rows needs a 191 MiB cost matrix/);
+  const pen = cli('morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', at('bad'), '--penalty', 'l2:1', '--steps', '1', '--base-steps', '1');
+  assert.match(pen.stderr, /ot-cfm takes no movement penalty/);
+  const bad = cli('morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', at('bad'), '--method', 'flowmatch');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--method/);
 });
 
 test('bad arguments: one line on stderr, exit code 2, nothing written', () => {

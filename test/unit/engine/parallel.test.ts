@@ -51,6 +51,7 @@ function morphProblem() {
   };
   const cfg: MorphConfig = {
     ...DEFAULT_MORPH,
+    method: 'f4f',
     mode: 'delta',
     direction: 'both',
     penalty: { kind: 'l1', weight: 0.5, anneal: true },

@@ -56,7 +56,7 @@ test('cosine schedule and annealed penalty weight', () => {
   assert.ok(Math.abs(cosine(2, 0.25) - (1 + Math.SQRT1_2)) < 1e-12);
   assert.equal(cosine(2, 1), 0);
   const src = new FrozenDensity(new Flow(smallFlow({ features: 2, stacks: 1 }), 1));
-  const cfg = (anneal: boolean): MorphConfig => ({ ...DEFAULT_MORPH, top: { ...DEFAULT_MORPH.top, hidden: 8, stacks: 1, blocks: 1 }, penalty: { kind: 'l1', weight: 0.8, anneal } });
+  const cfg = (anneal: boolean): MorphConfig => ({ ...DEFAULT_MORPH, method: 'f4f', top: { ...DEFAULT_MORPH.top, hidden: 8, stacks: 1, blocks: 1 }, penalty: { kind: 'l1', weight: 0.8, anneal } });
   const annealed = new FlowForFlow(cfg(true), src, src, 0, 0);
   const fixed = new FlowForFlow(cfg(false), src, src, 0, 0);
   for (const f of [0, 0.1, 0.5, 0.9, 1]) {
@@ -102,6 +102,7 @@ function morphProblem(mode: ContextMode, direction: Direction, C: number, penalt
   // Untrained but distinct base densities are enough to test that g's objective decreases.
   const cfg: MorphConfig = {
     ...DEFAULT_MORPH,
+    method: 'f4f',
     mode,
     direction,
     penalty,

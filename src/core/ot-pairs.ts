@@ -1,0 +1,76 @@
+/**
+ * Exact optimal-transport pairing of two minibatches (the coupling the OT morph methods regress onto):
+ * row i of `a` is paired with row σ(i) of `b`, σ minimising Σ_i ‖a_i − b_σ(i)‖² (+ w·‖c_i − c'_σ(i)‖² for
+ * conditional pairs, the condition-aware cost of Cheng & Schwing, arXiv:2503.10636, so partners share
+ * their condition). Solved exactly by the project's assignment solver (src/core/metrics/assignment.ts).
+ */
+import { MAX_OT_PAIRING } from './config';
+import { solveAssignment } from './metrics/assignment';
+
+/** Bytes of the Float64 cost matrix of an n × n pairing. */
+export function pairingBytes(n: number): number {
+  return 8 * n * n;
+}
+
+/** Refuse a pairing too large for memory, naming its size. */
+export function checkPairingSize(n: number, limit = MAX_OT_PAIRING): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`OT pairing: batch must be a positive integer, got ${n}`);
+  if (n > limit) {
+    const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+    throw new Error(
+      `OT pairing of ${n} × ${n} rows needs a ${mib(pairingBytes(n))} MiB cost matrix (and cubic time); ` +
+        `the limit is ${limit} rows (${mib(pairingBytes(limit))} MiB): lower the OT batch`,
+    );
+  }
+}
+
+export interface PairingInput {
+  /** Row-major n × D. */
+  a: Float32Array;
+  b: Float32Array;
+  D: number;
+  /** Condition columns of each side (row-major n × C), both or neither. */
+  ca?: Float32Array;
+  cb?: Float32Array;
+  C?: number;
+  conditionWeight?: number;
+  /** Per-feature weights of the squared distance (e.g. to measure it in the data's units); default 1. */
+  featureWeights?: Float32Array;
+}
+
+/** σ with row i of a ↔ row σ[i] of b (both sides have n = a.length / D rows). */
+export function otPairs(p: PairingInput): Int32Array {
+  const { a, b, D } = p;
+  const n = a.length / D;
+  if (b.length !== n * D) throw new Error(`OT pairing: ${n} rows against ${b.length / D}; both sides need the same count`);
+  checkPairingSize(n);
+  const C = p.C ?? 0;
+  const w = C > 0 && p.ca && p.cb ? (p.conditionWeight ?? 0) : 0;
+  const fw = p.featureWeights ?? new Float32Array(D).fill(1);
+  if (fw.length !== D) throw new Error(`OT pairing: ${fw.length} feature weights for ${D} features`);
+  const cost = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ai = i * D;
+    const row = i * n;
+    for (let k = 0; k < n; k++) {
+      const bk = k * D;
+      let q = 0;
+      for (let j = 0; j < D; j++) {
+        const t = a[ai + j] - b[bk + j];
+        q += fw[j] * t * t;
+      }
+      if (w > 0) {
+        const ca = p.ca as Float32Array;
+        const cb = p.cb as Float32Array;
+        let r = 0;
+        for (let j = 0; j < C; j++) {
+          const t = ca[i * C + j] - cb[k * C + j];
+          r += t * t;
+        }
+        q += w * r;
+      }
+      cost[row + k] = q;
+    }
+  }
+  return solveAssignment(cost, n).rowToCol;
+}

@@ -1,0 +1,154 @@
+// The OT morph methods (issue #10): exact minibatch OT pairing against brute force, the pairing size
+// guard, flow matching recovering the closed-form Gaussian OT map, the identity pair staying put, and every
+// method training and transporting both ways. Steps budgets, so each test is deterministic.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { initBackend } from '../../../src/core/tf';
+import { DEFAULT_MORPH, MAX_OT_PAIRING, MORPH_METHODS, type MorphConfig, type MorphMethod } from '../../../src/core/config';
+import { Flow } from '../../../src/core/flow';
+import { FlowForFlow, FrozenDensity, type MorphSample } from '../../../src/core/f4f';
+import { checkPairingSize, otPairs } from '../../../src/core/ot-pairs';
+import { Rng } from '../../../src/core/random';
+import { train } from '../../../src/core/train/trainer';
+import { gaussianOtMatrix, gaussianRows, GAUSS } from '../../../bench/morph';
+import { smallFlow } from './helpers';
+
+test('setup backend', async () => {
+  await initBackend('wasm');
+});
+
+function permutations(n: number): number[][] {
+  if (n === 1) return [[0]];
+  const out: number[][] = [];
+  for (const p of permutations(n - 1)) for (let k = 0; k <= p.length; k++) out.push([...p.slice(0, k), n - 1, ...p.slice(k)]);
+  return out;
+}
+
+test('OT pairing equals brute force over all permutations (with condition and feature weights)', () => {
+  const rng = new Rng(3);
+  for (let trial = 0; trial < 30; trial++) {
+    const n = 2 + (trial % 6);
+    const D = 1 + (trial % 3);
+    const C = trial % 2;
+    const a = rng.fillNormal(new Float32Array(n * D)) as Float32Array;
+    const b = rng.fillNormal(new Float32Array(n * D)) as Float32Array;
+    const ca = C ? (rng.fillNormal(new Float32Array(n)) as Float32Array) : undefined;
+    const cb = C ? (rng.fillNormal(new Float32Array(n)) as Float32Array) : undefined;
+    const fw = Float32Array.from({ length: D }, () => 0.2 + rng.uniform());
+    const w = 3;
+    const cost = (i: number, k: number) => {
+      let q = 0;
+      for (let j = 0; j < D; j++) q += fw[j] * (a[i * D + j] - b[k * D + j]) ** 2;
+      return q + (C ? w * ((ca as Float32Array)[i] - (cb as Float32Array)[k]) ** 2 : 0);
+    };
+    let best = Infinity;
+    for (const p of permutations(n)) best = Math.min(best, p.reduce((s, k, i) => s + cost(i, k), 0));
+    const sigma = otPairs({ a, b, D, ca, cb, C, conditionWeight: w, featureWeights: fw });
+    assert.deepEqual([...sigma].sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i), 'a permutation');
+    const got = Array.from(sigma).reduce((s, k, i) => s + cost(i, k), 0);
+    assert.ok(Math.abs(got - best) <= 1e-9 * Math.max(1, best), `trial ${trial}: ${got} vs brute force ${best}`);
+  }
+});
+
+test('an OT pairing too large for memory is refused with its size', () => {
+  assert.throws(() => checkPairingSize(MAX_OT_PAIRING + 1), /4097 × 4097 rows needs a 128 MiB cost matrix/);
+  assert.throws(() => checkPairingSize(0), /positive integer/);
+  const cfg: MorphConfig = { ...DEFAULT_MORPH, method: 'ot-cfm', ot: { ...DEFAULT_MORPH.ot, block: 100000 } };
+  const d = new FrozenDensity(new Flow(smallFlow({ features: 2 }), 1));
+  assert.throws(() => new FlowForFlow(cfg, d, d, 0, 0), /100000 × 100000 rows needs a 76294 MiB cost matrix/);
+  assert.throws(() => new FlowForFlow({ ...DEFAULT_MORPH, method: 'nope' as MorphMethod }, d, d, 0, 0), /morph method must be one of f4f, ot-f4f, ot-cfm, got 'nope'/);
+});
+
+const sampleOf = (x: Float32Array, D: number): MorphSample => ({ x, rows: x.length / D });
+
+function morphOf(method: MorphMethod, steps: number, over: Partial<MorphConfig> = {}): MorphConfig {
+  return {
+    ...DEFAULT_MORPH,
+    method,
+    top: { ...DEFAULT_MORPH.top, stacks: 2, blocks: 1, hidden: 32, bins: 6 },
+    ot: { ...DEFAULT_MORPH.ot, hidden: 64, blocks: 1, rk4Steps: 10 },
+    train: { ...DEFAULT_MORPH.train, steps, seconds: undefined, batch: 128, lr: 3e-3, evalEvery: 1e6 },
+    ...over,
+  };
+}
+
+function rmsToGaussianMap(x: Float32Array, y: Float32Array): number {
+  const A = gaussianOtMatrix(GAUSS.S1, GAUSS.S2);
+  let err = 0;
+  let mv = 0;
+  for (let i = 0; i < x.length / 2; i++) {
+    const u = [x[2 * i] - GAUSS.m1[0], x[2 * i + 1] - GAUSS.m1[1]];
+    const T = [GAUSS.m2[0] + A[0][0] * u[0] + A[0][1] * u[1], GAUSS.m2[1] + A[1][0] * u[0] + A[1][1] * u[1]];
+    err += (y[2 * i] - T[0]) ** 2 + (y[2 * i + 1] - T[1]) ** 2;
+    mv += (T[0] - x[2 * i]) ** 2 + (T[1] - x[2 * i + 1]) ** 2;
+  }
+  return Math.sqrt(err / mv);
+}
+
+test('closed-form Gaussian OT map: A is symmetric positive definite and pushes S1 onto S2', () => {
+  const A = gaussianOtMatrix(GAUSS.S1, GAUSS.S2);
+  assert.ok(Math.abs(A[0][1] - A[1][0]) < 1e-12);
+  // A S1 A = S2
+  const AS = [0, 1].map((i) => [0, 1].map((j) => A[i][0] * GAUSS.S1[0][j] + A[i][1] * GAUSS.S1[1][j]));
+  const ASA = [0, 1].map((i) => [0, 1].map((j) => AS[i][0] * A[0][j] + AS[i][1] * A[1][j]));
+  for (const i of [0, 1]) for (const j of [0, 1]) assert.ok(Math.abs(ASA[i][j] - GAUSS.S2[i][j]) < 1e-9);
+});
+
+test('ot-cfm recovers the closed-form Gaussian OT map within 3 % RMS (steps budget)', async () => {
+  const src = gaussianRows(8192, GAUSS.m1, GAUSS.S1, 1).data;
+  const tgt = gaussianRows(8192, GAUSS.m2, GAUSS.S2, 2).data;
+  const d = new FrozenDensity(new Flow(smallFlow({ features: 2 }), 1));
+  const f = new FlowForFlow(morphOf('ot-cfm', 300), d, d, 0, 0);
+  const r = await train(f.objective(sampleOf(src, 2), sampleOf(tgt, 2)), f.config.train);
+  assert.equal(r.steps, 300);
+  const x = gaussianRows(2000, GAUSS.m1, GAUSS.S1, 3).data;
+  const rms = rmsToGaussianMap(x, f.morph(x));
+  f.dispose();
+  assert.ok(rms <= 0.03, `RMS to the OT map ${(100 * rms).toFixed(2)} % of its displacement`);
+});
+
+test('the identity pair stays put (ot-cfm and ot-f4f, two draws of one distribution)', async () => {
+  const src = gaussianRows(8192, GAUSS.m1, GAUSS.S1, 4).data;
+  const tgt = gaussianRows(8192, GAUSS.m1, GAUSS.S1, 5).data;
+  const x = gaussianRows(1000, GAUSS.m1, GAUSS.S1, 6).data;
+  for (const method of ['ot-cfm', 'ot-f4f'] as const) {
+    const base = new FrozenDensity(new Flow(smallFlow({ features: 2 }), 1));
+    const f = new FlowForFlow(morphOf(method, 150, { ot: { ...DEFAULT_MORPH.ot, hidden: 64, blocks: 1, rk4Steps: 10, pretrain: 1 } }), base, base, 0, 0);
+    await train(f.objective(sampleOf(src, 2), sampleOf(tgt, 2)), f.config.train);
+    const y = f.morph(x);
+    let s = 0;
+    for (let i = 0; i < 1000; i++) s += Math.hypot(y[2 * i] - x[2 * i], y[2 * i + 1] - x[2 * i + 1]);
+    f.dispose();
+    // The two Gaussians' marginals have spread ~1: a scrambling map would move ~1.2 on average.
+    assert.ok(s / 1000 < 0.06, `${method}: mean displacement ${(s / 1000).toFixed(4)}`);
+  }
+});
+
+test('each method trains and transports both ways (inverse undoes the morph)', async () => {
+  const src = gaussianRows(2048, GAUSS.m1, GAUSS.S1, 7).data;
+  const tgt = gaussianRows(2048, GAUSS.m2, GAUSS.S2, 8).data;
+  const x = gaussianRows(300, GAUSS.m1, GAUSS.S1, 9).data;
+  for (const method of MORPH_METHODS) {
+    const sb = new FrozenDensity(new Flow(smallFlow({ features: 2 }), 1));
+    const tb = new FrozenDensity(new Flow(smallFlow({ features: 2 }), 2));
+    // ot-f4f: half regression, half likelihood, so both phases run.
+    const f = new FlowForFlow(morphOf(method, 40, { ot: { ...DEFAULT_MORPH.ot, hidden: 32, blocks: 1, rk4Steps: 10, pretrain: 0.5 } }), sb, tb, 0, 0);
+    const before = Float32Array.from(f.trainable.values);
+    const r = await train(f.objective(sampleOf(src, 2), sampleOf(tgt, 2)), f.config.train);
+    assert.ok(Number.isFinite(r.finalLoss), `${method}: loss ${r.finalLoss}`);
+    assert.ok(f.trainable.values.some((v, i) => v !== before[i]), `${method}: parameters moved`);
+    const y = f.morph(x);
+    const back = f.morph(y, { inverse: true });
+    let moved = 0;
+    let err = 0;
+    for (let i = 0; i < x.length; i++) {
+      moved = Math.max(moved, Math.abs(y[i] - x[i]));
+      err = Math.max(err, Math.abs(back[i] - x[i]));
+    }
+    f.dispose();
+    assert.ok(moved > 1e-3, `${method}: the morph moves points`);
+    // Flows invert exactly (to float precision); ot-cfm by integrating back (RK4 error).
+    assert.ok(err < (method === 'ot-cfm' ? 2e-2 : 1e-3), `${method}: round trip error ${err}`);
+    assert.equal(f.hasDensity, method !== 'ot-cfm');
+  }
+});
