@@ -41,6 +41,9 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     if (!dir) return undefined;
     const model = loadModel(dir);
     if (model.flow.features !== src.features.cols) throw new Error(`${path.join(dir, 'model.json')}: the ${side} model has ${model.flow.features} features, the data ${src.features.cols}`);
+    // Context mode none gives the frozen base flows no condition: a conditional base model cannot serve.
+    if (job.morph.mode === 'none' && model.flow.config.context > 0)
+      throw new Error(`${path.join(dir, 'model.json')}: the ${side} model is conditional (${model.flow.config.context} condition column(s)), but context mode 'none' gives base flows no condition; choose a condition mode (delta, concat, two-bases, two-bases-shared) or a base model without conditions`);
     return model;
   };
   const givenModels = { source: given(job.sourceModel, 'source'), target: given(job.targetModel, 'target') };

@@ -201,3 +201,16 @@ test('generate writes every toy, and the conditional wrappers add their conditio
     assert.equal(r.json.columns.length, cols, `${cond}: ${r.json.columns}`);
   }
 });
+
+test('morph in context mode none refuses a conditional base model by name, before training (exit 1)', () => {
+  assert.equal(cli('generate', 'checkerboard', '--n', '600', '--condition', 'rotation', '--out', at('cond.csv'), '--json').code, 0);
+  const fit = cli('fit', at('cond.csv'), '--condition-columns', 'c0', '--out', at('cond-model'), '--steps', '2', '--batch', '128', ...TINY, '--json');
+  assert.equal(fit.code, 0, fit.stderr);
+  const r = cli(
+    'morph', '--source', at('cond.csv'), '--target', at('cond.csv'), '--condition-columns', 'c0', '--mode', 'none',
+    '--source-model', at('cond-model'), '--target-model', at('cond-model'), '--out', at('cond-run'), '--steps', '2', ...TINY,
+  );
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /cond-model[\\/]model\.json: the source model is conditional \(1 condition column\(s\)\), but context mode 'none'/);
+  assert.ok(!fs.existsSync(at('cond-run/run.json')), 'no run written');
+});
