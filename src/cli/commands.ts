@@ -24,7 +24,7 @@ import {
 import type { ContextMode, Direction, MorphMethod, OtConfig, PresetName, TrainConfig } from '../core/config';
 import { meanNll } from '../core/metrics/nll';
 import { initBackend, type BackendPreference } from '../core/tf';
-import { matrix, type Matrix } from '../data/matrix';
+import { hstack, matrix, type Matrix } from '../data/matrix';
 import { applyScaler, logDetScaler } from '../data/preprocess';
 import { generateToy, toyNames } from '../data/toys';
 import { writeDataset } from '../data/write';
@@ -291,14 +291,4 @@ export async function runCommand(p: Parsed): Promise<unknown> {
     default:
       throw new UsageError(`unknown command '${p.command}' (generate, fit, morph, score, transport, evaluate, backend; --help)`);
   }
-}
-
-function hstack(a: Matrix, b: Matrix): Matrix {
-  const cols = a.cols + b.cols;
-  const out = new Float32Array(a.rows * cols);
-  for (let i = 0; i < a.rows; i++) {
-    out.set(a.data.subarray(i * a.cols, (i + 1) * a.cols), i * cols);
-    out.set(b.data.subarray(i * b.cols, (i + 1) * b.cols), i * cols + a.cols);
-  }
-  return matrix(a.rows, cols, out, [...a.columns, ...b.columns]);
 }
