@@ -56,17 +56,9 @@ class _Rng:
         return ((x << k) | (x >> (32 - k))) & 0xFFFFFFFF
 
     def next_u32(self):
-        M = self.M
-        s0, s1, s2, s3 = self.s
-        r = (self._rotl((s1 * 5) & M, 7) * 9) & M
-        t = (s1 << 9) & M
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = self._rotl(s3, 11)
-        self.s = [s0, s1, s2, s3]
+        # The output comes from the state before the step; skip(1) is the step.
+        r = (self._rotl((self.s[1] * 5) & self.M, 7) * 9) & self.M
+        self.skip(1)
         return r
 
     def skip(self, n):

@@ -3,28 +3,17 @@
 // rule table's; architecture sizes have upper bounds and a memory estimate, in the CLI and in model.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { architectureProblem, memoryEstimate, parameterCount, resolveWith, validateExperiment, type Experiment } from '../../../src/config/experiment';
 import { PRESETS, REFERENCE_FLOW } from '../../../src/core/config';
+import { runCli } from '../cli-runner';
 
-const CLI = path.join(__dirname, '..', '..', '..', 'src', 'cli.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-cli-config-'));
 const at = (p: string) => path.join(dir, p);
 
-function cli(...args: string[]): { code: number; json: any; stderr: string; ms: number } {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, FLOWMORPH_BACKEND: 'wasm' }, timeout: 120_000 });
-  let json: any;
-  try {
-    json = JSON.parse(r.stdout.trim().split('\n').pop() || 'null');
-  } catch {
-    json = undefined;
-  }
-  return { code: r.status ?? -1, json, stderr: r.stderr, ms: performance.now() - t0 };
-}
+const cli = (...args: string[]) => runCli(args);
 
 test('parameterCount is exact for the reference architecture (289 464 on 2 features)', () => {
   assert.equal(parameterCount({ ...REFERENCE_FLOW, features: 2, context: 0 }), 289464);

@@ -2,35 +2,20 @@
 // transport → score on small toys and tiny networks; bad arguments; nothing half-written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { generateToy } from '../../../src/data/toys';
 import { writeCsv, writeHdf5, writeJson, writeNpy } from '../../../src/data/write';
 import { npyFile, zipFile } from '../data/builders';
+import { BUNDLED_CLI, CLI, runCli } from '../cli-runner';
 
-const CLI = path.join(__dirname, '..', '..', '..', 'src', 'cli.js');
-/** The CLI as it ships: the esbuild bundle (npm test builds it before the unit layer). */
-const BUNDLED_CLI = path.join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-cli-'));
 const TINY = ['--stacks', '1', '--blocks', '1', '--hidden', '16', '--bins', '4'];
 const TINY_BASE = ['--base-stacks', '1', '--base-blocks', '1', '--base-hidden', '16', '--base-bins', '4'];
 
-function cli(...args: string[]): { code: number; json: any; stderr: string } {
-  return cliAt(CLI, ...args);
-}
-
-function cliAt(entry: string, ...args: string[]): { code: number; json: any; stderr: string } {
-  const r = spawnSync(process.execPath, [entry, ...args], { encoding: 'utf8', env: { ...process.env, FLOWMORPH_BACKEND: 'wasm' } });
-  let json: any;
-  try {
-    json = JSON.parse(r.stdout.trim().split('\n').pop() || 'null');
-  } catch {
-    json = undefined;
-  }
-  return { code: r.status ?? -1, json, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runCli(args);
+const cliAt = (entry: string, ...args: string[]) => runCli(args, { entry });
 
 const at = (p: string) => path.join(dir, p);
 

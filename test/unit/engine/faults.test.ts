@@ -6,23 +6,19 @@
 // build (e.g. the shipped dist/cli.js, or an older one to see which cases it fails).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { zipFile } from '../data/builders';
+import { CLI as DEFAULT_CLI, runCli } from '../cli-runner';
 
-const CLI = process.env.FLOWMORPH_CLI ?? path.join(__dirname, '..', '..', '..', 'src', 'cli.js');
+const CLI = process.env.FLOWMORPH_CLI ?? DEFAULT_CLI;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-faults-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 const TINY = ['--stacks', '1', '--blocks', '1', '--hidden', '8', '--bins', '4'];
 
-function cli(cwd: string, args: string[]): { code: number; stdout: string; stderr: string; ms: number } {
-  const t0 = Date.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FLOWMORPH_BACKEND: 'wasm' }, timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
-}
+const cli = (cwd: string, args: string[]) => runCli(args, { entry: CLI, cwd });
 
 /** Every file below `d` with its hash (and every folder), to see that nothing was written or changed. */
 function snapshot(d: string): Map<string, string> {

@@ -2,29 +2,19 @@
 // `score` takes them from model.json), so a user need not pass --condition-columns again; Parquet output.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readDataset } from '../../../src/data/read';
+import { runCli } from '../cli-runner';
 
-const CLI = path.join(__dirname, '..', '..', '..', 'src', 'cli.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-transport-cond-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const at = (p: string) => path.join(dir, p);
 const TINY = ['--stacks', '1', '--blocks', '1', '--hidden', '8', '--bins', '4'];
 const TINY_BASE = ['--base-stacks', '1', '--base-blocks', '1', '--base-hidden', '8', '--base-bins', '4'];
 
-function cli(...args: string[]): { code: number; json: any; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args, '--json'], { encoding: 'utf8', env: { ...process.env, FLOWMORPH_BACKEND: 'wasm' } });
-  let json: any;
-  try {
-    json = JSON.parse(r.stdout.trim().split('\n').pop() || 'null');
-  } catch {
-    json = undefined;
-  }
-  return { code: r.status ?? -1, json, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runCli([...args, '--json']);
 
 test('transport takes a conditional run\'s condition columns from run.json and writes Parquet', async () => {
   for (const [toy, file] of [['fourcircles', 's.csv'], ['checkerboard', 't.parquet']]) {
