@@ -1,34 +1,34 @@
-/**
- * flowmorph — the headless CLI on the same engine and jobs as the extension.
- *
- *   flowmorph generate <toy> --n N [--seed S] [--condition rotation|radial|ellipse] --out FILE
- *   flowmorph fit DATA --out MODEL_DIR [--experiment FILE] [--columns a,b] [--condition-columns c] [--dataset NAME]
- *                 [--preset reference|fast] [--steps N | --epochs E | --seconds S] [--batch B] [--lr L] [--seed S]
- *                 [--transform maf|coupling] [--stacks N] [--blocks N] [--hidden N] [--bins K] [--bound B]
- *                 [--permutation reverse|random|lu] [--resume]
- *   flowmorph morph --source DATA --target DATA --out RUN_DIR [--experiment FILE] [--source-model DIR] [--target-model DIR]
- *                 [--method f4f|ot-f4f|ot-cfm] [--ot-block N] [--condition-weight W]
- *                 [--mode none|delta|concat|two-bases|two-bases-shared] [--direction forward|inverse|both|alternate|iterate]
- *                 [--iterate-epochs E]
- *                 [--penalty l1:W|l2:W] [--anneal] [--identity-init | --no-identity-init]
- *                 [--steps N | --epochs E | --seconds S] [--batch B] [--lr L] [--seed S]
- *                 [--stacks N --hidden N ...: the top flow] [--base-preset P] [--base-steps N | --base-seconds S]
- *                 [--base-stacks N --base-hidden N ...: base flows trained here]
- *   flowmorph score MODEL_DIR DATA [--out FILE]
- *   flowmorph transport RUN_DIR DATA --out FILE [--inverse] [--target-condition V[,V..]]
- *   flowmorph evaluate RUN_DIR --source DATA --target DATA [--n N]
- *   flowmorph backend
- * --experiment FILE (a *.flowmorph.json): its settings and datasets, which the flags override (fit trains
- * on its base settings and, without DATA, on its source). Limits are the experiment schema's, for flags too.
- * Every command takes --json (one JSON object on stdout) and --backend native|wasm|cpu.
- * DATA is a dataset file (.csv .tsv .npy .npz .json .h5 .hdf5 .parquet) or toy:NAME[:ROWS[:SEED]].
- */
-import * as fs from 'fs';
-import * as path from 'path';
+/** flowmorph — the headless CLI on the same engine and jobs as the extension (usage: USAGE below). */
 import { parseArgs, UsageError, type Parsed } from './cli/args';
 import { exitCodeFor, interruptedBy, trapSignals } from './cli/signals';
 import { findNonFinite } from './jobs/checks';
 import { runCommand } from './cli/commands';
+
+/** What `flowmorph --help` prints. */
+export const USAGE = `flowmorph — the headless CLI on the same engine and jobs as the extension.
+
+  flowmorph generate <toy> --n N [--seed S] [--condition rotation|radial|ellipse] --out FILE
+  flowmorph fit DATA --out MODEL_DIR [--experiment FILE] [--columns a,b] [--condition-columns c] [--dataset NAME]
+                [--preset reference|fast] [--steps N | --epochs E | --seconds S] [--batch B] [--lr L] [--seed S]
+                [--transform maf|coupling] [--stacks N] [--blocks N] [--hidden N] [--bins K] [--bound B]
+                [--permutation reverse|random|lu] [--resume]
+  flowmorph morph --source DATA --target DATA --out RUN_DIR [--experiment FILE] [--source-model DIR] [--target-model DIR]
+                [--method f4f|ot-f4f|ot-cfm] [--ot-block N] [--condition-weight W]
+                [--mode none|delta|concat|two-bases|two-bases-shared] [--direction forward|inverse|both|alternate|iterate]
+                [--iterate-epochs E]
+                [--penalty l1:W|l2:W] [--anneal] [--identity-init | --no-identity-init]
+                [--steps N | --epochs E | --seconds S] [--batch B] [--lr L] [--seed S]
+                [--stacks N --hidden N ...: the top flow] [--base-preset P] [--base-steps N | --base-seconds S]
+                [--base-stacks N --base-hidden N ...: base flows trained here]
+  flowmorph score MODEL_DIR DATA [--out FILE]
+  flowmorph transport RUN_DIR DATA --out FILE [--inverse] [--target-condition V[,V..]]
+  flowmorph evaluate RUN_DIR --source DATA --target DATA [--n N]
+  flowmorph backend
+--experiment FILE (a *.flowmorph.json): its settings and datasets, which the flags override (fit trains
+on its base settings and, without DATA, on its source). Limits are the experiment schema's, for flags too.
+Every command takes --json (one JSON object on stdout) and --backend native|wasm|cpu.
+DATA is a dataset file (.csv .tsv .npy .npz .json .h5 .hdf5 .parquet) or toy:NAME[:ROWS[:SEED]].
+`;
 
 export async function main(argv: string[]): Promise<number> {
   let parsed: Parsed;
@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (parsed.command === 'help' || parsed.flags.help) {
-    process.stdout.write(usage());
+    process.stdout.write(USAGE);
     return 0;
   }
   const untrap = trapSignals((s) => process.stderr.write(`flowmorph ${parsed.command}: ${s}: stopping after this step, saving a checkpoint (again to stop at once)\n`));
@@ -79,12 +79,6 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     untrap();
   }
-}
-
-function usage(): string {
-  const src = fs.readFileSync(path.join(__dirname, 'cli.js'), 'utf8');
-  const m = /\/\*\*\n([\s\S]*?)\*\//.exec(src);
-  return m ? m[1].replace(/^ \* ?/gm, '') : 'flowmorph: see README.md\n';
 }
 
 if (require.main === module) {
