@@ -1,8 +1,8 @@
 // Bundles what ships in the VSIX into dist/ with esbuild (the VSIX carries no node_modules):
 //   src/host/extension.ts → dist/extension.js   the extension host side (cjs, Node 20, 'vscode' external)
-//   src/host/worker.ts    → dist/worker.js      the training worker_threads Worker (engine + tfjs)
+//   src/worker/main.ts    → dist/worker.js      the training worker_threads Worker (engine + tfjs)
 //   src/core/train/parallel-worker.ts → dist/parallel-worker.js  the engine's gradient threads
-//   src/cli.ts            → dist/cli.js         the command-line runner, when present
+//   src/cli/main.ts       → dist/cli.js         the command-line runner, when present
 //   WEBVIEW_ENTRIES       → dist/*.js           browser bundles for the panel (iife)
 // and copies tfjs-backend-wasm's .wasm binaries beside them (src/core/tf.ts: setWasmDirectory(dist)).
 // It also writes dist/flowmorph.schema.json, the JSON schema of *.flowmorph.json (package.json
@@ -31,13 +31,13 @@ const NODE_EXTERNAL = ['vscode', '@tensorflow/tfjs-node'];
 
 /**
  * The worker's bare '@tensorflow/tfjs-core' imports (engine and both backends) go through
- * src/host/tfjsCoreSelect.ts, so a native tfjs-node found at run time shares its tfjs-core instance with
- * the engine (src/host/nativeCore.ts explains why). Deep imports (…/dist/…) resolve normally.
+ * src/worker/tfjsCoreSelect.ts, so a native tfjs-node found at run time shares its tfjs-core instance with
+ * the engine (src/worker/nativeCore.ts explains why). Deep imports (…/dist/…) resolve normally.
  */
 const tfjsCoreSelect = {
   name: 'tfjs-core-select',
   setup(build) {
-    const shim = path.join(root, 'src', 'host', 'tfjsCoreSelect.ts');
+    const shim = path.join(root, 'src', 'worker', 'tfjsCoreSelect.ts');
     build.onResolve({ filter: /^@tensorflow\/tfjs-core$/ }, () => ({ path: shim }));
   },
 };
@@ -77,14 +77,14 @@ const tfjsBackendsHaveSideEffects = {
 
 const ENGINE_PLUGINS = [tfjsCoreSelect, tfjsBackendsHaveSideEffects, tfjsUnionToGradients];
 
-/** Node entries: [source, output name, plugins]; missing sources are skipped (src/cli.ts may not exist yet). */
+/** Node entries: [source, output name, plugins]; missing sources are skipped (src/cli/main.ts may not exist yet). */
 const NODE_ENTRIES = [
   ['src/host/extension.ts', 'extension.js', ENGINE_PLUGINS],
-  ['src/host/worker.ts', 'worker.js', ENGINE_PLUGINS],
+  ['src/worker/main.ts', 'worker.js', ENGINE_PLUGINS],
   // Data-parallel gradient threads the engine starts from the worker (src/core/train/parallel.ts looks for
   // parallel-worker.js beside the running bundle).
   ['src/core/train/parallel-worker.ts', 'parallel-worker.js', ENGINE_PLUGINS],
-  ['src/cli.ts', 'cli.js', ENGINE_PLUGINS],
+  ['src/cli/main.ts', 'cli.js', ENGINE_PLUGINS],
 ];
 
 // ===== WEBVIEW ENTRIES (the webview engineer adds the panel's browser bundles here) =================

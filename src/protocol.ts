@@ -307,7 +307,7 @@ export interface EvaluateJobSpec {
   backend?: BackendPreference;
 }
 
-/** log q on a grid for the heat map (src/host/densityGrid.ts): a base model folder and what to hold fixed. */
+/** log q on a grid for the heat map (src/worker/densityGrid.ts): a base model folder and what to hold fixed. */
 export interface DensityJob {
   model: string;
   xFeature: number;
@@ -321,7 +321,7 @@ export interface DensityJob {
   condition?: number[];
 }
 
-/** The condition slider, live (src/host/conditionMorph.ts): a morph run, its data, one target condition. */
+/** The condition slider, live (src/worker/conditionMorph.ts): a morph run, its data, one target condition. */
 export interface ConditionMorphJob {
   run: string;
   source: DataSpec;

@@ -271,7 +271,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     'flowmorph.previewDataset': async (...args: unknown[]) => {
       const file = await datasetArg(args, 'Dataset to preview');
       if (!file) return undefined;
-      // Read in a worker: nothing parses data on the extension host's thread (src/host/preview.ts).
+      // Read in a worker: nothing parses data on the extension host's thread (src/worker/preview.ts).
       const p = await previewInWorker(workerFile(context.extensionPath), {
         file: file.fsPath,
         dataset: optionsOf<{ dataset?: string }>(args).dataset,

@@ -1,7 +1,7 @@
 /**
  * Dataset files from the host's side: which extensions count as data (the Explorer entries), writing a
  * toy dataset as CSV, and the Markdown of the summary "Preview Dataset" shows. The summary itself is made
- * in the worker (src/host/preview.ts): the readers (h5wasm, hyparquet) are not in the extension's bundle
+ * in the worker (src/worker/preview.ts): the readers (h5wasm, hyparquet) are not in the extension's bundle
  * and no file is parsed on the extension host's thread.
  */
 import * as path from 'path';
@@ -98,7 +98,7 @@ export interface PreviewRequest {
 /** What the worker posts back for a preview request. */
 export type PreviewReply = { type: 'preview'; preview: DatasetPreview } | { type: 'preview-error'; message: string };
 
-/** Runs previewDataset (src/host/preview.ts) in a fresh worker (`workerFile`: dist/worker.js) and resolves with its summary. */
+/** Runs previewDataset (src/worker/preview.ts) in a fresh worker (`workerFile`: dist/worker.js) and resolves with its summary. */
 export function previewInWorker(workerFile: string, req: PreviewRequest): Promise<DatasetPreview> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerFile, { workerData: { backend: 'cpu', preview: req } });

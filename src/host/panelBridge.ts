@@ -13,7 +13,7 @@ import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
 import type { Log } from './log';
 import { FlowmorphPanel } from './panel';
 import type { Snapshot } from '../jobs/types';
-import type { ConditionMorphResult } from './conditionMorph';
+import type { ConditionMorphResult } from '../worker/conditionMorph';
 import { latestModel, latestMorph, readRecord, type RunRecord } from './runs';
 import { settings } from './settings';
 import { latestView, runViewMessages, RunViewWriter } from './runView';

@@ -11,7 +11,7 @@ import type { EvaluateSummary, Progress, Snapshot } from '../jobs/types';
 import type { HostToWorker, WorkerJob, WorkerToHost } from '../protocol';
 import type { Log } from './log';
 import { writeRecord, type RunRecord } from './runs';
-import type { WorkerInit } from './worker';
+import type { WorkerInit } from '../worker/main';
 
 export type TrainerEvent =
   | { type: 'started'; run: RunRecord }

@@ -22,7 +22,7 @@ describe('CLI parity', function () {
     const ext = (rec.summary as any).evaluation;
     assert.ok(ext, 'the extension evaluated its morph');
 
-    const cli = path.join(__dirname, '..', '..', 'src', 'cli.js');
+    const cli = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
     const r = spawnSync(
       process.execPath,
       [cli, 'morph', '--source', ws('parity/fourcircles.csv'), '--target', ws('parity/checkerboard.csv'), '--out', ws('parity/cli-run'), '--steps', '12', '--base-steps', '12', '--json'],

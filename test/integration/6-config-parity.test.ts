@@ -15,7 +15,7 @@ import { api, assertDone, readJson, ws } from './util';
 const TINY = { stacks: 2, blocks: 1, hidden: 16, bins: 6 };
 
 function cli(args: string[]): any {
-  const file = path.join(__dirname, '..', '..', 'src', 'cli.js');
+  const file = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
   const r = spawnSync(process.execPath, [file, ...args, '--json'], { cwd: ws(), encoding: 'utf8', env: { ...process.env, FLOWMORPH_BACKEND: 'wasm' } });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string);

@@ -166,7 +166,7 @@ test('the bundled CLI (dist/cli.js, what ships) reads and writes every dataset f
 });
 
 test('--help prints the usage text (USAGE), from the tsc build and from the bundle that ships', async () => {
-  const { USAGE } = await import('../../../src/cli.js');
+  const { USAGE } = await import('../../../src/cli/main.js');
   assert.match(USAGE, /^flowmorph — the headless CLI[\s\S]*flowmorph transport RUN_DIR DATA --out FILE/);
   for (const entry of [CLI, BUNDLED_CLI]) {
     const r = cliAt(entry, '--help');

@@ -1,8 +1,8 @@
 /** flowmorph — the headless CLI on the same engine and jobs as the extension (usage: USAGE below). */
-import { parseArgs, UsageError, type Parsed } from './cli/args';
-import { exitCodeFor, interruptedBy, trapSignals } from './cli/signals';
-import { findNonFinite } from './jobs/checks';
-import { runCommand } from './cli/commands';
+import { parseArgs, UsageError, type Parsed } from './args';
+import { exitCodeFor, interruptedBy, trapSignals } from './signals';
+import { findNonFinite } from '../jobs/checks';
+import { runCommand } from './commands';
 
 /** What `flowmorph --help` prints. */
 export const USAGE = `flowmorph — the headless CLI on the same engine and jobs as the extension.

@@ -13,7 +13,7 @@ import { parentPort, workerData } from 'worker_threads';
 import type { HostToWorker, WorkerToHost, WorkerJob } from '../protocol';
 import type { BackendPreference } from '../core/tf';
 import type { EvaluateSummary, FitJob, FitSummary, JobHooks, MorphJob, MorphSummary, Snapshot, TransportJob } from '../jobs/types';
-import type { PreviewReply, PreviewRequest } from './datasets';
+import type { PreviewReply, PreviewRequest } from '../host/datasets';
 import { selectNativeCore } from './nativeCore';
 
 export interface WorkerInit {
@@ -37,7 +37,7 @@ interface JobModules {
 }
 
 const port = parentPort;
-if (!port) throw new Error('worker.ts must run as a worker_threads Worker');
+if (!port) throw new Error('src/worker/main.ts must run as a worker_threads Worker');
 const init = (workerData ?? { backend: 'auto' }) as WorkerInit;
 // Read by the engine when it first builds its kernels, which happens after this (engine modules load lazily).
 if (init.threads === 1 || init.threads === 2) process.env.FLOWMORPH_GEMM_THREADS = String(init.threads);
