@@ -17,7 +17,7 @@ import { FlowmorphPanel } from './panel';
 import { outputRoot, workspaceRootOf } from './experiment';
 import { announceExport, chooseCondition, chooseFormat, type ConditionChoice } from './exports';
 import { latestMorph } from './runs';
-import { workerFile } from './trainer';
+import { workerFile } from './workerClient';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;

@@ -13,7 +13,7 @@ import type { EvaluateJobSpec, TrainWhat, WorkerJob } from '../protocol';
 import { absoluteSpec, outputRoot, workspaceRootOf, type ExperimentStore, type LoadedExperiment } from './experiment';
 import { createRunDir, latestModel, latestMorph, listRuns, readRecord, type RunRecord } from './runs';
 import { settings } from './settings';
-import type { Trainer } from './trainer';
+import type { WorkerClient } from './workerClient';
 import { writeDataset } from '../data/write';
 import { readRunMeta } from '../jobs/model-io';
 import { formatExt, type ExportFormat } from './exports';
@@ -42,7 +42,7 @@ export class Controller {
 
   constructor(
     readonly store: ExperimentStore,
-    readonly trainer: Trainer,
+    readonly trainer: WorkerClient,
   ) {}
 
   /** The current experiment, which must name the datasets `need`. */

@@ -3,7 +3,7 @@
  * integration tests to watch training without a UI).
  *
  *   ExperimentStore  the current *.flowmorph.json          (experiment.ts)
- *   Trainer          jobs in a worker_threads Worker        (trainer.ts, worker.ts)
+ *   WorkerClient     jobs in a worker_threads Worker        (workerClient.ts; the worker: src/worker/main.ts)
  *   Controller       what the commands and the panel do     (controller.ts, commands.ts)
  *   PanelBridge      training events ↔ the webview panel    (panelBridge.ts, panel.ts)
  *   ExperimentTree   the activity-bar view                  (tree.ts)
@@ -23,12 +23,12 @@ import { PanelBridge } from './panelBridge';
 import { latestMorph } from './runs';
 import { TrainingUi } from './progressUi';
 import { settings } from './settings';
-import { Trainer, workerFile } from './trainer';
+import { WorkerClient, workerFile } from './workerClient';
 import { ExperimentTree } from './tree';
 
 export interface FlowmorphApi {
   controller: Controller;
-  trainer: Trainer;
+  trainer: WorkerClient;
   tree: ExperimentTree;
   /**
    * Resolves with the first progress event for which `predicate` holds; rejects when a run ends first
@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
   const log = new Log();
   FlowmorphPanel.log = (line) => log.warn(line);
   const store = new ExperimentStore(context.workspaceState);
-  const trainer = new Trainer(workerFile(context.extensionPath), log, () => ({
+  const trainer = new WorkerClient(workerFile(context.extensionPath), log, () => ({
     backend: settings().backend,
     nativeModules: nativeModules(context.globalStorageUri),
     threads: settings().threads,
@@ -138,5 +138,5 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
 }
 
 export function deactivate(): void {
-  // Disposing the subscriptions stops a running job's worker (Trainer.dispose).
+  // Disposing the subscriptions stops a running job's worker (WorkerClient.dispose).
 }

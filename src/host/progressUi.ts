@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Progress } from '../jobs/types';
 import { overallProgress } from './progressPlan';
 import type { RunRecord } from './runs';
-import type { Trainer } from './trainer';
+import type { WorkerClient } from './workerClient';
 
 export function formatRate(perSec: number): string {
   return perSec >= 1e6 ? `${(perSec / 1e6).toFixed(1)}M` : perSec >= 1e3 ? `${(perSec / 1e3).toFixed(1)}k` : perSec.toFixed(0);
@@ -25,7 +25,7 @@ export class TrainingUi implements vscode.Disposable {
   private report: ((p: Progress) => void) | undefined;
 
   constructor(
-    private readonly trainer: Trainer,
+    private readonly trainer: WorkerClient,
     private readonly showLog: () => void,
   ) {
     this.item.name = 'Flowmorph';

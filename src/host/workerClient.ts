@@ -29,7 +29,7 @@ export interface ActiveRun {
 /** How long a cancelled job may take to stop on its own before the worker is terminated. */
 const CANCEL_GRACE_MS = 60_000;
 
-export class Trainer implements vscode.Disposable {
+export class WorkerClient implements vscode.Disposable {
   private readonly events = new vscode.EventEmitter<TrainerEvent>();
   readonly onEvent = this.events.event;
   private active: (ActiveRun & { worker: Worker }) | undefined;
