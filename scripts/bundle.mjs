@@ -6,7 +6,7 @@
 //   WEBVIEW_ENTRIES       → dist/*.js           browser bundles for the panel (iife)
 // and copies tfjs-backend-wasm's .wasm binaries beside them (src/core/tf.ts: setWasmDirectory(dist)).
 // It also writes dist/flowmorph.schema.json, the JSON schema of *.flowmorph.json (package.json
-// jsonValidation), generated from the rules in src/protocol.ts so editor checking and the validator agree.
+// jsonValidation), generated from the rules in src/config/ so editor checking and the validator agree.
 //
 // @tensorflow/tfjs-node stays external: it is an optional native dependency (libtensorflow, downloaded at
 // install time, platform-specific), so it cannot be inlined. In a dev checkout require() finds it in
@@ -156,12 +156,13 @@ function copyH5Plugins() {
   return names.map((n) => `dist/h5plugins/libH5Z${n}.so`);
 }
 
-/** JSON schema of the experiment file, from src/protocol.ts's DESIGNER_FIELDS rules. */
+/** JSON schema of the experiment file, from src/config/designer.ts's DESIGNER_FIELDS rules. */
 async function writeSchema() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flowmorph-schema-'));
   try {
-    const out = path.join(tmp, 'protocol.cjs');
-    await esbuild.build({ entryPoints: [path.join(root, 'src', 'protocol.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+    const out = path.join(tmp, 'config.cjs');
+    const stdin = { contents: "export * from './experiment'; export * from './designer';", resolveDir: path.join(root, 'src', 'config'), loader: 'ts' };
+    await esbuild.build({ stdin, outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
     const p = createRequire(import.meta.url)(out);
     const leaf = (f) => {
       const r = f.rule;

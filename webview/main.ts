@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { HostToWebview, TrainWhat } from '../src/protocol';
+import type { HostToWebview, TrainWhat } from '../src/protocol/webview';
 import { applyGlobalTheme } from './chartkit';
 import { ScatterBoard } from './charts';
 import { CurveBoard } from './curves';

@@ -9,7 +9,7 @@
  * Drawn counts reported: `marginal-<i>` (points over every series of feature i's chart).
  */
 import type { Plugin, ScatterDataPoint } from 'chart.js';
-import type { CloudName } from '../src/protocol';
+import type { CloudName } from '../src/protocol/webview';
 import { Chart, COMMON_OPTIONS, basePlugins, byIndex, drawnPlugin } from './chartkit';
 import type { DrawnSink } from './chartkit';
 import { card } from './dom';

@@ -2,8 +2,8 @@
  * The webview's model: what the host has told it, folded from HostToWebview messages. Rendering reads it
  * and clears the dirty flags; nothing here touches the DOM, so the unit tests drive it in Node.
  */
-import { CLOUD_NAMES, thinInPlace, toFloat32 } from '../src/protocol';
-import type { CloudName, ConditionInfo, DensityGrid, Experiment, HostToWebview, RunInfo, RunningInfo } from '../src/protocol';
+import type { Experiment } from '../src/config/experiment';
+import { CLOUD_NAMES, thinInPlace, toFloat32, type CloudName, type ConditionInfo, type DensityGrid, type HostToWebview, type RunInfo, type RunningInfo } from '../src/protocol/webview';
 import type { EvaluateSummary, Progress } from '../src/jobs/types';
 import type { Point } from './sampling';
 

@@ -2,7 +2,7 @@
  * The numbers beside the plots: the latest held-out evaluation (morph vs. base transfer vs. the optimal
  * transport bound) and the list of runs.
  */
-import type { RunInfo } from '../src/protocol';
+import type { RunInfo } from '../src/protocol/webview';
 import { h } from './dom';
 import type { BeforeAfterRow, DistanceCell } from './marginals-math';
 import { fmt } from './sampling';

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { EXPERIMENT_SUFFIX } from '../protocol';
+import { EXPERIMENT_SUFFIX } from '../config/experiment';
 import type { Controller, TrainOptions } from './controller';
 import { DATASET_EXTENSIONS, isDatasetFile, previewInWorker, previewMarkdown, toyInfo, toyNames, writeToyCsv, type ToyRequest } from './datasets';
 import { installNative } from './native';

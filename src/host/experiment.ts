@@ -1,5 +1,5 @@
 /**
- * The current experiment: one `*.flowmorph.json` file in the workspace (src/protocol.ts, section 1).
+ * The current experiment: one `*.flowmorph.json` file in the workspace (src/config/experiment.ts).
  * Picks it (last used, else the first in the workspace), reads and validates it, writes edits atomically,
  * and resolves its relative paths (data and output folder are relative to the experiment file).
  */
@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { writeFileAtomicSync } from '../core/io/atomic';
 import { confined, isInside } from '../data/paths';
 import type { DataSpec } from '../jobs/types';
-import { defaultExperiment, EXPERIMENT_SUFFIX, formatExperiment, parseExperiment, type Experiment } from '../protocol';
+import { defaultExperiment, EXPERIMENT_SUFFIX, formatExperiment, parseExperiment, type Experiment } from '../config/experiment';
 import { settings } from './settings';
 
 const LAST_USED_KEY = 'flowmorph.currentExperiment';

@@ -11,7 +11,7 @@
  */
 import * as vscode from 'vscode';
 import type { Progress } from '../jobs/types';
-import { EXPERIMENT_SUFFIX } from '../protocol';
+import { EXPERIMENT_SUFFIX } from '../config/experiment';
 import { registerCommands } from './commands';
 import { registerRunMenu } from './runMenu';
 import { Controller } from './controller';

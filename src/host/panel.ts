@@ -6,14 +6,13 @@
  * state replayed when its script says `ready`. That is also why `retainContextWhenHidden` is off: a hidden
  * panel is thrown away and rebuilt from the replay, which costs less memory than keeping it alive.
  *
- * Security: every message from the webview is checked with `webviewMessageProblem` (src/protocol.ts) and
+ * Security: every message from the webview is checked with `webviewMessageProblem` (src/protocol/webview.ts) and
  * dropped with a log line when it fails; the page runs under a nonce-based CSP (webview/html.ts) and may
  * load only dist/ and media/.
  */
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import { PanelReplay, webviewMessageProblem } from '../protocol';
-import type { HostToWebview, WebviewToHost } from '../protocol';
+import { PanelReplay, webviewMessageProblem, type HostToWebview, type WebviewToHost } from '../protocol/webview';
 import { panelHtml } from '../../webview/html';
 
 type Handler = (msg: WebviewToHost, panel: FlowmorphPanel) => void;

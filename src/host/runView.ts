@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeJsonAtomicSync } from '../core/io/atomic';
 import type { EvaluateSummary, Progress, Snapshot } from '../jobs/types';
-import { CLOUD_NAMES, toFloat32, type HostToWebview } from '../protocol';
+import { CLOUD_NAMES, toFloat32, type HostToWebview } from '../protocol/webview';
 import type { RunRecord } from './runs';
 
 export const CURVES_FILE = 'flowmorph-curves.jsonl';

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeJsonAtomicSync } from '../core/io/atomic';
 import type { EvaluateSummary, FitSummary, MorphSummary } from '../jobs/types';
-import type { RunInfo } from '../protocol';
+import type { RunInfo } from '../protocol/webview';
 
 export const STATUS_FILE = 'flowmorph-status.json';
 

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import * as vscode from 'vscode';
 import type { EvaluateSummary, Progress, Snapshot } from '../jobs/types';
-import type { HostToWorker, WorkerJob, WorkerToHost } from '../protocol';
+import type { HostToWorker, WorkerJob, WorkerToHost } from '../protocol/worker';
 import type { Log } from './log';
 import { writeRecord, type RunRecord } from './runs';
 import type { WorkerInit } from '../worker/main';

@@ -2,7 +2,7 @@
  * The training worker (a worker_threads Worker, bundled to dist/worker.js): runs one job of src/jobs at a
  * time off the extension host's thread, so VS Code stays responsive while tfjs trains on one core.
  *
- * Speaks HostToWorker / WorkerToHost (src/protocol.ts, section 4). Tensors cannot cross threads: progress
+ * Speaks HostToWorker / WorkerToHost (src/protocol/worker.ts). Tensors cannot cross threads: progress
  * is plain JSON and snapshot clouds are Float32Arrays, copied and then *transferred* (the engine reuses its
  * own arrays between snapshots, so transferring those would detach them under its feet).
  *
@@ -10,7 +10,7 @@
  * before anything evaluates the engine, so every engine module is required lazily, after it.
  */
 import { parentPort, workerData } from 'worker_threads';
-import type { HostToWorker, WorkerToHost, WorkerJob } from '../protocol';
+import type { HostToWorker, WorkerToHost, WorkerJob } from '../protocol/worker';
 import type { BackendPreference } from '../core/tf';
 import type { EvaluateSummary, FitJob, FitSummary, JobHooks, MorphJob, MorphSummary, Snapshot, TransportJob } from '../jobs/types';
 import type { PreviewReply, PreviewRequest } from '../host/datasets';

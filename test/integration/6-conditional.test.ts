@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/host/runs';
-import type { HostToWebview } from '../../src/protocol';
+import type { HostToWebview } from '../../src/protocol/webview';
 import { api, assertDone, readJson, uri, ws } from './util';
 
 describe('conditional experiment: slider, heat map, switching', function () {

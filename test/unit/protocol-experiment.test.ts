@@ -2,21 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_MORPH, PRESETS, REFERENCE_FLOW } from '../../src/core/config';
-import {
-  applyDesignerEdit,
-  budgetOf,
-  defaultExperiment,
-  DESIGNER_FIELDS,
-  designerValues,
-  formatExperiment,
-  mergeTrain,
-  PanelReplay,
-  parseExperiment,
-  resolveExperiment,
-  thinInPlace,
-  validateExperiment,
-} from '../../src/protocol';
-import type { Experiment, HostToWebview } from '../../src/protocol';
+import { applyDesignerEdit, DESIGNER_FIELDS, designerValues } from '../../src/config/designer';
+import { budgetOf, defaultExperiment, formatExperiment, mergeTrain, parseExperiment, resolveExperiment, validateExperiment, type Experiment } from '../../src/config/experiment';
+import { PanelReplay, thinInPlace, type HostToWebview } from '../../src/protocol/webview';
 import type { Progress } from '../../src/jobs/types';
 
 test('the default experiment validates and resolves to the fast preset and DEFAULT_MORPH', () => {

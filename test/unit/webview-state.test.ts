@@ -2,7 +2,8 @@
 // and form values out. No DOM needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyDesignerEdit, defaultExperiment, DESIGNER_FIELDS } from '../../src/protocol';
+import { applyDesignerEdit, DESIGNER_FIELDS } from '../../src/config/designer';
+import { defaultExperiment } from '../../src/config/experiment';
 import type { Progress, EvaluateSummary } from '../../src/jobs/types';
 import { CURVE_CAP, DEFAULT_VIEW, PanelModel, sanitizeView } from '../../webview/state';
 import { isOverridden, parseControl } from '../../webview/designer';

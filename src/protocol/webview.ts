@@ -1,42 +1,16 @@
 /**
- * The one protocol spoken by the extension host, the training worker and the webview panel. All three
- * import this file (the pattern of microsoft/vscode-hexeditor's shared protocol), so a message that one side
- * sends and the other does not understand is a type error, not a silent no-op.
+ * Host ↔ webview: the messages the extension host posts to the panel (HostToWebview) and the panel posts
+ * back (WebviewToHost), with a strict runtime validator for the latter: the webview is a browser page that
+ * renders untrusted data files, so the host treats everything it posts as untrusted input (every field
+ * type-checked, paths and file names whitelisted). The host (src/host/panel.ts, panelBridge.ts) and the
+ * panel (webview/) both import this file, as in microsoft/vscode-hexeditor, so a message one side sends and
+ * the other does not understand is a type error.
  *
- * Sections:
- *  1. Experiment file (`*.flowmorph.json`): lives in src/config/experiment.ts (schema, defaults, rule
- *     table, budget rule); re-exported here so existing imports keep working.
- *  2. Designer: lives in src/config/designer.ts (editable fields, form values, the edit operation);
- *     re-exported here.
- *  3. Messages host → webview and webview → host, with a strict runtime validator for the latter:
- *     the webview is a browser page that renders untrusted data files, so the host treats everything it
- *     posts as untrusted input (every field type-checked, paths and file names whitelisted).
- *  4. Messages host ↔ worker.
- *  5. Replay: what the host keeps so that a closed and reopened panel shows the current state.
- *
- * Nothing here imports `vscode`, tfjs or DOM APIs: the file runs in Node, in a worker and in the browser.
+ * Nothing here imports `vscode`, tfjs or DOM APIs: the file runs in Node and in the browser.
  */
-import type { BackendPreference } from './core/tf';
-import { isPlainObject, ruleProblem, show, type Experiment } from './config/experiment';
-import { designerField, type DesignerValue } from './config/designer';
-import type {
-  DataSpec,
-  EvaluateSummary,
-  FitJob,
-  FitSummary,
-  MorphJob,
-  MorphSummary,
-  Progress,
-  Snapshot,
-  TransportJob,
-} from './jobs/types';
-
-export * from './config/experiment';
-export * from './config/designer';
-
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────
-// 3. Host ↔ webview
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────
+import { isPlainObject, ruleProblem, show, type Experiment } from '../config/experiment';
+import { designerField, type DesignerValue } from '../config/designer';
+import type { EvaluateSummary, FitSummary, MorphSummary, Progress, Snapshot } from '../jobs/types';
 
 /** A finished or running training / evaluation, as listed in the panel. */
 export interface RunInfo {
@@ -291,80 +265,6 @@ export function toFloat32(v: unknown): Float32Array | undefined {
   }
   return undefined;
 }
-
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────
-// 4. Host ↔ worker
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────
-
-/** Held-out evaluation of a morph run (see EvaluateSummary). */
-export interface EvaluateJobSpec {
-  run: string;
-  source: DataSpec;
-  target: DataSpec;
-  /** Held-out points to use. */
-  n?: number;
-  out?: string;
-  backend?: BackendPreference;
-}
-
-/** log q on a grid for the heat map (src/worker/densityGrid.ts): a base model folder and what to hold fixed. */
-export interface DensityJob {
-  model: string;
-  xFeature: number;
-  yFeature: number;
-  n: number;
-  xRange: [number, number];
-  yRange: [number, number];
-  /** Data units, one per feature (the two gridded ones are overwritten). */
-  fixed: number[];
-  /** Data units, one per condition column; default: the mean of the training conditions. */
-  condition?: number[];
-}
-
-/** The condition slider, live (src/worker/conditionMorph.ts): a morph run, its data, one target condition. */
-export interface ConditionMorphJob {
-  run: string;
-  source: DataSpec;
-  target: DataSpec;
-  /** Source rows to morph (and target rows to show, at most). */
-  n: number;
-  /** Data units, one per condition column. */
-  condition: number[];
-  /** Width of the target's condition bin as a share of each condition's range (default 0.2). */
-  binFraction?: number;
-}
-
-export type WorkerJob =
-  | { kind: 'density'; job: DensityJob }
-  | { kind: 'conditionMorph'; job: ConditionMorphJob }
-  | { kind: 'fit'; job: FitJob }
-  | { kind: 'morph'; job: MorphJob }
-  | { kind: 'transport'; job: TransportJob }
-  | { kind: 'evaluate'; job: EvaluateJobSpec };
-
-export interface WorkerHookOptions {
-  progressEveryMs?: number;
-  snapshotEveryMs?: number;
-  plotPoints?: number;
-}
-
-export type HostToWorker =
-  | ({ type: 'start'; id: string; hooks?: WorkerHookOptions } & WorkerJob)
-  /** Stop job `id` within one step, keeping its last checkpoint. */
-  | { type: 'cancel'; id: string };
-
-export type WorkerToHost =
-  /** The worker loaded its engine; `threads`: what one training will use (flowmorph.threads, cores). */
-  | { type: 'ready'; backend: string; threads: number }
-  | { type: 'progress'; id: string; progress: Progress }
-  | { type: 'snapshot'; id: string; snapshot: Snapshot; paired?: boolean }
-  | { type: 'log'; id: string; line: string }
-  | { type: 'done'; id: string; summary: FitSummary | MorphSummary | EvaluateSummary | Record<string, unknown> }
-  | { type: 'error'; id: string; message: string; stack?: string };
-
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────
-// 5. Replay
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 /**
  * Keeps at most `cap` points of a growing series: when full, every other point of the older half is
