@@ -352,7 +352,7 @@ window.addEventListener('message', (e: MessageEvent) => {
   try {
     if (msg.type === 'exportPlots') exportPlots();
     else model.apply(msg);
-    if (msg.type === 'snapshot' && model.dims >= 2) askDensity();
+    if ((msg.type === 'snapshot' || msg.type === 'restore') && model.dims >= 2) askDensity();
     // A new training, or one that ended (its model now exists): ask for the heat map again.
     if (msg.type === 'clear' || (msg.type === 'running' && !msg.running)) densityAsked = '';
     if (msg.type === 'running' && !msg.running) askDensity();

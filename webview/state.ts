@@ -1,9 +1,11 @@
 /**
  * The webview's model: what the host has told it, folded from HostToWebview messages. Rendering reads it
- * and clears the dirty flags; nothing here touches the DOM, so the unit tests drive it in Node.
+ * and clears the dirty flags; nothing here touches the DOM, so the unit tests drive it in Node. The host
+ * keeps one too (src/host/panel.ts), fed every message it posts, and sends its contents() to a reopened
+ * panel as one `restore` message: one model, on both sides, decides what the panel shows.
  */
 import type { Experiment } from '../src/config/experiment';
-import { CLOUD_NAMES, thinInPlace, toFloat32, type CloudName, type ConditionInfo, type DensityGrid, type HostToWebview, type RunInfo, type RunningInfo } from '../src/protocol/webview';
+import { CLOUD_NAMES, thinInPlace, toFloat32, type CloudName, type ConditionInfo, type DensityGrid, type HostToWebview, type PanelContents, type RunInfo, type RunningInfo } from '../src/protocol/webview';
 import type { EvaluateSummary, Progress } from '../src/jobs/types';
 import type { Point } from './sampling';
 
@@ -95,14 +97,7 @@ export class PanelModel {
         // Same experiment, other feature columns (the file was edited): the clouds were of the old columns.
         else if (this.features.length > 0 && msg.features?.length && msg.features.join('\u0000') !== this.features.join('\u0000')) this.clear('clouds');
         this.key = key;
-        this.experiment = msg.experiment;
-        this.experimentPath = msg.experimentPath;
-        this.errors = msg.errors ?? [];
-        this.runs = msg.runs ?? [];
-        this.running = msg.running ?? null;
-        this.features = msg.features ?? [];
-        this.condition = msg.condition;
-        this.backend = msg.backend;
+        this.takeState(msg);
         if (msg.nllReference && Number.isFinite(msg.nllReference.value)) this.curves.set('ref:nll', [{ x: 0, y: msg.nllReference.value }]);
         else this.curves.delete('ref:nll');
         this.mark('state', 'designer', 'running', 'clouds', 'density', 'curves');
@@ -146,7 +141,73 @@ export class PanelModel {
         break;
       case 'exportPlots':
         break; // an action, handled by main.ts
+      case 'restore':
+        this.restore(msg.contents);
+        break;
     }
+  }
+
+  /** What a reopened panel needs to show all of this (a `restore` message); the status line is momentary. */
+  contents(): Extract<HostToWebview, { type: 'restore' }> {
+    return {
+      type: 'restore',
+      contents: {
+        experimentKey: this.key,
+        experiment: this.experiment,
+        experimentPath: this.experimentPath,
+        errors: this.errors,
+        runs: this.runs,
+        running: this.running,
+        features: this.features,
+        condition: this.condition,
+        backend: this.backend,
+        latest: [...this.latest.values()],
+        lastPhase: this.lastPhase,
+        curves: [...this.curves].map(([k, points]) => [k, [...points]]),
+        clouds: { ...this.clouds },
+        cols: this.cols,
+        paired: this.paired,
+        snapshotStep: this.snapshotStep,
+        metrics: [...this.metrics],
+        density: [...this.density],
+      },
+    };
+  }
+
+  /** The fields a `state` message (or a restore) sets. */
+  private takeState(m: Partial<Pick<PanelContents, 'experiment' | 'experimentPath' | 'errors' | 'runs' | 'running' | 'features' | 'condition' | 'backend'>>): void {
+    this.experiment = m.experiment;
+    this.experimentPath = m.experimentPath;
+    this.errors = m.errors ?? [];
+    this.runs = m.runs ?? [];
+    this.running = m.running ?? null;
+    this.features = m.features ?? [];
+    this.condition = m.condition;
+    this.backend = m.backend;
+  }
+
+  /** Takes over another model's contents() (the host's, when this page opens). */
+  private restore(c: PanelContents): void {
+    this.key = c.experimentKey;
+    this.takeState(c);
+    this.latest = new Map((c.latest ?? []).map((p) => [p.phase, p]));
+    this.lastPhase = c.lastPhase;
+    this.curves = new Map(c.curves ?? []);
+    this.cols = c.cols ?? 0;
+    this.clouds = {};
+    for (const name of CLOUD_NAMES) {
+      const v = toFloat32(c.clouds?.[name]);
+      if (v && this.cols > 0 && v.length % this.cols === 0) this.clouds[name] = v;
+    }
+    this.paired = c.paired ?? false;
+    this.snapshotStep = c.snapshotStep ?? 0;
+    this.metrics = c.metrics ?? [];
+    this.density = new Map();
+    for (const [which, grid] of c.density ?? []) {
+      const logp = toFloat32(grid.logp);
+      if (logp && logp.length === grid.nx * grid.ny) this.density.set(which, { ...grid, logp });
+    }
+    this.mark('state', 'designer', 'running', 'progress', 'curves', 'clouds', 'metrics', 'density');
   }
 
   private mark(...d: Dirty[]): void {

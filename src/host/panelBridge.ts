@@ -13,10 +13,11 @@ import { toFloat32, type ConditionInfo, type DensityGrid, type HostToWebview, ty
 import { Controller } from './controller';
 import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
 import type { Log } from './log';
+import { Reply } from '../protocol/reply';
 import { FlowmorphPanel } from './panel';
 import type { Snapshot } from '../jobs/types';
 import type { ConditionMorphResult } from '../worker/conditionMorph';
-import { latestModel, latestMorph, readRecord, type RunRecord } from './runs';
+import { latestModel, latestMorph, readRecord, recordedColumns, type RunRecord } from './runs';
 import { settings } from './settings';
 import { latestView, runViewMessages, RunViewWriter } from './runView';
 
@@ -33,7 +34,7 @@ function runInfo(r: RunRecord): RunInfo {
 
 export class PanelBridge implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
-  private exportWaiter: { folder: string; files: string[]; resolve: (files: string[]) => void } | undefined;
+  private exportWaiter: { folder: string; files: string[]; reply: Reply<string[]> } | undefined;
   /** The experiment file the panel's plots belong to; another one clears them (and the replay). */
   private shownExperiment: string | undefined;
   /** Keeps the running run's curves and clouds in its folder, for a reload or a later Open in Panel. */
@@ -263,21 +264,12 @@ export class PanelBridge implements vscode.Disposable {
    */
   exportPlots(folder: string, timeoutMs = 60_000): Promise<string[]> {
     if (!FlowmorphPanel.current) return Promise.reject(new Error('The Flowmorph panel is not open.'));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.exportWaiter = undefined;
-        reject(new Error(`the panel did not export its plots within ${timeoutMs / 1000} s`));
-      }, timeoutMs);
-      this.exportWaiter = {
-        folder,
-        files: [],
-        resolve: (files) => {
-          clearTimeout(timer);
-          resolve(files);
-        },
-      };
-      this.post({ type: 'exportPlots' });
+    const reply: Reply<string[]> = new Reply({ ms: timeoutMs, message: `the panel did not export its plots within ${timeoutMs / 1000} s` }, () => {
+      if (this.exportWaiter?.reply === reply) this.exportWaiter = undefined;
     });
+    this.exportWaiter = { folder, files: [], reply };
+    this.post({ type: 'exportPlots' });
+    return reply.promise;
   }
 
   private async handle(msg: WebviewToHost): Promise<void> {
@@ -325,8 +317,7 @@ export class PanelBridge implements vscode.Disposable {
       }
       case 'exportDone': {
         const w = this.exportWaiter;
-        this.exportWaiter = undefined;
-        if (w) w.resolve(w.files);
+        if (w) w.reply.resolve(w.files);
         else this.post({ type: 'status', level: 'info', text: `Plots saved (${msg.names.length}).` });
         break;
       }
@@ -361,14 +352,8 @@ function featureNames(runs: RunRecord[], files: (string | undefined)[]): string[
   for (const r of runs) {
     const used = [r.data.source, r.data.target].filter((f): f is string => !!f && !/^toy:/i.test(f));
     if (!used.some((f) => mine.has(path.resolve(f)))) continue;
-    for (const f of ['model.json', 'run.json']) {
-      try {
-        const meta = JSON.parse(fs.readFileSync(path.join(r.path, f), 'utf8')) as { columns?: string[] };
-        if (meta.columns?.length) return meta.columns;
-      } catch {
-        /* not there */
-      }
-    }
+    const columns = recordedColumns(r.path);
+    if (columns) return columns;
   }
   return undefined;
 }

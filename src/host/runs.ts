@@ -140,6 +140,22 @@ export function latestMorph(runs: RunRecord[]): RunRecord | undefined {
 }
 
 /** A number with `digits` decimals, or '–' when the record has none (null, missing, not a number). */
+/**
+ * The column names a run folder's model.json (else run.json) recorded, the first list `fits` accepts
+ * (default: any non-empty one); undefined when neither has one.
+ */
+export function recordedColumns(dir: string, fits: (columns: string[]) => boolean = (c) => c.length > 0): string[] | undefined {
+  for (const f of ['model.json', 'run.json']) {
+    try {
+      const meta = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { columns?: string[] };
+      if (meta.columns && fits(meta.columns)) return meta.columns;
+    } catch {
+      /* not written (yet) */
+    }
+  }
+  return undefined;
+}
+
 function num(v: unknown, digits = 3): string {
   return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–';
 }

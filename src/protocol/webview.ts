@@ -98,7 +98,38 @@ export type HostToWebview =
   | { type: 'clear'; what: 'curves' | 'clouds' | 'metrics' | 'all'; phase?: Progress['phase'] }
   | { type: 'status'; level: 'info' | 'warn' | 'error'; text: string }
   /** Ask the webview to post exportPlot for every chart that shows data. */
-  | { type: 'exportPlots' };
+  | { type: 'exportPlots' }
+  /**
+   * Everything a (re)opened panel shows, at once: the host keeps its own copy of the panel's model
+   * (webview/state.ts's PanelModel, fed every message posted whether or not the panel is open) and sends
+   * its contents when the page says `ready`.
+   */
+  | { type: 'restore'; contents: PanelContents };
+
+/** The contents of the panel's model (webview/state.ts PanelModel.contents()); Maps as entry lists. */
+export interface PanelContents {
+  /** Which experiment the plots belong to (its workspace-relative path; '' for none), once a state came. */
+  experimentKey?: string;
+  experiment?: Experiment;
+  experimentPath?: string;
+  errors: string[];
+  runs: RunInfo[];
+  running: RunningInfo | null;
+  features: string[];
+  condition?: ConditionInfo;
+  backend?: string;
+  /** Latest progress of each phase, and the phase of the most recent one. */
+  latest: Progress[];
+  lastPhase?: Progress['phase'];
+  /** Curve series by key (webview/state.ts Curves): points { x: step, y: value }. */
+  curves: [string, { x: number; y: number }[]][];
+  clouds: Partial<Record<CloudName, Float32Array>>;
+  cols: number;
+  paired: boolean;
+  snapshotStep: number;
+  metrics: { step: number; summary: EvaluateSummary }[];
+  density: ['source' | 'target', DensityGrid][];
+}
 
 export type WebviewToHost =
   /** The webview script loaded: send the full state (again). */
@@ -277,94 +308,4 @@ export function thinInPlace<T>(points: T[], cap: number): void {
   for (let r = 0; r < half; r += 2) points[w++] = points[r];
   for (let r = half; r < points.length; r++) points[w++] = points[r];
   points.length = w;
-}
-
-/**
- * What the host keeps while the panel is closed (training goes on): the latest state, the progress
- * history, the latest cloud of each name, the metrics and the density grids. `messages()` replays them to
- * a reopened panel. Record every message posted (or that would have been posted) to the webview.
- */
-export class PanelReplay {
-  private state: Extract<HostToWebview, { type: 'state' }> | undefined;
-  private progress = new Map<Progress['phase'], Progress[]>();
-  private clouds: Snapshot | undefined;
-  private paired = false;
-  private metrics: Extract<HostToWebview, { type: 'metrics' }>[] = [];
-  private density = new Map<'source' | 'target', DensityGrid>();
-
-  constructor(private readonly progressCap = 4000, private readonly metricsCap = 200) {}
-
-  record(msg: HostToWebview): void {
-    switch (msg.type) {
-      case 'state':
-        this.state = msg;
-        break;
-      case 'designer':
-        if (this.state) this.state = { ...this.state, experiment: msg.experiment, errors: msg.errors };
-        else this.state = { type: 'state', experiment: msg.experiment, errors: msg.errors, runs: [], running: null };
-        break;
-      case 'running':
-        if (this.state) this.state = { ...this.state, running: msg.running };
-        break;
-      case 'progress':
-        this.addProgress(msg.progress);
-        break;
-      case 'history':
-        for (const p of msg.progress) this.addProgress(p);
-        break;
-      case 'snapshot': {
-        const s = msg.snapshot;
-        if (!this.clouds || this.clouds.cols !== s.cols) this.clouds = { ...s, clouds: { ...s.clouds } };
-        else this.clouds = { phase: s.phase, step: s.step, cols: s.cols, clouds: { ...this.clouds.clouds, ...s.clouds } };
-        if (msg.paired !== undefined) this.paired = msg.paired;
-        break;
-      }
-      case 'metrics':
-        this.metrics.push(msg);
-        thinInPlace(this.metrics, this.metricsCap);
-        break;
-      case 'density':
-        this.density.set(msg.which, msg.grid);
-        break;
-      case 'clear':
-        this.clear(msg.what, msg.phase);
-        break;
-      case 'status':
-      case 'exportPlots':
-        break; // momentary: not replayed
-    }
-  }
-
-  private addProgress(p: Progress): void {
-    let list = this.progress.get(p.phase);
-    // A step that goes back means a new run of that model: its old curve is no longer relevant.
-    if (!list || (list.length > 0 && p.step < list[list.length - 1].step)) this.progress.set(p.phase, (list = []));
-    list.push(p);
-    thinInPlace(list, this.progressCap);
-  }
-
-  private clear(what: 'curves' | 'clouds' | 'metrics' | 'all', phase?: Progress['phase']): void {
-    if (what === 'curves' || what === 'all') {
-      if (phase) this.progress.delete(phase);
-      else this.progress.clear();
-    }
-    if (what === 'clouds' || what === 'all') {
-      this.clouds = undefined;
-      this.density.clear();
-    }
-    if (what === 'metrics' || what === 'all') this.metrics = [];
-  }
-
-  /** The messages that rebuild the panel, in order. */
-  messages(): HostToWebview[] {
-    const out: HostToWebview[] = [];
-    if (this.state) out.push(this.state);
-    out.push({ type: 'clear', what: 'all' });
-    const history = [...this.progress.values()].flat();
-    if (history.length > 0) out.push({ type: 'history', progress: history });
-    if (this.clouds) out.push({ type: 'snapshot', snapshot: this.clouds, paired: this.paired });
-    for (const m of this.metrics) out.push(m);
-    for (const [which, grid] of this.density) out.push({ type: 'density', which, grid });
-    return out;
-  }
 }

@@ -6,6 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { generateToy } from '../../src/data/toys';
 import { api, EXTENSION_ID, readCsv, readJson, uri, ws } from './util';
 
 const DATA_EXTS = ['.csv', '.tsv', '.npy', '.npz', '.json', '.h5', '.hdf5', '.parquet'];
@@ -79,6 +80,9 @@ describe('experiment and dataset commands', () => {
     // the checkerboard toy lives in [-4, 4]²
     for (const row of a.rows) for (const v of row) assert.ok(Math.abs(v) <= 4.0001, `value ${v} outside the board`);
     assert.equal(fs.readFileSync(r1.uri.fsPath, 'utf8'), fs.readFileSync(r2.uri.fsPath, 'utf8'));
+    // Written by the CLI's writer (round-trip digits): the file holds exactly the generated float32 values.
+    const want = generateToy('checkerboard', 1000, 7).features;
+    assert.deepEqual(Float32Array.from(a.rows.flat()), want.data);
   });
 
   it('setSource / setTarget store paths relative to the experiment file', async () => {
