@@ -1,6 +1,7 @@
 /** flowmorph — the headless CLI on the same engine and jobs as the extension (usage: USAGE below). */
 import { parseArgs, UsageError, type Parsed } from './args';
 import { exitCodeFor, interruptedBy, trapSignals } from './signals';
+import { DATASET_EXTENSIONS } from '../data/formats';
 import { findNonFinite } from '../jobs/checks';
 import { runCommand } from './commands';
 
@@ -27,7 +28,7 @@ export const USAGE = `flowmorph — the headless CLI on the same engine and jobs
 --experiment FILE (a *.flowmorph.json): its settings and datasets, which the flags override (fit trains
 on its base settings and, without DATA, on its source). Limits are the experiment schema's, for flags too.
 Every command takes --json (one JSON object on stdout) and --backend native|wasm|cpu.
-DATA is a dataset file (.csv .tsv .npy .npz .json .h5 .hdf5 .parquet) or toy:NAME[:ROWS[:SEED]].
+DATA is a dataset file (${DATASET_EXTENSIONS.join(' ')}) or toy:NAME[:ROWS[:SEED]].
 `;
 
 export async function main(argv: string[]): Promise<number> {

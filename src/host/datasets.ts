@@ -11,13 +11,7 @@ import { Reply } from '../protocol/reply';
 import { generateToy, toyInfo, toyNames } from '../data/toys';
 import { writeCsv } from '../data/write';
 
-/** File extensions Flowmorph reads (src/data); the Explorer's when-clauses list the same ones. */
-export const DATASET_EXTENSIONS = ['.csv', '.tsv', '.npy', '.npz', '.json', '.h5', '.hdf5', '.parquet'] as const;
-
-export function isDatasetFile(file: string): boolean {
-  return (DATASET_EXTENSIONS as readonly string[]).includes(path.extname(file).toLowerCase());
-}
-
+export { DATASET_EXTENSIONS, isDatasetFile } from '../data/formats';
 export { toyNames, toyInfo };
 
 export interface ToyRequest {
