@@ -21,19 +21,29 @@ export interface LoadedExperiment {
   errors: string[];
 }
 
+/** Why the current experiment changed: `origin` is what update() was told (e.g. 'designer'), else absent. */
+export interface ExperimentChange {
+  origin?: string;
+}
+
 export class ExperimentStore implements vscode.Disposable {
   private current: vscode.Uri | undefined;
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<ExperimentChange>();
   /** The current experiment changed: another file was picked, or its contents changed. */
   readonly onDidChange = this.changed.event;
   private readonly watcher: vscode.FileSystemWatcher;
+  /** The text update() last wrote: the watcher's echo of that write was announced already. */
+  private ownText: string | undefined;
 
   constructor(private readonly state: vscode.Memento) {
     const last = state.get<string>(LAST_USED_KEY);
     if (last && fs.existsSync(vscode.Uri.parse(last).fsPath)) this.current = vscode.Uri.parse(last);
     this.watcher = vscode.workspace.createFileSystemWatcher(`**/*${EXPERIMENT_SUFFIX}`);
     const onFile = (uri: vscode.Uri) => {
-      if (!this.current || uri.fsPath === this.current.fsPath) this.changed.fire();
+      if (this.current && uri.fsPath !== this.current.fsPath) return;
+      if (this.ownText !== undefined && readText(uri.fsPath) === this.ownText) return;
+      this.ownText = undefined;
+      this.changed.fire({});
     };
     this.watcher.onDidChange(onFile);
     this.watcher.onDidCreate(onFile);
@@ -60,7 +70,7 @@ export class ExperimentStore implements vscode.Disposable {
     if (this.current?.fsPath === uri.fsPath) return;
     this.current = uri;
     await this.state.update(LAST_USED_KEY, uri.toString());
-    this.changed.fire();
+    this.changed.fire({});
   }
 
   /** The current experiment, creating `experiment.flowmorph.json` in the first workspace folder if none exists. */
@@ -104,15 +114,27 @@ export class ExperimentStore implements vscode.Disposable {
     return uri;
   }
 
-  /** Applies `edit` to the current experiment (created if needed) and writes the file. */
-  async update(edit: (exp: Experiment) => Experiment): Promise<LoadedExperiment> {
+  /**
+   * Applies `edit` to the current experiment (created if needed) and stores it: an open document of the
+   * file gets a WorkspaceEdit and is saved (as VS Code's custom-editor sample edits its document, so the
+   * editor shows the edit with no reload conflict), otherwise the file is written atomically. Fires one
+   * change, carrying `origin`; the file watcher's echo of this write fires none.
+   */
+  async update(edit: (exp: Experiment) => Experiment, origin?: string): Promise<LoadedExperiment> {
     const cur = await this.ensure();
     if (cur.errors.length > 0) {
       throw new Error(`${vscode.workspace.asRelativePath(cur.uri)} has errors; fix them first:\n${cur.errors.join('\n')}`);
     }
     const next = edit(JSON.parse(JSON.stringify(cur.experiment)) as Experiment);
-    writeFileAtomicSync(cur.uri.fsPath, formatExperiment(next));
-    this.changed.fire();
+    const text = formatExperiment(next);
+    this.ownText = text;
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === cur.uri.fsPath);
+    if (doc && doc.getText() !== text) {
+      const ws = new vscode.WorkspaceEdit();
+      ws.replace(doc.uri, doc.validateRange(new vscode.Range(0, 0, doc.lineCount, 0)), text);
+      if (!(await vscode.workspace.applyEdit(ws)) || !(await doc.save())) throw new Error(`could not edit ${vscode.workspace.asRelativePath(cur.uri)}`);
+    } else if (!doc) writeFileAtomicSync(cur.uri.fsPath, text);
+    this.changed.fire(origin === undefined ? {} : { origin });
     return { uri: cur.uri, experiment: next, errors: [] };
   }
 
@@ -121,6 +143,14 @@ export class ExperimentStore implements vscode.Disposable {
     const cur = await this.ensure();
     const rel = relativeTo(path.dirname(cur.uri.fsPath), file.fsPath);
     return this.update((exp) => ({ ...exp, [role]: { ...spec, path: rel } }));
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

@@ -82,7 +82,8 @@ export class PanelBridge implements vscode.Disposable {
           }
         }
       }),
-      store.onDidChange(() => void this.postState()),
+      // A designer edit is echoed by its own `designer` message: one post per edit.
+      store.onDidChange((e) => void (e.origin === 'designer' ? undefined : this.postState())),
       FlowmorphPanel.onMessage((msg) => void this.handle(msg).catch((err: Error) => this.fail(msg.type, err))),
     );
   }
@@ -296,7 +297,7 @@ export class PanelBridge implements vscode.Disposable {
             return exp;
           }
           return r.experiment;
-        });
+        }, 'designer');
         this.post({ type: 'designer', experiment: next.experiment, errors: error ? [error] : [] });
         break;
       }
