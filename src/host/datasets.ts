@@ -8,6 +8,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { hstack } from '../data/matrix';
 import { Reply } from '../protocol/reply';
+import type { DatasetPreview, PreviewReply, PreviewRequest } from '../protocol/worker';
 import { generateToy, toyInfo, toyNames } from '../data/toys';
 import { writeCsv } from '../data/write';
 
@@ -31,24 +32,6 @@ export function writeToyCsv(file: string, req: ToyRequest): { file: string; rows
   return { file, rows, columns: [...t.features.columns, ...(t.condition?.columns ?? [])] };
 }
 
-export interface ColumnStats {
-  name: string;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-}
-
-export interface DatasetPreview {
-  file: string;
-  rows: number;
-  columns: string[];
-  conditionColumns: string[];
-  stats: ColumnStats[];
-  head: number[][];
-  warnings: string[];
-}
-
 /** The preview as Markdown. */
 export function previewMarkdown(p: DatasetPreview): string {
   const n = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(5))) : String(v));
@@ -70,15 +53,6 @@ export function previewMarkdown(p: DatasetPreview): string {
   if (p.warnings.length) lines.push('', '**Warnings**', '', ...p.warnings.map((w) => `- ${w}`));
   return lines.join('\n') + '\n';
 }
-
-export interface PreviewRequest {
-  file: string;
-  dataset?: string;
-  workspaceRoot?: string;
-}
-
-/** What the worker posts back for a preview request. */
-export type PreviewReply = { type: 'preview'; preview: DatasetPreview } | { type: 'preview-error'; message: string };
 
 /** Runs previewDataset (src/worker/preview.ts) in a fresh worker (`workerFile`: dist/worker.js) and resolves with its summary. */
 export function previewInWorker(workerFile: string, req: PreviewRequest): Promise<DatasetPreview> {

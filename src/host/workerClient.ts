@@ -9,10 +9,9 @@ import { Worker } from 'worker_threads';
 import * as vscode from 'vscode';
 import type { EvaluateSummary, Progress, Snapshot } from '../jobs/types';
 import { Reply } from '../protocol/reply';
-import type { HostToWorker, WorkerJob, WorkerToHost } from '../protocol/worker';
+import type { HostToWorker, WorkerInit, WorkerJob, WorkerToHost } from '../protocol/worker';
 import type { Log } from './log';
 import { writeRecord, type RunRecord } from './runs';
-import type { WorkerInit } from '../worker/main';
 
 export type TrainerEvent =
   | { type: 'started'; run: RunRecord }

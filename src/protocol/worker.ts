@@ -71,3 +71,42 @@ export type WorkerToHost =
   | { type: 'log'; id: string; line: string }
   | { type: 'done'; id: string; summary: FitSummary | MorphSummary | EvaluateSummary | Record<string, unknown> }
   | { type: 'error'; id: string; message: string; stack?: string };
+
+/** What the host starts a worker with (workerData). */
+export interface WorkerInit {
+  backend: BackendPreference;
+  /** Extra node_modules folder holding @tensorflow/tfjs-node (flowmorph.installNative puts it there). */
+  nativeModules?: string;
+  /** The flowmorph.threads setting: 1 turns the engine's helper thread off (src/core/wasm/dense.ts). */
+  threads?: 'auto' | 1 | 2;
+  /** Preview Dataset: read and summarise this file, post a PreviewReply, and start no engine. */
+  preview?: PreviewRequest;
+}
+
+/** Preview Dataset (src/worker/preview.ts, run in a worker of its own): the request and the summary. */
+export interface PreviewRequest {
+  file: string;
+  dataset?: string;
+  workspaceRoot?: string;
+}
+
+export interface ColumnStats {
+  name: string;
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+}
+
+export interface DatasetPreview {
+  file: string;
+  rows: number;
+  columns: string[];
+  conditionColumns: string[];
+  stats: ColumnStats[];
+  head: number[][];
+  warnings: string[];
+}
+
+/** What the worker posts back for a preview request. */
+export type PreviewReply = { type: 'preview'; preview: DatasetPreview } | { type: 'preview-error'; message: string };

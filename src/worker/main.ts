@@ -10,21 +10,10 @@
  * before anything evaluates the engine, so every engine module is required lazily, after it.
  */
 import { parentPort, workerData } from 'worker_threads';
-import type { HostToWorker, WorkerToHost, WorkerJob } from '../protocol/worker';
+import type { HostToWorker, PreviewReply, PreviewRequest, WorkerInit, WorkerJob, WorkerToHost } from '../protocol/worker';
 import type { BackendPreference } from '../core/tf';
 import type { EvaluateSummary, FitJob, FitSummary, JobHooks, MorphJob, MorphSummary, Snapshot, TransportJob } from '../jobs/types';
-import type { PreviewReply, PreviewRequest } from '../host/datasets';
 import { selectNativeCore } from './nativeCore';
-
-export interface WorkerInit {
-  backend: BackendPreference;
-  /** Extra node_modules folder holding @tensorflow/tfjs-node (flowmorph.installNative puts it there). */
-  nativeModules?: string;
-  /** The flowmorph.threads setting: 1 turns the engine's helper thread off (src/core/wasm/dense.ts). */
-  threads?: 'auto' | 1 | 2;
-  /** Preview Dataset: read and summarise this file, post a PreviewReply, and start no engine. */
-  preview?: PreviewRequest;
-}
 
 /** The job functions' shapes (src/jobs/*.ts), declared here so this file compiles on its own. */
 interface JobModules {

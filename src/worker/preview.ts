@@ -5,7 +5,7 @@
  */
 import type { Matrix } from '../data/matrix';
 import { readDataset } from '../data/read';
-import type { ColumnStats, DatasetPreview } from '../host/datasets';
+import type { ColumnStats, DatasetPreview } from '../protocol/worker';
 
 function stats(m: Matrix): ColumnStats[] {
   return m.columns.map((name, c) => {
