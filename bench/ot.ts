@@ -1,6 +1,5 @@
 /**
- * Exact OT between the toy sets, against /work/shared/anchors.md ("Optimal transport between the toy
- * sets"): W1, W2², the two-target-sample noise floor, sliced W1 (5000 directions) and its floor, and the
+ * Exact OT between the toy sets, against the reference figures kept below (`anchors`): W1, W2², the two-target-sample noise floor, sliced W1 (5000 directions) and its floor, and the
  * random-pairing distance, on 2000 vs 2000 points; sliced W1 also on 5000 vs 5000 points (the anchors'
  * sliced figures match that size: the floor shrinks like 1/√n); plus solver timings at 1000 and 2000 points.
  * Usage: node out/bench/ot.js [draws=5]. Writes bench/results/ot.json (temp file + rename).

@@ -1,6 +1,6 @@
 // A real VS Code for tests and `npm start`: the pinned code-server (tools/vscode-host, VS Code 1.100.3 on the
-// system Node) plus Debian chromium driven by playwright-core. Recipe and its evidence:
-// /work/shared/vscode-host.md.
+// system Node) plus Debian chromium driven by playwright-core. The versions are pinned in
+// tools/vscode-host/package.json.
 //
 // Everything started here is tracked and killed on exit, on SIGINT/SIGTERM/SIGHUP and on crashes:
 // code-server runs detached in its own process group, so `process.kill(-pid)` also ends its extension host

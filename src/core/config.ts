@@ -67,7 +67,7 @@ export const PRESETS: Record<PresetName, { flow: Omit<FlowConfig, 'features' | '
     flow: REFERENCE_FLOW,
     train: { lr: 1e-4, batch: 128, epochs: 32, cosine: true, clip: 5, seed: 0, validationFraction: 0.1, evalEvery: 200 },
   },
-  // Interactive use. The reference's best 60-second setting is lr 1e-3, batch 512 (shared/anchors.md); we
+  // Interactive use. The reference's best 60-second setting is lr 1e-3, batch 512 (bench/table.ts); we
   // take fewer steps per second than PyTorch, and a larger step pays: measured here on wasm (60 s, batch
   // 512, held-out NLL on 20 000 fresh points), checkerboard 3.536 / 3.500 / 3.492 / 3.493 and four circles
   // 2.928 / 2.903 / 2.903 at lr 1e-3 / 2e-3 / 3e-3 / 5e-3.

@@ -1,7 +1,8 @@
 /**
- * A normalizing flow: a composition of transforms over a standard-normal base,
- * log p(x | c) = log N(f(x; c); 0, I) + log|det ∂f/∂x| (Rezende & Mohamed 2015; Papamakarios et al. 2021,
- * "Normalizing Flows for Probabilistic Modeling and Inference", arXiv:1912.02762).
+ * A normalizing flow: a composition of transforms f over a base density q (standard normal unless given),
+ * log p(x | c) = log q(f(x; c)) + log|det ∂f/∂x| (Rezende & Mohamed 2015; Papamakarios et al. 2021,
+ * "Normalizing Flows for Probabilistic Modeling and Inference", arXiv:1912.02762). With the target's
+ * frozen flow as its base it is the top flow of a flow for flows (arXiv:2211.02487, src/core/f4f.ts).
  *
  * Layout (as nflows' MAF / NSF recipes): per stack, a permutation (reverse, random or LU-linear) then a
  * spline transform (masked autoregressive or coupling). With identity initialisation the spline
@@ -10,6 +11,7 @@
  */
 import { tf } from './tf';
 import type { FlowConfig } from './config';
+import { StandardNormal, type Density } from './density/density';
 import { ParamStore, ParamTensors } from './params';
 import { Rng } from './random';
 import { MaskedSplineAutoregressive } from './transforms/autoregressive';
@@ -18,17 +20,20 @@ import { LULinear } from './transforms/lu';
 import { Permutation, composePerms, inversePerm, isIdentityPerm } from './transforms/permutation';
 import type { Transform, TransformResult } from './transforms/transform';
 
-const LOG_2PI = Math.log(2 * Math.PI);
-
 export class Flow {
   readonly store = new ParamStore();
   readonly transforms: Transform[] = [];
+  /** The base density q: N(0, I) unless given (not owned: dispose() leaves it alone). */
+  readonly base: Density;
 
   constructor(
     readonly config: FlowConfig,
     /** Seeds the initial parameters and any random permutations; saved with the model. */
     readonly seed: number,
+    base?: Density,
   ) {
+    if (base && base.features !== config.features) throw new Error(`flow: a base density of ${base.features} features under a flow of ${config.features}`);
+    this.base = base ?? new StandardNormal(config.features);
     const rng = new Rng(seed);
     const D = config.features;
     let perm = Array.from({ length: D }, (_, i) => i);
@@ -87,10 +92,11 @@ export class Flow {
     return { y: x, logDet };
   }
 
-  /** log p(x | c) per row. */
-  logProbT(x: tf.Tensor2D, ctx: tf.Tensor2D | null, P: ParamTensors): tf.Tensor1D {
+  /** log p(x | c) = log q(f(x; c) | baseCtx) + log|det ∂f/∂x| per row (the base's condition defaults to c). */
+  logProbT(x: tf.Tensor2D, ctx: tf.Tensor2D | null, P: ParamTensors, baseCtx: tf.Tensor2D | null = ctx): tf.Tensor1D {
     const { y, logDet } = this.toNoiseT(x, ctx, P);
-    return logProbStdNormal(y, logDet);
+    const lp = this.base.logProbT(y, baseCtx);
+    return logDet ? (tf.add(lp, logDet) as tf.Tensor1D) : lp;
   }
 
   /** Tensors of the current parameters for evaluation (cached until they change). */
@@ -113,22 +119,14 @@ export class Flow {
     return mapRows(z, this.features, ctx, this.config.context, this.features, batch, (zb, cb) => this.fromNoiseT(zb, cb, this.params()).y);
   }
 
-  /** n samples (one per row of ctx when conditional), noise drawn from `rng` so runs are reproducible. */
-  sample(n: number, rng: Rng, ctx?: Float32Array): Float32Array {
-    const z = rng.fillNormal(new Float32Array(n * this.features)) as Float32Array;
-    return this.fromNoise(z, ctx);
+  /** n samples (one per row of ctx when conditional), base rows drawn with `rng` so runs are reproducible. */
+  sample(n: number, rng: Rng, ctx?: Float32Array, baseCtx: Float32Array | undefined = ctx): Float32Array {
+    return this.fromNoise(this.base.sample(n, rng, baseCtx), ctx);
   }
 
   dispose(): void {
     this.store.disposeCache();
   }
-}
-
-/** log N(z; 0, I) + logDet, per row. */
-export function logProbStdNormal(z: tf.Tensor2D, logDet: tf.Tensor1D | null): tf.Tensor1D {
-  const D = z.shape[1];
-  const base = tf.sub(tf.mul(-0.5, tf.sum(tf.square(z), 1)), 0.5 * D * LOG_2PI) as tf.Tensor1D;
-  return logDet ? (tf.add(base, logDet) as tf.Tensor1D) : base;
 }
 
 /**

@@ -3,7 +3,7 @@
  * model may have been fitted with other preprocessing; its density is then read through the fixed affine
  * map between the two (see FrozenDensity), so nothing is retrained and the identity stays the identity.
  */
-import { FrozenDensity } from '../core/f4f';
+import { FrozenDensity } from '../core/density/frozen-flow';
 import type { Flow } from '../core/flow';
 import { matrix, type Matrix } from '../data/matrix';
 import { applyScaler, invertScaler, type Scaler } from '../data/preprocess';

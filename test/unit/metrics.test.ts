@@ -93,7 +93,7 @@ test('fidelity: morphed = second target sample scores exactly the floor; a bad m
   assert.equal(f.slicedW1, f.slicedW1Floor);
   assert.equal(f.energy, f.energyFloor);
   // Checkerboard floor at 2000 points: 0.08 ± 0.03 over draws (bench/results/ot.json); four circles →
-  // checkerboard ≈ 0.52 ± 0.015 (anchors.md: 0.512 at 5000 directions).
+  // checkerboard ≈ 0.52 ± 0.015 (the reference: 0.512 at 5000 directions).
   assert.ok(f.slicedW1Floor > 0.02 && f.slicedW1Floor < 0.17, `floor ${f.slicedW1Floor}`);
   const bad = fidelity(src, t1, t2, { projections: 200, seed: 9 });
   assert.ok(bad.slicedW1 > 0.45 && bad.slicedW1 < 0.59, `bad ${bad.slicedW1}`);

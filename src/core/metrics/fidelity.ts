@@ -2,7 +2,7 @@
  * How well a morphed sample matches the target, next to the noise floor: the same distances between two
  * independent target samples, i.e. what a perfect morph would score with these sample sizes. A morph is
  * faithful when its scores sit at the floors. Floors shrink like 1/√n: for the checkerboard the sliced W1
- * floor is ≈ 0.08 ± 0.03 at 2000 points and ≈ 0.05 at 5000 (bench/results/ot.json, anchors.md).
+ * floor is ≈ 0.08 ± 0.03 at 2000 points and ≈ 0.05 at 5000 (bench/results/ot.json).
  * Both comparisons use the same directions and subsampling seeds (common random numbers), so the gap to
  * the floor is not blurred by projection noise.
  */

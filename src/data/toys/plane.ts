@@ -2,7 +2,7 @@
  * The 2-D toy densities of the flows-for-flows paper (Klein, Raine, Golling 2022, arXiv:2211.02487): the
  * plane datasets of the neural spline flow authors (Durkan et al. 2019, bayesiains/nsf `data/plane.py`)
  * plus the rings, anulus and stars the flows4flows authors added (jraine/flows4flows). Written afresh from
- * their definitions (see /work/shared/anchors.md, "Toy definitions"); every generator draws from one
+ * their published definitions (nsf's data/plane.py, flows4flows' toy datasets); every generator draws from one
  * seeded `Rng` and fills a row-major Float64Array of n × 2.
  *
  * Mixtures with equal weights (circles, rings, bars, spiral arms) give row i to component i mod K rather

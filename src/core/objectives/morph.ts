@@ -1,0 +1,122 @@
+/**
+ * What the morph objectives share (flows for flows, arXiv:2211.02487, and the OT-paired methods): the
+ * morph, both sides' training rows with their seeded batches, the direction each step trains, and the
+ * exact-OT pairing of a step's batches.
+ */
+import { tf } from '../tf';
+import type { MorphConfig } from '../config';
+import type { FlowForFlow } from '../f4f';
+import { otPairs } from '../ot-pairs';
+import type { ParamStore, ParamTensors } from '../params';
+import { BatchSampler, gatherRows } from '../train/batches';
+import type { BatchPart } from '../train/part';
+import type { Objective, StepLoss } from '../train/objective';
+
+/** Rows in morph space with their (preprocessed) condition columns. */
+export interface MorphSample {
+  x: Float32Array;
+  c?: Float32Array;
+  rows: number;
+}
+
+/** Which way step `step` trains, per the configured direction. */
+export function stepDirection(dir: MorphConfig['direction'], step: number, stepsPerEpoch: number, iterateEpochs: number): 'forward' | 'inverse' | 'both' {
+  switch (dir) {
+    case 'forward':
+    case 'inverse':
+    case 'both':
+      return dir;
+    case 'alternate':
+      return step % 2 === 0 ? 'forward' : 'inverse';
+    case 'iterate': {
+      const block = Math.floor(step / (stepsPerEpoch * Math.max(1, iterateEpochs)));
+      return block % 2 === 0 ? 'forward' : 'inverse';
+    }
+  }
+}
+
+/** What both morph objectives share: the morph, both sides' training rows and their seeded batches. */
+export abstract class MorphObjective implements Objective {
+  readonly stepsPerEpoch: number;
+  readonly samplesPerStep: number;
+  protected readonly srcSampler: BatchSampler;
+  protected readonly tgtSampler: BatchSampler;
+
+  constructor(
+    readonly f4f: FlowForFlow,
+    readonly src: MorphSample,
+    readonly tgt: MorphSample,
+    readonly val?: { src: MorphSample; tgt: MorphSample },
+  ) {
+    const { batch, seed } = f4f.config.train;
+    this.srcSampler = new BatchSampler(src.rows, batch, seed);
+    this.tgtSampler = new BatchSampler(tgt.rows, batch, seed + 1);
+    this.stepsPerEpoch = this.srcSampler.stepsPerEpoch;
+    this.samplesPerStep = this.srcSampler.batch;
+  }
+
+  /** The parameters trained: the top flow, or ot-cfm's velocity field. */
+  get store(): ParamStore {
+    return this.f4f.trainable;
+  }
+
+  abstract loss(P: ParamTensors, step: number, fraction: number, part?: BatchPart): StepLoss;
+}
+
+/** A step's source rows with their OT partners among the target rows (row i of x ↔ row i of y). */
+export interface PairedBatch {
+  n: number;
+  x: Float32Array;
+  y: Float32Array;
+  cx?: Float32Array;
+  cy?: Float32Array;
+}
+
+/**
+ * Pair a source batch with a target batch by exact OT, in blocks of `ot.block` rows (the cost includes
+ * the weighted condition distance for conditional pairs). Both sides are cut to the shorter batch.
+ */
+export function pairedBatch(f: FlowForFlow, src: MorphSample, si: ArrayLike<number>, tgt: MorphSample, ti: ArrayLike<number>): PairedBatch {
+  const D = f.features;
+  const C = f.conditions;
+  const n = Math.min(si.length, ti.length);
+  const x = gatherRows(src.x, D, Array.prototype.slice.call(si, 0, n));
+  const yRows = gatherRows(tgt.x, D, Array.prototype.slice.call(ti, 0, n));
+  const cond = C > 0 && src.c && tgt.c;
+  const cx = cond ? gatherRows(src.c as Float32Array, C, Array.prototype.slice.call(si, 0, n)) : undefined;
+  const cyRows = cond ? gatherRows(tgt.c as Float32Array, C, Array.prototype.slice.call(ti, 0, n)) : undefined;
+  const y = new Float32Array(n * D);
+  const cy = cyRows ? new Float32Array(n * C) : undefined;
+  const B = f.config.ot.block;
+  for (let s = 0; s < n; s += B) {
+    const e = Math.min(n, s + B);
+    const sigma = otPairs({
+      a: x.subarray(s * D, e * D),
+      b: yRows.subarray(s * D, e * D),
+      D,
+      ca: cx?.subarray(s * C, e * C),
+      cb: cyRows?.subarray(s * C, e * C),
+      C,
+      conditionWeight: f.config.ot.conditionWeight,
+      featureWeights: f.pairWeights,
+    });
+    for (let i = 0; i < e - s; i++) {
+      const k = s + sigma[i];
+      y.set(yRows.subarray(k * D, (k + 1) * D), (s + i) * D);
+      if (cy && cyRows) cy.set(cyRows.subarray(k * C, (k + 1) * C), (s + i) * C);
+    }
+  }
+  return { n, x, y, cx, cy };
+}
+
+/** Mean distance between the paired rows (the minibatch OT cost), as a scalar for the curves. */
+export function pairCost(pb: PairedBatch, D: number): tf.Scalar {
+  let s = 0;
+  for (let i = 0; i < pb.n; i++) {
+    let q = 0;
+    for (let j = 0; j < D; j++) q += (pb.y[i * D + j] - pb.x[i * D + j]) ** 2;
+    s += Math.sqrt(q);
+  }
+  return tf.scalar(s / pb.n);
+}
+
