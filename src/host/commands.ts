@@ -83,13 +83,13 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
 
   /** Use as Source / Target: writes the experiment file and says so (with its problems, if any). */
   const useAs = async (role: 'source' | 'target', args: unknown[]) => {
-    const file = await datasetArg(args, role === 'source' ? 'Source dataset' : 'Target dataset');
+    const file = await datasetArg(args, role === 'source' ? vscode.l10n.t('Source dataset') : vscode.l10n.t('Target dataset'));
     if (!file) return undefined;
     const loaded = await c.store.setData(role, file, optionsOf(args));
     if (interactive(args)) {
       const where = vscode.workspace.asRelativePath(loaded.uri);
-      const text = `Flowmorph: ${path.basename(file.fsPath)} is now the ${role} of ${where}.`;
-      if (loaded.errors.length) void vscode.window.showWarningMessage(`${text} The experiment file has problems: ${loaded.errors.join('; ')}`);
+      const text = role === 'source' ? vscode.l10n.t('Flowmorph: {0} is now the source of {1}.', path.basename(file.fsPath), where) : vscode.l10n.t('Flowmorph: {0} is now the target of {1}.', path.basename(file.fsPath), where);
+      if (loaded.errors.length) void vscode.window.showWarningMessage(vscode.l10n.t('{0} The experiment file has problems: {1}', text, loaded.errors.join('; ')));
       else void vscode.window.showInformationMessage(text);
     }
     return loaded.experiment;
@@ -148,7 +148,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     },
 
     'flowmorph.trainBaseOnFile': async (...args: unknown[]) => {
-      const file = await datasetArg(args, 'Train a base flow on');
+      const file = await datasetArg(args, vscode.l10n.t('Train a base flow on'));
       if (!file) return undefined;
       return c.trainBaseOnFile(file, optionsOf(args));
     },
@@ -156,7 +156,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     'flowmorph.trainMorph': async (...args: unknown[]) => c.trainMorph(optionsOf(args)),
 
     'flowmorph.morphFile': async (...args: unknown[]) => {
-      const file = await datasetArg(args, 'Dataset to morph');
+      const file = await datasetArg(args, vscode.l10n.t('Dataset to morph'));
       if (!file) return undefined;
       const o = optionsOf<{ run?: string; inverse?: boolean; dataset?: string; format?: string; condition?: ConditionChoice }>(args);
       const ask = interactive(args);
@@ -168,7 +168,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const format = await chooseFormat(o.format, ask);
       if (!format) return undefined;
       const rec = await c.morphFile(file, { ...o, run, format, targetCondition: cond.targetCondition });
-      if (rec.status === 'done' && rec.output) announceExport(log, 'Morph This File', [rec.output]);
+      if (rec.status === 'done' && rec.output) announceExport(log, vscode.l10n.t('Morph This File'), [rec.output]);
       return rec;
     },
 
@@ -198,7 +198,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!format) return undefined;
       const cond = o.condition !== undefined && o.run ? await chooseCondition(o.run, o.condition, c.targetCondition, false) : {};
       const files = await c.exportSamples({ run: o.run, folder: o.folder, format, targetCondition: cond?.targetCondition });
-      announceExport(log, 'Export Samples', files);
+      announceExport(log, vscode.l10n.t('Export Samples'), files);
       return files;
     },
 
@@ -269,7 +269,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     },
 
     'flowmorph.previewDataset': async (...args: unknown[]) => {
-      const file = await datasetArg(args, 'Dataset to preview');
+      const file = await datasetArg(args, vscode.l10n.t('Dataset to preview'));
       if (!file) return undefined;
       // Read in a worker: nothing parses data on the extension host's thread (src/host/preview.ts).
       const p = await previewInWorker(workerFile(context.extensionPath), {

@@ -106,11 +106,13 @@ export class PanelBridge implements vscode.Disposable {
     const interrupted = runs.find((r) => r.status === 'interrupted');
     if (interrupted) {
       const resumable = interrupted.kind === 'fit';
-      const actions = resumable ? ['Resume', 'Open in Panel'] : ['Open in Panel'];
-      const note = resumable ? 'Resume it from its last checkpoint?' : 'A morph cannot resume yet: train it again to finish.';
-      void vscode.window.showWarningMessage(`Flowmorph: "${interrupted.label}" was interrupted (the window closed or reloaded while it trained). ${note}`, ...actions).then((a) => {
-        if (a === 'Resume') void vscode.commands.executeCommand('flowmorph.resumeRun', interrupted.path);
-        else if (a === 'Open in Panel') void vscode.commands.executeCommand('flowmorph.openRun', interrupted.path);
+      const resume = vscode.l10n.t('Resume');
+      const open = vscode.l10n.t('Open in Panel');
+      const actions = resumable ? [resume, open] : [open];
+      const note = resumable ? vscode.l10n.t('Resume it from its last checkpoint?') : vscode.l10n.t('A morph cannot resume yet: train it again to finish.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Flowmorph: "{0}" was interrupted (the window closed or reloaded while it trained). {1}', interrupted.label, note), ...actions).then((a) => {
+        if (a === resume) void vscode.commands.executeCommand('flowmorph.resumeRun', interrupted.path);
+        else if (a === open) void vscode.commands.executeCommand('flowmorph.openRun', interrupted.path);
       });
     }
   }
