@@ -15,7 +15,8 @@ import type { Log } from './log';
 import type { PanelBridge } from './panelBridge';
 import { FlowmorphPanel } from './panel';
 import { outputRoot, workspaceRootOf } from './experiment';
-import { announceExport, chooseCondition, chooseFormat, type ConditionChoice } from './exports';
+import { chooseBackground } from './plotExport';
+import { announceExport, chooseCondition, chooseFormat, revealPath, type ConditionChoice } from './exports';
 import { latestMorph } from './runs';
 import { workerFile } from './trainer';
 
@@ -203,7 +204,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     },
 
     'flowmorph.exportPlots': async (...args: unknown[]) => {
-      const o = optionsOf<{ folder?: string; timeoutMs?: number }>(args);
+      const o = optionsOf<{ folder?: string; timeoutMs?: number; background?: string }>(args);
+      const background = await chooseBackground(o.background, interactive(args));
+      if (!background) return undefined;
       const loaded = await c.store.ensure();
       // A new dated folder (one PNG per chart) so nothing is overwritten; a person is asked where.
       const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
@@ -213,7 +216,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         // The dialog's folder must exist (VS Code's own dialog otherwise asks whether to create it).
         fs.mkdirSync(path.dirname(proposed.fsPath), { recursive: true });
         const picked = await vscode.window.showSaveDialog({
-          title: vscode.l10n.t('Export plots: folder for one PNG per chart'),
+          title: vscode.l10n.t('Export plots: folder for a PNG and an SVG per chart'),
           defaultUri: proposed,
           saveLabel: vscode.l10n.t('Export Here'),
         });
@@ -224,14 +227,15 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         FlowmorphPanel.show(context);
         await bridge.postState();
       }
-      const files = await bridge.exportPlots(folder, o.timeoutMs);
-      log.info(`exported ${files.length} plot(s) to ${folder}`);
+      const files = await bridge.exportPlots(folder, o.timeoutMs, background);
+      const plots = new Set(files.map((f) => path.basename(f).replace(/\.(png|svg)$/, ''))).size;
+      log.info(`exported ${plots} plot(s) as ${files.length} files (PNG at 2× and SVG, ${background} background) to ${folder}`);
       if (interactive(args)) {
         const reveal = vscode.l10n.t('Reveal');
-        void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: saved {0} plot(s) in {1}', files.length, vscode.workspace.asRelativePath(folder)), reveal).then((a) => {
-          if (a === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(files[0] ?? folder!));
+        void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: saved {0} plot(s) in {1} (PNG at 2× and SVG)', plots, vscode.workspace.asRelativePath(folder)), reveal).then((a) => {
+          if (a === reveal) void revealPath(files[0] ?? folder!);
         });
-      } else void vscode.window.setStatusBarMessage(vscode.l10n.t('Flowmorph: saved {0} plot(s)', files.length), 5000);
+      } else void vscode.window.setStatusBarMessage(vscode.l10n.t('Flowmorph: saved {0} plot(s)', plots), 5000);
       return files;
     },
 

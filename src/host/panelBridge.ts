@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { writeFileAtomicSync } from '../core/io/atomic';
-import { applyDesignerEdit, defaultExperiment, toFloat32, type ConditionInfo, type DensityGrid, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol';
+import { applyDesignerEdit, defaultExperiment, toFloat32, type ConditionInfo, type DensityGrid, type ExportBackground, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol';
 import { Controller } from './controller';
 import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
 import type { Log } from './log';
@@ -258,10 +258,10 @@ export class PanelBridge implements vscode.Disposable {
   }
 
   /**
-   * Asks the panel for every chart as PNG and writes them to `folder`; resolves with the files once the
-   * panel says exportDone. The panel must be open.
+   * Asks the panel for every chart as PNG (2×) and SVG on `background` and writes them to `folder`;
+   * resolves with the files once the panel says exportDone. The panel must be open.
    */
-  exportPlots(folder: string, timeoutMs = 60_000): Promise<string[]> {
+  exportPlots(folder: string, timeoutMs = 60_000, background: ExportBackground = 'theme'): Promise<string[]> {
     if (!FlowmorphPanel.current) return Promise.reject(new Error('The Flowmorph panel is not open.'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -276,7 +276,7 @@ export class PanelBridge implements vscode.Disposable {
           resolve(files);
         },
       };
-      this.post({ type: 'exportPlots' });
+      this.post({ type: 'exportPlots', background });
     });
   }
 
@@ -314,15 +314,31 @@ export class PanelBridge implements vscode.Disposable {
         void this.conditionMorphs.run(msg.value);
         break;
       case 'exportPlot': {
-        const loaded = await c.store.get();
-        const folder = this.exportWaiter?.folder ?? (loaded ? path.join(outputRoot(loaded), 'plots') : undefined);
+        // The export in progress is taken before any await: exportDone (handled without one) must not
+        // overtake this chart, or it would be written elsewhere and missing from the list.
+        const w = this.exportWaiter;
+        const loaded = w ? undefined : await c.store.get();
+        const folder = w?.folder ?? (loaded ? path.join(outputRoot(loaded), 'plots') : undefined);
         if (!folder) throw new Error('No experiment folder to export plots into.');
         const file = path.join(folder, `${msg.name}.png`);
         writeFileAtomicSync(file, FlowmorphPanel.pngBytes(msg.pngDataUrl));
-        this.exportWaiter?.files.push(file);
+        w?.files.push(file);
         this.log.info(`exported ${file}`);
         break;
       }
+      case 'exportPlotSvg': {
+        // Only into the folder Export Plots chose (the panel's own button runs that command).
+        const w = this.exportWaiter;
+        if (!w) throw new Error('An SVG plot arrived without an Export Plots in progress.');
+        const file = path.join(w.folder, `${msg.name}.svg`);
+        writeFileAtomicSync(file, msg.svg);
+        w.files.push(file);
+        this.log.info(`exported ${file}`);
+        break;
+      }
+      case 'exportRequest':
+        void vscode.commands.executeCommand('flowmorph.exportPlots');
+        break;
       case 'exportDone': {
         const w = this.exportWaiter;
         this.exportWaiter = undefined;
