@@ -184,7 +184,7 @@ export function outputRoot(loaded: LoadedExperiment): string {
   if (inside !== undefined) return inside;
   if (!warnedOutside.has(wanted)) {
     warnedOutside.add(wanted);
-    void vscode.window.showWarningMessage(`Flowmorph: the output folder '${wanted}' lies outside the workspace folder ${root}; runs go to flowmorph-runs inside it instead.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t("Flowmorph: the output folder '{0}' lies outside the workspace folder {1}; runs go to flowmorph-runs inside it instead.", wanted, root));
   }
   return path.join(root, 'flowmorph-runs');
 }

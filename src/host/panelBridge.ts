@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { writeFileAtomicSync } from '../core/io/atomic';
 import { applyDesignerEdit } from '../config/designer';
 import { defaultExperiment } from '../config/experiment';
-import { toFloat32, type ConditionInfo, type DensityGrid, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol/webview';
+import { toFloat32, type ConditionInfo, type DensityGrid, type ExportBackground, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol/webview';
 import { Controller } from './controller';
 import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
 import type { Log } from './log';
@@ -110,11 +110,13 @@ export class PanelBridge implements vscode.Disposable {
     const interrupted = runs.find((r) => r.status === 'interrupted');
     if (interrupted) {
       const resumable = interrupted.kind === 'fit';
-      const actions = resumable ? ['Resume', 'Open in Panel'] : ['Open in Panel'];
-      const note = resumable ? 'Resume it from its last checkpoint?' : 'A morph cannot resume yet: train it again to finish.';
-      void vscode.window.showWarningMessage(`Flowmorph: "${interrupted.label}" was interrupted (the window closed or reloaded while it trained). ${note}`, ...actions).then((a) => {
-        if (a === 'Resume') void vscode.commands.executeCommand('flowmorph.resumeRun', interrupted.path);
-        else if (a === 'Open in Panel') void vscode.commands.executeCommand('flowmorph.openRun', interrupted.path);
+      const resume = vscode.l10n.t('Resume');
+      const open = vscode.l10n.t('Open in Panel');
+      const actions = resumable ? [resume, open] : [open];
+      const note = resumable ? vscode.l10n.t('Resume it from its last checkpoint?') : vscode.l10n.t('A morph cannot resume yet: train it again to finish.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Flowmorph: "{0}" was interrupted (the window closed or reloaded while it trained). {1}', interrupted.label, note), ...actions).then((a) => {
+        if (a === resume) void vscode.commands.executeCommand('flowmorph.resumeRun', interrupted.path);
+        else if (a === open) void vscode.commands.executeCommand('flowmorph.openRun', interrupted.path);
       });
     }
   }
@@ -260,16 +262,16 @@ export class PanelBridge implements vscode.Disposable {
   }
 
   /**
-   * Asks the panel for every chart as PNG and writes them to `folder`; resolves with the files once the
-   * panel says exportDone. The panel must be open.
+   * Asks the panel for every chart as PNG (2×) and SVG on `background` and writes them to `folder`;
+   * resolves with the files once the panel says exportDone. The panel must be open.
    */
-  exportPlots(folder: string, timeoutMs = 60_000): Promise<string[]> {
+  exportPlots(folder: string, timeoutMs = 60_000, background: ExportBackground = 'theme'): Promise<string[]> {
     if (!FlowmorphPanel.current) return Promise.reject(new Error('The Flowmorph panel is not open.'));
     const reply: Reply<string[]> = new Reply({ ms: timeoutMs, message: `the panel did not export its plots within ${timeoutMs / 1000} s` }, () => {
       if (this.exportWaiter?.reply === reply) this.exportWaiter = undefined;
     });
     this.exportWaiter = { folder, files: [], reply };
-    this.post({ type: 'exportPlots' });
+    this.post({ type: 'exportPlots', background });
     return reply.promise;
   }
 
@@ -307,15 +309,31 @@ export class PanelBridge implements vscode.Disposable {
         void this.conditionMorphs.run(msg.value);
         break;
       case 'exportPlot': {
-        const loaded = await c.store.get();
-        const folder = this.exportWaiter?.folder ?? (loaded ? path.join(outputRoot(loaded), 'plots') : undefined);
+        // The export in progress is taken before any await: exportDone (handled without one) must not
+        // overtake this chart, or it would be written elsewhere and missing from the list.
+        const w = this.exportWaiter;
+        const loaded = w ? undefined : await c.store.get();
+        const folder = w?.folder ?? (loaded ? path.join(outputRoot(loaded), 'plots') : undefined);
         if (!folder) throw new Error('No experiment folder to export plots into.');
         const file = path.join(folder, `${msg.name}.png`);
         writeFileAtomicSync(file, FlowmorphPanel.pngBytes(msg.pngDataUrl));
-        this.exportWaiter?.files.push(file);
+        w?.files.push(file);
         this.log.info(`exported ${file}`);
         break;
       }
+      case 'exportPlotSvg': {
+        // Only into the folder Export Plots chose (the panel's own button runs that command).
+        const w = this.exportWaiter;
+        if (!w) throw new Error('An SVG plot arrived without an Export Plots in progress.');
+        const file = path.join(w.folder, `${msg.name}.svg`);
+        writeFileAtomicSync(file, msg.svg);
+        w.files.push(file);
+        this.log.info(`exported ${file}`);
+        break;
+      }
+      case 'exportRequest':
+        void vscode.commands.executeCommand('flowmorph.exportPlots');
+        break;
       case 'exportDone': {
         const w = this.exportWaiter;
         if (w) w.reply.resolve(w.files);

@@ -54,7 +54,7 @@ export class TrainingUi implements vscode.Disposable {
     this.item.tooltip = `${run.label}: starting`;
     const active = this.trainer.running;
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Flowmorph: ${run.label}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Flowmorph: {0}', run.label), cancellable: true },
       (bar, token) => {
         token.onCancellationRequested(() => active?.cancel());
         let shown = 0; // percent of the whole run reported so far; the bar cannot go back

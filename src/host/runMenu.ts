@@ -82,13 +82,14 @@ export function registerRunMenu(d: RunMenuDeps): vscode.Disposable[] {
       const loaded = await c.store.get();
       const users = loaded ? c.runs(loaded).filter((r) => r.path !== run.path && usesModelIn(r, run.path)) : [];
       if (opts.confirm !== false) {
-        const also = users.length ? ` ${users.length} other run(s) use its base flows (${users.map((u) => u.id).join(', ')}) and will no longer load.` : '';
+        const also = users.length ? ' ' + vscode.l10n.t('{0} other run(s) use its base flows ({1}) and will no longer load.', users.length, users.map((u) => u.id).join(', ')) : '';
+        const del = vscode.l10n.t('Delete');
         const ok = await vscode.window.showWarningMessage(
-          `Delete the run "${run.label}"?`,
-          { modal: true, detail: `This deletes the folder ${vscode.workspace.asRelativePath(run.path)} and everything in it.${also}` },
-          'Delete',
+          vscode.l10n.t('Delete the run "{0}"?', run.label),
+          { modal: true, detail: vscode.l10n.t('This deletes the folder {0} and everything in it.', vscode.workspace.asRelativePath(run.path)) + also },
+          del,
         );
-        if (ok !== 'Delete') return false;
+        if (ok !== del) return false;
       }
       fs.rmSync(run.path, { recursive: true, force: true });
       log.info(`deleted the run folder ${run.path}`);

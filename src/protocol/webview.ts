@@ -97,8 +97,8 @@ export type HostToWebview =
   /** Forget what is shown (a new training starts). `phase` limits curves/clouds to one model. */
   | { type: 'clear'; what: 'curves' | 'clouds' | 'metrics' | 'all'; phase?: Progress['phase'] }
   | { type: 'status'; level: 'info' | 'warn' | 'error'; text: string }
-  /** Ask the webview to post exportPlot for every chart that shows data. */
-  | { type: 'exportPlots' }
+  /** Ask the webview to post exportPlot and exportPlotSvg for every chart that shows data, on this background. */
+  | { type: 'exportPlots'; background?: ExportBackground }
   /**
    * Everything a (re)opened panel shows, at once: the host keeps its own copy of the panel's model
    * (webview/state.ts's PanelModel, fed every message posted whether or not the panel is open) and sends
@@ -131,6 +131,10 @@ export interface PanelContents {
   density: ['source' | 'target', DensityGrid][];
 }
 
+/** Export Plots' background: the theme's (as the panel shows it), the light theme's, or none (transparent). */
+export type ExportBackground = 'theme' | 'light' | 'transparent';
+export const EXPORT_BACKGROUNDS = ['theme', 'light', 'transparent'] as const satisfies readonly ExportBackground[];
+
 export type WebviewToHost =
   /** The webview script loaded: send the full state (again). */
   | { type: 'ready' }
@@ -141,6 +145,10 @@ export type WebviewToHost =
   | { type: 'setTargetCondition'; value: number[] }
   /** One chart as PNG; `name` is a safe file stem (letters, digits, . _ -). */
   | { type: 'exportPlot'; name: string; pngDataUrl: string }
+  /** The same chart as an SVG document (webview/svgCanvas.ts). */
+  | { type: 'exportPlotSvg'; name: string; svg: string }
+  /** The panel's Export button: run Export Plots (it asks where and on which background). */
+  | { type: 'exportRequest' }
   /** Ends a series of exportPlot messages (after the Export button or an `exportPlots` request). */
   | { type: 'exportDone'; names: string[] }
   /** What the last renders drew, per chart / cloud (points, segments or grid cells). Throttled. */
@@ -160,6 +168,19 @@ export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const CHART_KEY = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 const PNG_PREFIX = 'data:image/png;base64,';
+
+/**
+ * Why `svg` is not an SVG document the panel's recorder writes (written to disk and opened by people in
+ * browsers: no scripts, no foreign content, no external references; images only as PNG data URLs).
+ */
+export function svgProblem(svg: unknown): string | undefined {
+  if (typeof svg !== 'string') return 'svg: expected a string';
+  if (svg.length > MAX_EXPORT_BYTES) return `svg: larger than ${MAX_EXPORT_BYTES} characters`;
+  if (!/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/.test(svg) || !svg.endsWith('</svg>\n')) return 'svg: not an SVG document';
+  if (/<(script|foreignObject|iframe|object|embed|use|a)\b|\son\w+\s*=\s*"|javascript:|xlink:href/i.test(svg)) return 'svg: holds scripting, links or foreign content';
+  for (const m of svg.matchAll(/\shref="([^"]*)"/g)) if (!m[1].startsWith(PNG_PREFIX)) return 'svg: an image that is not a PNG data URL';
+  return undefined;
+}
 
 function exactKeys(msg: Record<string, unknown>, keys: readonly string[]): string | undefined {
   for (const k of Object.keys(msg)) if (!keys.includes(k)) return `unexpected field "${k}"`;
@@ -187,6 +208,7 @@ export function webviewMessageProblem(msg: unknown): string | undefined {
     case 'ready':
     case 'stop':
     case 'openExperiment':
+    case 'exportRequest':
       return exactKeys(msg, ['type']);
     case 'startTraining':
       return exactKeys(msg, ['type', 'what']) ?? (TRAIN_WHATS.includes(msg.what as TrainWhat) ? undefined : `bad "what": ${show(msg.what)}`);
@@ -214,6 +236,12 @@ export function webviewMessageProblem(msg: unknown): string | undefined {
       if (typeof url !== 'string' || !url.startsWith(PNG_PREFIX)) return 'pngDataUrl: expected a data:image/png;base64 URL';
       if (url.length > MAX_EXPORT_BYTES) return `pngDataUrl: larger than ${MAX_EXPORT_BYTES} characters`;
       return isBase64(url, PNG_PREFIX.length) ? undefined : 'pngDataUrl: malformed base64';
+    }
+    case 'exportPlotSvg': {
+      const k = exactKeys(msg, ['type', 'name', 'svg']);
+      if (k) return k;
+      if (typeof msg.name !== 'string' || !SAFE_NAME.test(msg.name)) return `name: not a safe file name: ${show(msg.name)}`;
+      return svgProblem(msg.svg);
     }
     case 'exportDone': {
       const k = exactKeys(msg, ['type', 'names']);

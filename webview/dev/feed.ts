@@ -363,6 +363,13 @@ function receive(msg: unknown): void {
     case 'exportPlot':
       fm.exported.push(msg.name);
       break;
+    case 'exportPlotSvg':
+      fm.exported.push(`${msg.name}.svg`);
+      break;
+    case 'exportRequest':
+      // The real host asks for the background and the folder first.
+      send({ type: 'exportPlots', background: 'theme' });
+      break;
     case 'setTargetCondition':
       // The real host morphs the plotted source rows to this target condition; the preview draws new ones.
       if (dijet) send(dijetSnapshot(msg.value[0]));
