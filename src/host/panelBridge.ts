@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { writeFileAtomicSync } from '../core/io/atomic';
 import { applyDesignerEdit, defaultExperiment, toFloat32, type ConditionInfo, type DensityGrid, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol';
+import { trainMorphWithDensity } from './densityMorph';
 import { Controller } from './controller';
 import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
 import type { Log } from './log';
@@ -289,6 +290,9 @@ export class PanelBridge implements vscode.Disposable {
         else if (msg.what === 'source' || msg.what === 'target') await c.trainBase(msg.what);
         else if (msg.what === 'morph') await c.trainMorph();
         else await c.evaluate();
+        break;
+      case 'trainWithDensity':
+        await trainMorphWithDensity(c, (experiment) => this.post({ type: 'designer', experiment, errors: [] }));
         break;
       case 'stop':
         await c.trainer.stop();

@@ -222,6 +222,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     backend: backend.name,
     cancelled: r.cancelled,
     finalLoss: r.finalLoss,
+    method: cfg.method,
     evaluation,
     replay,
   };

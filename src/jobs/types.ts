@@ -3,7 +3,7 @@
  * options, trains or evaluates on the engine, writes its outputs atomically under `out`, reports progress
  * through hooks, and returns a JSON-able summary. Same inputs + same seed ⇒ same numbers, CLI or panel.
  */
-import type { FlowConfig, MorphConfig, TrainConfig } from '../core/config';
+import type { FlowConfig, MorphConfig, MorphMethod, TrainConfig } from '../core/config';
 import type { BackendPreference } from '../core/tf';
 
 /** Where a dataset comes from and which columns play which role. */
@@ -128,6 +128,8 @@ export interface MorphSummary {
   backend: string;
   cancelled: boolean;
   finalLoss: number;
+  /** How the morph was learned (absent when cancelled before training, or in older summaries). */
+  method?: MorphMethod;
   /** Held-out evaluation right after training (see EvaluateSummary). */
   evaluation?: EvaluateSummary;
   /** Present when a seconds budget ran (see FitSummary.replay). */
@@ -163,6 +165,8 @@ export interface Displacement {
 
 export interface EvaluateSummary {
   n: number;
+  /** How the morph was learned; ot-cfm has no density (absent in summaries from before methods: f4f). */
+  method?: MorphMethod;
   nll: { sourceUnderSource: number; targetUnderTarget: number; morphedUnderTarget?: number };
   morph: { displacement: Displacement; fidelity: Fidelity };
   baseTransfer: { displacement: Displacement; fidelity: Fidelity };
