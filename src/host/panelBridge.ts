@@ -66,6 +66,7 @@ export class PanelBridge implements vscode.Disposable {
           case 'snapshot':
             this.writer?.snapshot(e.snapshot, e.paired);
             this.post({ type: 'snapshot', snapshot: e.snapshot, paired: e.paired });
+            if (e.snapshot.evaluation) this.post({ type: 'metrics', summary: e.snapshot.evaluation, step: e.snapshot.step });
             break;
           case 'ended': {
             this.writer?.flush();

@@ -55,6 +55,8 @@ export interface Snapshot {
    * target through g), morphedInverse (target → source through g⁻¹), baseTransfer (source → target through
    * the two base flows). Each is a subsample at most `plotPoints` rows. */
   clouds: Partial<Record<'source' | 'target' | 'sourceModel' | 'targetModel' | 'morphed' | 'morphedInverse' | 'baseTransfer', Float32Array>>;
+  /** A morph's live held-out evaluation at `step` (on fewer rows than the final one), for the curves. */
+  evaluation?: EvaluateSummary;
 }
 
 export interface JobHooks {
@@ -66,6 +68,8 @@ export interface JobHooks {
   /** How often to emit progress (ms) and snapshots (ms). */
   progressEveryMs?: number;
   snapshotEveryMs?: number;
+  /** A morph's live evaluation with a snapshot at most this often (ms; default 10 000). */
+  evaluateEveryMs?: number;
   plotPoints?: number;
 }
 
