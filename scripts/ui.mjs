@@ -280,6 +280,10 @@ if (results[0].ok) {
     await panel.locator('#metrics:not([hidden])').waitFor({ timeout: 30000 });
     // The run's tree item: done icon, and its metrics (loss, steps, fidelity) as description.
     await viewItem('morph four-circles.csv → two-moons.csv', 'fidelity').locator('.codicon-pass').waitFor({ timeout: 30000 });
+    // The default morph (ot-cfm) has no density: the tree and the evaluation card say so, and offer ot-f4f.
+    await viewItem('morph four-circles.csv → two-moons.csv', 'ot-cfm (no density)').waitFor({ timeout: 30000 });
+    await panel.locator('#metrics-no-density', { hasText: 'no density: flow matching; for log-densities train ot-f4f' }).waitFor({ timeout: 30000 });
+    await panel.locator('#train-with-density').waitFor({ timeout: 10000 });
     await shot(page, '07-panel-after-morph');
   }, page);
 

@@ -324,7 +324,7 @@ function frame(now: number): void {
       renderMarginals();
     } else later.add('clouds');
   } else if (d.has('density')) scatter.renderDensity();
-  if (d.has('metrics')) renderMetrics(metricsBox, model.metrics, (i) => model.featureName(i));
+  if (d.has('metrics')) renderMetrics(metricsBox, model.metrics, (i) => model.featureName(i), () => post({ type: 'trainWithDensity' }));
   if (later.size > 0) {
     for (const x of later) model.dirty.add(x);
     if (retry === undefined) retry = setTimeout(() => ((retry = undefined), schedule()), CURVE_INTERVAL_MS / 2);

@@ -10,6 +10,7 @@ import { writeFileAtomicSync } from '../core/io/atomic';
 import { applyDesignerEdit } from '../config/designer';
 import { defaultExperiment } from '../config/experiment';
 import { toFloat32, type ConditionInfo, type DensityGrid, type ExportBackground, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol/webview';
+import { trainMorphWithDensity } from './densityMorph';
 import { Controller } from './controller';
 import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
 import type { Log } from './log';
@@ -68,6 +69,7 @@ export class PanelBridge implements vscode.Disposable {
           case 'snapshot':
             this.writer?.snapshot(e.snapshot, e.paired);
             this.post({ type: 'snapshot', snapshot: e.snapshot, paired: e.paired });
+            if (e.snapshot.evaluation) this.post({ type: 'metrics', summary: e.snapshot.evaluation, step: e.snapshot.step });
             break;
           case 'ended': {
             this.writer?.flush();
@@ -286,6 +288,9 @@ export class PanelBridge implements vscode.Disposable {
         else if (msg.what === 'source' || msg.what === 'target') await c.trainBase(msg.what);
         else if (msg.what === 'morph') await c.trainMorph();
         else await c.evaluate();
+        break;
+      case 'trainWithDensity':
+        await trainMorphWithDensity(c, (experiment) => this.post({ type: 'designer', experiment, errors: [] }));
         break;
       case 'stop':
         await c.trainer.stop();

@@ -177,7 +177,8 @@ export function runMetrics(r: RunRecord): string {
     const f = s.evaluation?.morph?.fidelity;
     const d = s.evaluation?.morph?.displacement;
     const extra = f && d ? ` · fidelity ${num(f.slicedW1)} (floor ${num(f.slicedW1Floor)}) · moved ${num(d.meanL2)}` : '';
-    return `${stopped}loss ${num(s.finalLoss)} · ${num(s.steps, 0)} steps${extra}`;
+    const method = typeof s.method === 'string' ? `${s.method}${s.method === 'ot-cfm' ? ' (no density)' : ''} · ` : '';
+    return `${stopped}${method}loss ${num(s.finalLoss)} · ${num(s.steps, 0)} steps${extra}`;
   }
   if (r.kind === 'transport' && r.output) return `→ ${path.basename(r.output)}`;
   return r.status;

@@ -139,6 +139,8 @@ export type WebviewToHost =
   /** The webview script loaded: send the full state (again). */
   | { type: 'ready' }
   | { type: 'startTraining'; what: TrainWhat }
+  /** The morph has no density (ot-cfm): set morph.method to ot-f4f in the experiment file and train it. */
+  | { type: 'trainWithDensity' }
   | { type: 'stop' }
   /** One designer field changed; null restores the default. The host writes the file and echoes `designer`. */
   | { type: 'designerEdit'; path: string; value: DesignerValue | null }
@@ -207,6 +209,7 @@ export function webviewMessageProblem(msg: unknown): string | undefined {
   switch (t) {
     case 'ready':
     case 'stop':
+    case 'trainWithDensity':
     case 'openExperiment':
     case 'exportRequest':
       return exactKeys(msg, ['type']);
