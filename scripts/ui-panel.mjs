@@ -8,7 +8,7 @@
 // with FLOWMORPH_README_SCREENSHOTS=1 the clear ones also to media/screenshots/ui-*.png for the README.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, copyDir, launchBrowser, runFromPalette, startCodeServer, waitUntil, webviewFrame, workbenchUrl } from './vscode-lib.mjs';
+import { NAV_TIMEOUT_MS, ROOT, copyDir, launchBrowser, runFromPalette, startCodeServer, waitUntil, webviewFrame, workbenchUrl } from './vscode-lib.mjs';
 
 const FEATURES = ['mj1', 'dmjj', 'tau21_j1', 'tau21_j2', 'drjj'];
 const SMALL = { stacks: 2, blocks: 1, hidden: 16, bins: 8 };
@@ -120,7 +120,7 @@ export async function panelSession({ csDir, tmp, step, shot, readme }) {
   const morphStep = async () => Number(/^Training morph.*morph · step (\d+)/.exec((await statusText()) ?? '')?.[1] ?? -1);
 
   try {
-    await page.goto(workbenchUrl(server, ws));
+    await page.goto(workbenchUrl(server, ws), { timeout: NAV_TIMEOUT_MS });
     await explorerItem('dijet.flowmorph.json').waitFor({ timeout: 90000 });
 
     await step('panel: a 5-D conditional pair (dijet, condition mjj) trains; marginals with ratio panels, named by column', async () => {
@@ -201,7 +201,7 @@ export async function panelSession({ csDir, tmp, step, shot, readme }) {
       await idle();
       const run = morphRuns().at(-1);
       if (morphRuns().length !== n0 + 1 || run.status !== 'cancelled') throw new Error(`the stopped run: ${run?.status}`);
-      await page.reload();
+      await page.reload({ timeout: NAV_TIMEOUT_MS });
       await findPanel();
       await waitUntil(async () => (await title()) === 'dijet.flowmorph.json', { timeoutMs: 30000, what: 'the dijet experiment in the panel' });
       await dijetMarginalsDrawn(['target', 'source', 'morphed']);
@@ -216,7 +216,7 @@ export async function panelSession({ csDir, tmp, step, shot, readme }) {
       await waitUntil(async () => (await morphStep()) >= 20, { timeoutMs: 240000, everyMs: 500, what: 'morph step 20' });
       const running = morphRuns().at(-1);
       if (morphRuns().length !== n0 + 1 || running.status !== 'running') throw new Error(`expected a running morph, found ${running?.status}`);
-      await page.reload();
+      await page.reload({ timeout: NAV_TIMEOUT_MS });
       await findPanel();
       await page.locator('.notifications-toasts .notification-list-item', { hasText: /was interrupted/ }).first().waitFor({ timeout: 90000 });
       await waitUntil(() => morphRuns().find((r) => r.id === running.id)?.status === 'interrupted', { timeoutMs: 30000, what: 'the run marked interrupted on disk' });

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { VSCE_PACKAGE_ARGS } from './vsce-args.mjs';
 import {
-  ROOT, copyDir, installExtension, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
+  NAV_TIMEOUT_MS, ROOT, copyDir, installExtension, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
   waitUntil, webviewFrame, workbenchUrl,
 } from './vscode-lib.mjs';
 import { panelSession } from './ui-panel.mjs';
@@ -140,7 +140,7 @@ if (results[0].ok && !PANEL_ONLY) {
   server = await startCodeServer({ dir: csDir, env: { FLOWMORPH_BACKEND: process.env.FLOWMORPH_BACKEND || 'wasm' } });
   browser = await launchBrowser(README ? { viewport: { width: 1400, height: 1900 } } : undefined);
   const { page } = browser;
-  await page.goto(workbenchUrl(server, ws));
+  await page.goto(workbenchUrl(server, ws), { timeout: NAV_TIMEOUT_MS });
   const explorerItem = (name) => page.getByRole('treeitem', { name: new RegExp(`^${name.replace(/\./g, '\\.')}`) }).first();
   const menu = page.locator('.context-view .monaco-menu').first();
 
@@ -370,7 +370,7 @@ if (results[0].ok && !PANEL_ONLY) {
   const rserver = await startCodeServer({ dir: csDir, trust: true, env: { FLOWMORPH_BACKEND: process.env.FLOWMORPH_BACKEND || 'wasm' } });
   const rbrowser = await launchBrowser();
   const { page } = rbrowser;
-  await page.goto(workbenchUrl(rserver, rws));
+  await page.goto(workbenchUrl(rserver, rws), { timeout: NAV_TIMEOUT_MS });
   await step('Restricted Mode: Flowmorph activates limited: Preview Dataset offered; training, morphing and the native install not', async () => {
     await page.locator('.statusbar-item', { hasText: /Restricted Mode/ }).first().waitFor({ timeout: 90000 });
     // Activated (workspaceContains *.flowmorph.json; the experiment names a source and a target): its status-bar item shows.
