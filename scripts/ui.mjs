@@ -4,16 +4,21 @@
 // Screenshots go to test-results/screenshots/; with FLOWMORPH_README_SCREENSHOTS=1 (longer training) the
 // panel during training is also saved as media/screenshots/panel-during-training.png for the README.
 //
-// Usage: node scripts/ui.mjs [--keep-vsix <path>]   (needs a build: npm run build)
+// A second session (scripts/ui-panel.mjs) checks the panel a physicist reads: a 5-D conditional pair's
+// marginals with ratio panels, the condition slider, switching experiments, reloads, the themes.
+//
+// Usage: node scripts/ui.mjs [--keep-vsix <path>] [--only panel]   (needs a build: npm run build)
+//   --only panel: package and install, then only the panel session
 // Prints, last, `ui: N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { VSCE_PACKAGE_ARGS } from './vsce-args.mjs';
 import {
-  ROOT, copyDir, installExtension, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
+  NAV_TIMEOUT_MS, ROOT, copyDir, installExtension, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
   waitUntil, webviewFrame, workbenchUrl,
 } from './vscode-lib.mjs';
+import { panelSession } from './ui-panel.mjs';
 
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 // FLOWMORPH_README_SCREENSHOTS=1: also save the panel mid-training for the README, after a longer run
@@ -22,6 +27,8 @@ const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const README = !!process.env.FLOWMORPH_README_SCREENSHOTS;
 const BUDGET = README ? { base: 200, morph: 300, shotAt: 200 } : { base: 40, morph: 60, shotAt: 20 };
 const README_SHOTS = path.join(ROOT, 'media', 'screenshots');
+const onlyAt = process.argv.indexOf('--only');
+const PANEL_ONLY = onlyAt >= 0 && process.argv[onlyAt + 1] === 'panel';
 const t0 = Date.now();
 const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
 
@@ -126,14 +133,14 @@ async function writeTables() {
   fs.writeFileSync(path.join(ws, 'tables', 'crescent.parquet'), new Uint8Array(parquetWriteBuffer({ columnData })));
 }
 
-if (results[0].ok) {
+if (results[0].ok && !PANEL_ONLY) {
   // Start from scratch: no experiment file, so the Explorer menu has to create one.
   fs.rmSync(path.join(ws, 'demo.flowmorph.json'));
   await writeTables();
   server = await startCodeServer({ dir: csDir, env: { FLOWMORPH_BACKEND: process.env.FLOWMORPH_BACKEND || 'wasm' } });
   browser = await launchBrowser(README ? { viewport: { width: 1400, height: 1900 } } : undefined);
   const { page } = browser;
-  await page.goto(workbenchUrl(server, ws));
+  await page.goto(workbenchUrl(server, ws), { timeout: NAV_TIMEOUT_MS });
   const explorerItem = (name) => page.getByRole('treeitem', { name: new RegExp(`^${name.replace(/\./g, '\\.')}`) }).first();
   const menu = page.locator('.context-view .monaco-menu').first();
 
@@ -362,12 +369,12 @@ if (browser) await browser.close();
 if (server) await server.stop();
 
 // Restricted Mode: the same installed extension in a folder that is not trusted (workspace trust on).
-if (results[0].ok) {
+if (results[0].ok && !PANEL_ONLY) {
   const rws = copyDir(path.join(ROOT, 'test-fixtures', 'ws'), path.join(tmp, 'ws-restricted'));
   const rserver = await startCodeServer({ dir: csDir, trust: true, env: { FLOWMORPH_BACKEND: process.env.FLOWMORPH_BACKEND || 'wasm' } });
   const rbrowser = await launchBrowser();
   const { page } = rbrowser;
-  await page.goto(workbenchUrl(rserver, rws));
+  await page.goto(workbenchUrl(rserver, rws), { timeout: NAV_TIMEOUT_MS });
   await step('Restricted Mode: Flowmorph activates limited: Preview Dataset offered; training, morphing and the native install not', async () => {
     await page.locator('.statusbar-item', { hasText: /Restricted Mode/ }).first().waitFor({ timeout: 90000 });
     // Activated (workspaceContains *.flowmorph.json; the experiment names a source and a target): its status-bar item shows.
@@ -380,6 +387,14 @@ if (results[0].ok) {
   }, page);
   await rbrowser.close();
   await rserver.stop();
+}
+// The panel a physicist reads, in a code-server of its own (scripts/ui-panel.mjs).
+if (results[0].ok) {
+  try {
+    await panelSession({ csDir, tmp, step, shot, readme: README });
+  } catch (e) {
+    await step('panel session starts', () => Promise.reject(e));
+  }
 }
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;

@@ -169,6 +169,7 @@ export class CurveBoard {
         }
       }
       let any = false;
+      let points = 0;
       p.spec.lines.forEach((l, i) => {
         const ds = p.chart.data.datasets[i] as any;
         const s = this.model.curves.get(l.key) ?? [];
@@ -181,6 +182,7 @@ export class CurveBoard {
         }
         if (p.spec.log) data = data.filter((q) => q.y > 0);
         if (data.length > 0 && !l.level) any = true;
+        if (!l.level) points += data.length;
         const color = l.color === 'foreground' ? t.foreground : t[l.color];
         ds.data = data;
         ds.hidden = data.length === 0;
@@ -204,6 +206,8 @@ export class CurveBoard {
       // Hide legend entries of series with no data (e.g. `fit` in a source/target experiment).
       p.chart.options.plugins!.legend!.labels!.filter = (item) => !(p.chart.data.datasets[item.datasetIndex!] as any).hidden;
       p.card.setNote(any ? undefined : p.spec.empty);
+      // Points of the real series (levels left out), for the UI test: a restored run must bring them back.
+      p.card.root.dataset.points = String(points);
       p.chart.update('none');
     }
   }

@@ -379,8 +379,16 @@ document.addEventListener('securitypolicyviolation', (e) =>
   post({ type: 'log', level: 'warn', message: `CSP blocked ${e.blockedURI || 'inline'} (${e.violatedDirective})`.slice(0, 10_000) }),
 );
 
+/** The colours the charts were drawn with, for the UI test's theme checks (scripts/ui-panel.mjs). */
+function markTheme(): void {
+  app.dataset.chartForeground = theme.foreground;
+  app.dataset.chartBackground = theme.background;
+}
+markTheme();
+
 function applyTheme(t: Theme): void {
   applyGlobalTheme(t);
+  markTheme();
   scatter.retheme(t);
   curves.retheme(t);
   marginals.retheme(t);

@@ -100,13 +100,14 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
     }),
     store.onDidChange(() => void updateContext()),
   );
-  // Editing an experiment file makes it the current experiment.
-  context.subscriptions.push(
-    vscode.window.onDidChangeActiveTextEditor((e) => {
-      const uri = e?.document.uri;
-      if (uri?.scheme === 'file' && uri.fsPath.endsWith(EXPERIMENT_SUFFIX)) void store.use(uri);
-    }),
-  );
+  // Editing an experiment file makes it the current experiment; also the one already open in the editor
+  // when the extension activates (opening it may be what activated it, before this listener existed).
+  const useIfExperiment = (e: vscode.TextEditor | undefined) => {
+    const uri = e?.document.uri;
+    if (uri?.scheme === 'file' && uri.fsPath.endsWith(EXPERIMENT_SUFFIX)) void store.use(uri);
+  };
+  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(useIfExperiment));
+  useIfExperiment(vscode.window.activeTextEditor);
   void updateContext();
   log.info(`Flowmorph ${context.extension.packageJSON.version} activated (extension host: Node ${process.versions.node})`);
 

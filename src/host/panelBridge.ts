@@ -192,6 +192,7 @@ export class PanelBridge implements vscode.Disposable {
       kind: 'conditionMorph',
       job: { run: run.path, source: absoluteSpec(loaded.uri, loaded.experiment.source), target: absoluteSpec(loaded.uri, loaded.experiment.target), n, condition: value },
     })) as unknown as ConditionMorphResult;
+    if (!(await this.stillCurrent(loaded, `morph to condition ${value.join(', ')}`))) return;
     const clouds: Snapshot['clouds'] = {};
     for (const name of ['source', 'target', 'morphed', 'baseTransfer'] as const) {
       const c = toFloat32(r.clouds[name]);
@@ -211,10 +212,23 @@ export class PanelBridge implements vscode.Disposable {
     const t0 = Date.now();
     const { xFeature, yFeature, n, xRange, yRange, fixed } = msg;
     const r = (await this.controller.trainer.oneShot({ kind: 'density', job: { model, xFeature, yFeature, n, xRange, yRange, fixed, condition: this.controller.targetCondition } })) as unknown as DensityGrid;
+    if (!(await this.stillCurrent(loaded, `density grid of the ${msg.which} flow`))) return;
     const logp = toFloat32(r.logp);
     if (!logp || logp.length !== r.nx * r.ny) throw new Error('the worker sent a grid of the wrong size');
     this.post({ type: 'density', which: msg.which, grid: { ...r, logp } });
     this.log.info(`density grid of the ${msg.which} flow: ${n}×${n} over features ${xFeature}, ${yFeature}${r.condition ? ` at condition ${r.condition.map((v) => v.toPrecision(4)).join(', ')}` : ''} in ${Date.now() - t0} ms`);
+  }
+
+  /**
+   * Whether `loaded` is still the current experiment once a worker answered: the user may have switched to
+   * another while the slider's morph or a heat map was computed, and its answer must not land in that
+   * experiment's plots (seen in the UI test: the 5-D dijet morph drawn in the untrained 2-D demo's panel).
+   */
+  private async stillCurrent(loaded: LoadedExperiment, what: string): Promise<boolean> {
+    const now = await this.controller.store.get();
+    if (now?.uri.toString() === loaded.uri.toString()) return true;
+    this.log.info(`${what}: dropped, the experiment changed to ${now ? vscode.workspace.asRelativePath(now.uri) : 'none'} meanwhile`);
+    return false;
   }
 
   /** Shows one run's curves, clouds and evaluation (from its folder) in the panel, instead of what was there. */
