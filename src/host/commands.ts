@@ -18,6 +18,8 @@ import { outputRoot, workspaceRootOf } from './experiment';
 import { announceExport, chooseCondition, chooseFormat, type ConditionChoice } from './exports';
 import { latestMorph } from './runs';
 import { workerFile } from './trainer';
+import { setDataWithPicker } from './columnPicker';
+import type { DataSpec } from '../jobs/types';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -85,7 +87,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const useAs = async (role: 'source' | 'target', args: unknown[]) => {
     const file = await datasetArg(args, role === 'source' ? 'Source dataset' : 'Target dataset');
     if (!file) return undefined;
-    const loaded = await c.store.setData(role, file, optionsOf(args));
+    // A person (or `{ pickColumns: true }`) chooses the feature and condition columns (columnPicker.ts).
+    const { pickColumns, ...spec } = optionsOf<Omit<DataSpec, 'path'> & { pickColumns?: boolean }>(args);
+    const loaded = (pickColumns ?? interactive(args))
+      ? await setDataWithPicker(c.store, workerFile(context.extensionPath), role, file, { dataset: spec.dataset })
+      : await c.store.setData(role, file, spec);
+    if (!loaded) return undefined;
     if (interactive(args)) {
       const where = vscode.workspace.asRelativePath(loaded.uri);
       const text = `Flowmorph: ${path.basename(file.fsPath)} is now the ${role} of ${where}.`;
@@ -282,6 +289,13 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       provider.changed.fire(uri);
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      if (interactive(args)) {
+        const asSource = vscode.l10n.t('Use as Source…');
+        const asTarget = vscode.l10n.t('Use as Target…');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: {0} has {1} rows. Choose its columns and use it as:', path.basename(file.fsPath), p.rows), asSource, asTarget).then((a) => {
+          if (a) void vscode.commands.executeCommand(a === asSource ? 'flowmorph.setSource' : 'flowmorph.setTarget', file);
+        });
+      }
       return p;
     },
   };
