@@ -124,7 +124,18 @@ export type HostToWebview =
   | { type: 'clear'; what: 'curves' | 'clouds' | 'metrics' | 'all'; phase?: Progress['phase'] }
   | { type: 'status'; level: 'info' | 'warn' | 'error'; text: string }
   /** Ask the webview to post exportPlot for every chart that shows data. */
-  | { type: 'exportPlots' };
+  | { type: 'exportPlots' }
+  /** Draw these runs' recorded curves together, each chart's lines once per run, labelled by run (Compare with…). */
+  | { type: 'compare'; runs: ComparedRunData[] };
+
+/** One run of a comparison: its recorded progress and evaluations (src/host/runCompare.ts). */
+export interface ComparedRunData {
+  id: string;
+  /** Distinct among the compared runs. */
+  label: string;
+  progress: Progress[];
+  metrics: { step?: number; summary: EvaluateSummary }[];
+}
 
 export type WebviewToHost =
   /** The webview script loaded: send the full state (again). */
@@ -391,6 +402,8 @@ export class PanelReplay {
   private paired = false;
   private metrics: Extract<HostToWebview, { type: 'metrics' }>[] = [];
   private density = new Map<'source' | 'target', DensityGrid>();
+  /** Runs compared on the curve charts, until new curves clear them (as the webview's model does). */
+  private compare: Extract<HostToWebview, { type: 'compare' }> | undefined;
 
   constructor(private readonly progressCap = 4000, private readonly metricsCap = 200) {}
 
@@ -429,6 +442,9 @@ export class PanelReplay {
       case 'clear':
         this.clear(msg.what, msg.phase);
         break;
+      case 'compare':
+        this.compare = msg.runs.length > 0 ? msg : undefined;
+        break;
       case 'status':
       case 'exportPlots':
         break; // momentary: not replayed
@@ -445,6 +461,7 @@ export class PanelReplay {
 
   private clear(what: 'curves' | 'clouds' | 'metrics' | 'all', phase?: Progress['phase']): void {
     if (what === 'curves' || what === 'all') {
+      this.compare = undefined;
       if (phase) this.progress.delete(phase);
       else this.progress.clear();
     }
@@ -465,6 +482,7 @@ export class PanelReplay {
     if (this.clouds) out.push({ type: 'snapshot', snapshot: this.clouds, paired: this.paired });
     for (const m of this.metrics) out.push(m);
     for (const [which, grid] of this.density) out.push({ type: 'density', which, grid });
+    if (this.compare) out.push(this.compare);
     return out;
   }
 }

@@ -3,7 +3,7 @@
  * and clears the dirty flags; nothing here touches the DOM, so the unit tests drive it in Node.
  */
 import { CLOUD_NAMES, thinInPlace, toFloat32 } from '../src/protocol';
-import type { CloudName, ConditionInfo, DensityGrid, Experiment, HostToWebview, RunInfo, RunningInfo } from '../src/protocol';
+import type { CloudName, ComparedRunData, ConditionInfo, DensityGrid, Experiment, HostToWebview, RunInfo, RunningInfo } from '../src/protocol';
 import type { EvaluateSummary, Progress } from '../src/jobs/types';
 import type { Point } from './sampling';
 
@@ -21,6 +21,13 @@ export const CURVE_CAP = 5000;
  * - from metrics: `fid:morph`, `fid:transfer`, `fid:floor`, `dispEval:morph`, `dispEval:transfer`, `ot:w1`.
  */
 export type Curves = Map<string, Point[]>;
+
+/** A run drawn beside another (Compare with…): its label and its curves, keyed as `Curves`. */
+export interface ComparedRun {
+  id: string;
+  label: string;
+  curves: Curves;
+}
 
 export interface MetricsEntry {
   step: number;
@@ -75,6 +82,8 @@ export class PanelModel {
   metrics: MetricsEntry[] = [];
   density = new Map<'source' | 'target', DensityGrid>();
   status: { level: 'info' | 'warn' | 'error'; text: string } | undefined;
+  /** Runs compared on the curve charts (instead of `curves`) until the curves are cleared. */
+  compare: ComparedRun[] | undefined = undefined;
   readonly dirty = new Set<Dirty>();
 
   /** Number of features D: the clouds' width once there are clouds (they are the truth), else the names'. */
@@ -146,7 +155,19 @@ export class PanelModel {
         break;
       case 'exportPlots':
         break; // an action, handled by main.ts
+      case 'compare':
+        this.compare = msg.runs.length > 0 ? msg.runs.map((r) => ({ id: r.id, label: r.label, curves: PanelModel.curvesOf(r) })) : undefined;
+        this.mark('curves');
+        break;
     }
+  }
+
+  /** A compared run's curves: its progress and evaluations folded as the panel folds a live run's. */
+  static curvesOf(r: ComparedRunData): Curves {
+    const m = new PanelModel();
+    m.apply({ type: 'history', progress: r.progress });
+    for (const e of r.metrics) m.addMetrics(e.summary, e.step);
+    return m.curves;
   }
 
   private mark(...d: Dirty[]): void {
@@ -214,6 +235,8 @@ export class PanelModel {
   }
 
   clear(what: 'curves' | 'clouds' | 'metrics' | 'all', phase?: Phase): void {
+    // New curves (a run starts, another run is shown): the comparison ends.
+    if (what === 'curves' || what === 'all') this.compare = undefined;
     if (what === 'curves' || what === 'all') {
       if (phase) this.dropPhase(phase);
       else {

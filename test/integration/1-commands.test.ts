@@ -16,7 +16,7 @@ describe('activation and manifest', () => {
     assert.ok(a.trainer && a.controller, 'activate() returns the API');
     const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
     const contributed: { command: string; category: string }[] = pkg.contributes.commands;
-    assert.equal(contributed.length, 24);
+    assert.equal(contributed.length, 25);
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const c of contributed) {
       assert.equal(c.category, 'Flowmorph', c.command);

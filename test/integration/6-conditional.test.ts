@@ -11,7 +11,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/host/runs';
 import type { HostToWebview } from '../../src/protocol';
-import { api, assertDone, readJson, uri, ws } from './util';
+import { api, assertDone, capturePosts, readJson, uri, ws } from './util';
 
 describe('conditional experiment: slider, heat map, switching', function () {
   this.timeout(300_000);
@@ -19,13 +19,7 @@ describe('conditional experiment: slider, heat map, switching', function () {
   let restore: (() => void) | undefined;
 
   before(async () => {
-    const a = await api();
-    const orig = a.panel.post.bind(a.panel);
-    a.panel.post = (m: HostToWebview) => {
-      posted.push(m);
-      return orig(m);
-    };
-    restore = () => (a.panel.post = orig);
+    restore = await capturePosts(posted);
   });
   after(() => restore?.());
 

@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { FlowmorphApi } from '../../src/host/extension';
 import type { RunRecord } from '../../src/host/runs';
+import type { HostToWebview } from '../../src/protocol';
 
 export const EXTENSION_ID = 'flowmorph.flowmorph';
 
@@ -47,4 +48,15 @@ export function assertDone(rec: RunRecord | undefined): RunRecord {
 
 export function readJson<T = any>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+/** Records every message the host posts to the panel into `posted` (still sending it); returns the undo. */
+export async function capturePosts(posted: HostToWebview[]): Promise<() => void> {
+  const a = await api();
+  const orig = a.panel.post.bind(a.panel);
+  a.panel.post = (m: HostToWebview) => {
+    posted.push(m);
+    return orig(m);
+  };
+  return () => (a.panel.post = orig);
 }
