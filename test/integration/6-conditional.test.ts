@@ -15,17 +15,11 @@ import { matrix } from '../../src/data/matrix';
 import { writeHdf5 } from '../../src/data/write';
 import type { RunRecord } from '../../src/host/runs';
 import type { HostToWebview } from '../../src/protocol';
-import { api, assertDone, capturePosts, readJson, uri, ws } from './util';
+import { api, assertDone, postsDuringSuite, readJson, uri, ws } from './util';
 
 describe('conditional experiment: slider, heat map, switching', function () {
   this.timeout(300_000);
-  const posted: HostToWebview[] = [];
-  let restore: (() => void) | undefined;
-
-  before(async () => {
-    restore = await capturePosts(posted);
-  });
-  after(() => restore?.());
+  const posted = postsDuringSuite();
 
   it('trains a conditional morph (rotation toys, condition column c0)', async () => {
     for (const [file, name, seed] of [['cond-source.csv', 'fourcircles', 1], ['cond-target.csv', 'checkerboard', 2]] as const) {
@@ -134,12 +128,7 @@ function dijetTable(rows: number, seed: number, shift: number) {
 
 describe('conditional HDF5 tables with a mass-like condition (mjj): training, slider, heat map', function () {
   this.timeout(300_000);
-  const posted: HostToWebview[] = [];
-  let restore: (() => void) | undefined;
-  before(async () => {
-    restore = await capturePosts(posted);
-  });
-  after(() => restore?.());
+  const posted = postsDuringSuite();
 
   it('trains base flows and a two-bases-shared morph on HDF5 tables conditioned on mjj', async () => {
     fs.mkdirSync(ws('dijet'), { recursive: true });

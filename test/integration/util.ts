@@ -60,3 +60,14 @@ export async function capturePosts(posted: HostToWebview[]): Promise<() => void>
   };
   return () => (a.panel.post = orig);
 }
+
+/** Inside a `describe`: the messages the host posts to the panel while its tests run. */
+export function postsDuringSuite(): HostToWebview[] {
+  const posted: HostToWebview[] = [];
+  let restore: (() => void) | undefined;
+  before(async () => {
+    restore = await capturePosts(posted);
+  });
+  after(() => restore?.());
+  return posted;
+}
