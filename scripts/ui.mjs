@@ -184,6 +184,17 @@ if (results[0].ok && !PANEL_ONLY) {
       await menu.waitFor({ state: 'hidden', timeout: 5000 });
     }
   }
+  /**
+   * Use as Source / Target ask for the feature columns (a multi-select quick pick, every column checked):
+   * accept them as they are. A 2-column file has no columns left for the condition step.
+   */
+  async function acceptColumnPicker(shotName) {
+    const picker = page.locator('.quick-input-widget').filter({ hasText: 'feature columns' });
+    await picker.waitFor({ state: 'visible', timeout: 60000 });
+    if (shotName) await shot(page, shotName);
+    await page.keyboard.press('Enter');
+    await picker.waitFor({ state: 'hidden', timeout: 10000 });
+  }
   /** A row of the Flowmorph tree view showing both texts (label and description). */
   const viewItem = (label, description) =>
     page.locator('.part.sidebar').getByRole('treeitem').filter({ hasText: label }).filter({ hasText: description }).first();
@@ -197,11 +208,13 @@ if (results[0].ok && !PANEL_ONLY) {
 
   await step('Explorer › four-circles.csv › Flowmorph › Use as Source creates the experiment', async () => {
     await flowmorphMenu('four-circles.csv', 'Use as Source', '03-explorer-flowmorph-menu');
+    await acceptColumnPicker('03b-column-picker');
     await waitUntil(() => readExp()?.source?.path === 'four-circles.csv', { timeoutMs: 30000, what: 'source in experiment.flowmorph.json' });
   }, page);
 
   await step('Explorer › two-moons.csv › Flowmorph › Use as Target', async () => {
     await flowmorphMenu('two-moons.csv', 'Use as Target');
+    await acceptColumnPicker();
     await waitUntil(() => readExp()?.target?.path === 'two-moons.csv', { timeoutMs: 30000, what: 'target in experiment.flowmorph.json' });
     // A short budget so the test trains in about a minute (what a user would set in the designer).
     const exp = readExp();

@@ -5,7 +5,7 @@
  * panel as one `restore` message: one model, on both sides, decides what the panel shows.
  */
 import type { Experiment } from '../src/config/experiment';
-import { CLOUD_NAMES, thinInPlace, toFloat32, type CloudName, type ConditionInfo, type DensityGrid, type HostToWebview, type PanelContents, type RunInfo, type RunningInfo } from '../src/protocol/webview';
+import { CLOUD_NAMES, thinInPlace, toFloat32, type CloudName, type ComparedRunData, type ConditionInfo, type DensityGrid, type HostToWebview, type PanelContents, type RunInfo, type RunningInfo } from '../src/protocol/webview';
 import type { EvaluateSummary, Progress } from '../src/jobs/types';
 import type { Point } from './sampling';
 
@@ -23,6 +23,13 @@ export const CURVE_CAP = 5000;
  * - from metrics: `fid:morph`, `fid:transfer`, `fid:floor`, `dispEval:morph`, `dispEval:transfer`, `ot:w1`.
  */
 export type Curves = Map<string, Point[]>;
+
+/** A run drawn beside another (Compare with…): its label and its curves, keyed as `Curves`. */
+export interface ComparedRun {
+  id: string;
+  label: string;
+  curves: Curves;
+}
 
 export interface MetricsEntry {
   step: number;
@@ -77,6 +84,10 @@ export class PanelModel {
   metrics: MetricsEntry[] = [];
   density = new Map<'source' | 'target', DensityGrid>();
   status: { level: 'info' | 'warn' | 'error'; text: string } | undefined;
+  /** Runs compared on the curve charts (instead of `curves`) until the curves are cleared. */
+  compare: ComparedRun[] | undefined = undefined;
+  /** The compare message's runs as they came, for contents() (the host's replay to a reopened panel). */
+  private compareData: ComparedRunData[] | undefined = undefined;
   readonly dirty = new Set<Dirty>();
 
   /** Number of features D: the clouds' width once there are clouds (they are the truth), else the names'. */
@@ -144,6 +155,11 @@ export class PanelModel {
       case 'restore':
         this.restore(msg.contents);
         break;
+      case 'compare':
+        this.compareData = msg.runs.length > 0 ? msg.runs : undefined;
+        this.compare = msg.runs.length > 0 ? msg.runs.map((r) => ({ id: r.id, label: r.label, curves: PanelModel.curvesOf(r) })) : undefined;
+        this.mark('curves');
+        break;
     }
   }
 
@@ -170,6 +186,7 @@ export class PanelModel {
         snapshotStep: this.snapshotStep,
         metrics: [...this.metrics],
         density: [...this.density],
+        compare: this.compareData,
       },
     };
   }
@@ -207,7 +224,17 @@ export class PanelModel {
       const logp = toFloat32(grid.logp);
       if (logp && logp.length === grid.nx * grid.ny) this.density.set(which, { ...grid, logp });
     }
+    if (c.compare?.length) this.apply({ type: 'compare', runs: c.compare });
+    else this.compare = this.compareData = undefined;
     this.mark('state', 'designer', 'running', 'progress', 'curves', 'clouds', 'metrics', 'density');
+  }
+
+  /** A compared run's curves: its progress and evaluations folded as the panel folds a live run's. */
+  static curvesOf(r: ComparedRunData): Curves {
+    const m = new PanelModel();
+    m.apply({ type: 'history', progress: r.progress });
+    for (const e of r.metrics) m.addMetrics(e.summary, e.step);
+    return m.curves;
   }
 
   private mark(...d: Dirty[]): void {
@@ -275,6 +302,8 @@ export class PanelModel {
   }
 
   clear(what: 'curves' | 'clouds' | 'metrics' | 'all', phase?: Phase): void {
+    // New curves (a run starts, another run is shown): the comparison ends.
+    if (what === 'curves' || what === 'all') this.compare = this.compareData = undefined;
     if (what === 'curves' || what === 'all') {
       if (phase) this.dropPhase(phase);
       else {

@@ -19,6 +19,8 @@ import { chooseBackground } from './plotExport';
 import { announceExport, chooseCondition, chooseFormat, revealPath, type ConditionChoice } from './exports';
 import { latestMorph } from './runs';
 import { workerFile } from './workerClient';
+import { setDataWithPicker } from './columnPicker';
+import type { DataSpec } from '../jobs/types';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -86,7 +88,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const useAs = async (role: 'source' | 'target', args: unknown[]) => {
     const file = await datasetArg(args, role === 'source' ? vscode.l10n.t('Source dataset') : vscode.l10n.t('Target dataset'));
     if (!file) return undefined;
-    const loaded = await c.store.setData(role, file, optionsOf(args));
+    // A person (or `{ pickColumns: true }`) chooses the feature and condition columns (columnPicker.ts).
+    const { pickColumns, ...spec } = optionsOf<Omit<DataSpec, 'path'> & { pickColumns?: boolean }>(args);
+    const loaded = (pickColumns ?? interactive(args))
+      ? await setDataWithPicker(c.store, workerFile(context.extensionPath), role, file, { dataset: spec.dataset })
+      : await c.store.setData(role, file, spec);
+    if (!loaded) return undefined;
     if (interactive(args)) {
       const where = vscode.workspace.asRelativePath(loaded.uri);
       const text = role === 'source' ? vscode.l10n.t('Flowmorph: {0} is now the source of {1}.', path.basename(file.fsPath), where) : vscode.l10n.t('Flowmorph: {0} is now the target of {1}.', path.basename(file.fsPath), where);
@@ -286,6 +293,13 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       provider.changed.fire(uri);
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      if (interactive(args)) {
+        const asSource = vscode.l10n.t('Use as Source…');
+        const asTarget = vscode.l10n.t('Use as Target…');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: {0} has {1} rows. Choose its columns and use it as:', path.basename(file.fsPath), p.rows), asSource, asTarget).then((a) => {
+          if (a) void vscode.commands.executeCommand(a === asSource ? 'flowmorph.setSource' : 'flowmorph.setTarget', file);
+        });
+      }
       return p;
     },
   };

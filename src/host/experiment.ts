@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { writeFileAtomicSync } from '../core/io/atomic';
 import { confined, isInside } from '../data/paths';
 import type { DataSpec } from '../jobs/types';
+import { withColumns, type ColumnChoice } from './columnChoice';
 import { defaultExperiment, EXPERIMENT_SUFFIX, formatExperiment, parseExperiment, type Experiment } from '../config/experiment';
 import { settings } from './settings';
 
@@ -143,6 +144,21 @@ export class ExperimentStore implements vscode.Disposable {
     const cur = await this.ensure();
     const rel = relativeTo(path.dirname(cur.uri.fsPath), file.fsPath);
     return this.update((exp) => ({ ...exp, [role]: { ...spec, path: rel } }));
+  }
+
+  /** Sets the source or target dataset with the column picker's choice (columnChoice.ts: withColumns). */
+  async setDataColumns(role: 'source' | 'target', file: vscode.Uri, choice: ColumnChoice, extra: { dataset?: string } = {}): Promise<LoadedExperiment> {
+    const cur = await this.ensure();
+    const rel = relativeTo(path.dirname(cur.uri.fsPath), file.fsPath);
+    return this.update((exp) => withColumns(exp, role, rel, choice, extra));
+  }
+
+  /** The data spec of `role` when it names `file`, for the column picker's first offer. */
+  async specOf(role: 'source' | 'target', file: vscode.Uri): Promise<DataSpec | undefined> {
+    const cur = await this.get();
+    const spec = cur?.experiment[role];
+    if (!cur || !spec || /^toy:/i.test(spec.path)) return undefined;
+    return path.resolve(path.dirname(cur.uri.fsPath), spec.path) === file.fsPath ? spec : undefined;
   }
 }
 

@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import type { Progress } from '../jobs/types';
 import { EXPERIMENT_SUFFIX } from '../config/experiment';
 import { registerCommands } from './commands';
+import { onDidShowColumnPick } from './columnPicker';
 import { registerRunMenu } from './runMenu';
 import { Controller } from './controller';
 import { ExperimentStore } from './experiment';
@@ -37,6 +38,8 @@ export interface FlowmorphApi {
   waitForProgress(predicate: (p: Progress) => boolean, timeoutMs?: number): Promise<Progress>;
   /** The panel class, so tests can wait for what it drew (FlowmorphPanel.whenDrawn). */
   panel: typeof FlowmorphPanel;
+  /** Fires when a step of the column picker is on screen (the test drives it with workbench commands). */
+  columnPicks: typeof onDidShowColumnPick;
 }
 
 export function activate(context: vscode.ExtensionContext): FlowmorphApi {
@@ -116,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
     trainer,
     tree,
     panel: FlowmorphPanel,
+    columnPicks: onDidShowColumnPick,
     waitForProgress(predicate, timeoutMs = 120_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {

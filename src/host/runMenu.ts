@@ -1,6 +1,7 @@
 /**
  * The context menu of the runs tree's items (package.json `view/item/context`): Open in Panel, Evaluate
- * (morph runs), Export Samples (morph runs), Reveal in Explorer, Delete (after a modal confirmation).
+ * (morph runs), Export Samples (morph runs), Compare with… (compareCommand.ts; `{ with: "<run folder>" }`
+ * skips the pick), Reveal in Explorer, Delete (after a modal confirmation).
  * Each takes the tree node VS Code passes, or `{ run: "<run folder>" }`; a further options object skips
  * the questions (tests: `{ confirm: false }` for Delete, `{ format: 'parquet' }` for Export Samples).
  */
@@ -11,6 +12,7 @@ import type { Controller } from './controller';
 import { chooseFormat, revealPath } from './exports';
 import { FlowmorphPanel } from './panel';
 import type { PanelBridge } from './panelBridge';
+import { compareWith } from './compareCommand';
 import { readRecord, type RunRecord } from './runs';
 import type { Log } from './log';
 
@@ -74,6 +76,11 @@ export function registerRunMenu(d: RunMenuDeps): vscode.Disposable[] {
       const { run } = runAndOptions(args);
       await revealPath(run.path);
       return run.path;
+    },
+
+    'flowmorph.run.compareWith': async (...args: unknown[]) => {
+      const { run, opts } = runAndOptions<{ with?: string }>(args);
+      return compareWith(c, bridge, d.context, run, opts.with);
     },
 
     'flowmorph.run.delete': async (...args: unknown[]) => {

@@ -60,7 +60,8 @@ export class RunViewWriter {
   }
 }
 
-function readCurves(dir: string): Progress[] {
+/** The progress points recorded in a run folder (flowmorph-curves.jsonl); lines cut short are skipped. */
+export function readCurves(dir: string): Progress[] {
   let text: string;
   try {
     text = fs.readFileSync(path.join(dir, CURVES_FILE), 'utf8');
@@ -100,7 +101,7 @@ export function hasRunView(dir: string): boolean {
   return fs.existsSync(path.join(dir, CURVES_FILE)) || fs.existsSync(path.join(dir, PLOT_FILE));
 }
 
-function evaluationOf(r: RunRecord): EvaluateSummary | undefined {
+export function evaluationOf(r: RunRecord): EvaluateSummary | undefined {
   const s = r.summary as { evaluation?: EvaluateSummary } | null | undefined;
   return r.evaluation ?? s?.evaluation ?? undefined;
 }

@@ -104,7 +104,18 @@ export type HostToWebview =
    * (webview/state.ts's PanelModel, fed every message posted whether or not the panel is open) and sends
    * its contents when the page says `ready`.
    */
-  | { type: 'restore'; contents: PanelContents };
+  | { type: 'restore'; contents: PanelContents }
+  /** Draw these runs' recorded curves together, each chart's lines once per run, labelled by run (Compare with…). */
+  | { type: 'compare'; runs: ComparedRunData[] };
+
+/** One run of a comparison: its recorded progress and evaluations (src/host/runCompare.ts). */
+export interface ComparedRunData {
+  id: string;
+  /** Distinct among the compared runs. */
+  label: string;
+  progress: Progress[];
+  metrics: { step?: number; summary: EvaluateSummary }[];
+}
 
 /** The contents of the panel's model (webview/state.ts PanelModel.contents()); Maps as entry lists. */
 export interface PanelContents {
@@ -129,6 +140,8 @@ export interface PanelContents {
   snapshotStep: number;
   metrics: { step: number; summary: EvaluateSummary }[];
   density: ['source' | 'target', DensityGrid][];
+  /** Runs compared on the curve charts (Compare with…), until new curves end the comparison. */
+  compare?: ComparedRunData[];
 }
 
 /** Export Plots' background: the theme's (as the panel shows it), the light theme's, or none (transparent). */

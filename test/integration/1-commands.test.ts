@@ -17,7 +17,7 @@ describe('activation and manifest', () => {
     assert.ok(a.trainer && a.controller, 'activate() returns the API');
     const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
     const contributed: { command: string; category: string }[] = pkg.contributes.commands;
-    assert.equal(contributed.length, 24);
+    assert.equal(contributed.length, 25);
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const c of contributed) {
       assert.equal(c.category, 'Flowmorph', c.command);
@@ -86,10 +86,11 @@ describe('experiment and dataset commands', () => {
   });
 
   it('setSource / setTarget store paths relative to the experiment file', async () => {
-    const afterSource = (await vscode.commands.executeCommand('flowmorph.setSource', uri('four-circles.csv'))) as any;
+    // `{}`: called by code, no column picker (a Uri alone is a person's call and asks for the columns).
+    const afterSource = (await vscode.commands.executeCommand('flowmorph.setSource', uri('four-circles.csv'), {})) as any;
     assert.equal(afterSource.source.path, 'four-circles.csv');
     // The Explorer passes (clicked, [selected]): the array must not be taken for options.
-    const afterTarget = (await vscode.commands.executeCommand('flowmorph.setTarget', uri('two-moons.csv'), [uri('two-moons.csv')])) as any;
+    const afterTarget = (await vscode.commands.executeCommand('flowmorph.setTarget', uri('two-moons.csv'), [uri('two-moons.csv')], {})) as any;
     assert.equal(afterTarget.target.path, 'two-moons.csv');
     const onDisk = readJson(ws('itest.flowmorph.json'));
     assert.deepEqual([onDisk.source, onDisk.target], [{ path: 'four-circles.csv' }, { path: 'two-moons.csv' }]);

@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { FlowmorphApi } from '../../src/host/extension';
 import type { RunRecord } from '../../src/host/runs';
+import type { HostToWebview } from '../../src/protocol/webview';
 
 export const EXTENSION_ID = 'flowmorph.flowmorph';
 
@@ -79,4 +80,26 @@ export async function toyPairExperiment(folder: string, name: string, seeds: [nu
   const file = ws(folder, name);
   fs.writeFileSync(file, JSON.stringify({ version: 1, source: { path: 'fc.csv' }, target: { path: 'cb.csv' }, ...settings, outputFolder: 'runs' }));
   return file;
+}
+
+/** Records every message the host posts to the panel into `posted` (still sending it); returns the undo. */
+export async function capturePosts(posted: HostToWebview[]): Promise<() => void> {
+  const a = await api();
+  const orig = a.panel.post.bind(a.panel);
+  a.panel.post = (m: HostToWebview) => {
+    posted.push(m);
+    return orig(m);
+  };
+  return () => (a.panel.post = orig);
+}
+
+/** Inside a `describe`: the messages the host posts to the panel while its tests run. */
+export function postsDuringSuite(): HostToWebview[] {
+  const posted: HostToWebview[] = [];
+  let restore: (() => void) | undefined;
+  before(async () => {
+    restore = await capturePosts(posted);
+  });
+  after(() => restore?.());
+  return posted;
 }
