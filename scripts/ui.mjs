@@ -13,9 +13,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { themeAndKeyboardChecks } from './ui-a11y.mjs';
 import { VSCE_PACKAGE_ARGS } from './vsce-args.mjs';
 import {
-  NAV_TIMEOUT_MS, ROOT, copyDir, installExtension, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
+  NAV_TIMEOUT_MS, ROOT, copyDir, installExtension, serverDirs, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
   waitUntil, webviewFrame, workbenchUrl,
 } from './vscode-lib.mjs';
 import { panelSession } from './ui-panel.mjs';
@@ -307,23 +308,47 @@ if (results[0].ok && !PANEL_ONLY) {
     await shot(page, '07-panel-after-morph');
   }, page);
 
-  await step('palette › Flowmorph: Export Plots asks where (save dialog) and writes one PNG per chart there', async () => {
+  await step('palette › Flowmorph: Export Plots asks the background (light), then where (save dialog), writes a PNG at 2× and an SVG per chart, and offers Reveal', async () => {
     await runFromPalette(page, 'Flowmorph: Export Plots');
+    // First the background: theme / light / transparent.
+    const light = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Light background' }).first();
+    await light.waitFor({ timeout: 15000 });
+    for (const other of ['Theme background', 'Transparent']) await page.locator('.quick-input-widget .monaco-list-row', { hasText: other }).first().waitFor({ timeout: 5000 });
+    await light.click();
     // code-server's own save dialog: a quick input holding the proposed path (flowmorph-runs/plots/<date>).
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ state: 'visible', timeout: 15000 });
     await waitUntil(async () => /plots\/\d{4}-\d\d-\d\d-/.test(await input.inputValue()), { timeoutMs: 10000, what: 'the proposed plots folder in the save dialog' });
     await shot(page, '08-export-plots-dialog');
     await page.keyboard.press('Enter');
-    const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /saved \d+ plot\(s\)/ }).first();
+    const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /saved \d+ plot\(s\) in .*plots\/\d{4}-.*PNG at 2× and SVG/ }).first();
     // The dialog may confirm the new folder's name in a second prompt: accept it too.
     await input.waitFor({ state: 'hidden', timeout: 3000 }).catch(() => page.keyboard.press('Enter'));
     await toast.waitFor({ timeout: 60000 });
     const plots = path.join(ws, 'flowmorph-runs', 'plots');
     const dirs = fs.readdirSync(plots).filter((d) => /^\d{4}-/.test(d));
-    const pngs = dirs.flatMap((d) => fs.readdirSync(path.join(plots, d)).filter((f) => f.endsWith('.png')));
-    if (dirs.length !== 1 || pngs.length === 0) throw new Error(`expected one dated folder of PNGs in ${plots}, found ${dirs} with ${pngs.length} PNGs`);
+    if (dirs.length !== 1) throw new Error(`expected one dated folder in ${plots}, found ${dirs}`);
+    const dir = path.join(plots, dirs[0]);
+    const files = fs.readdirSync(dir).sort();
+    const stems = (ext) => files.filter((f) => f.endsWith(ext)).map((f) => f.slice(0, -ext.length));
+    if (stems('.png').length === 0 || stems('.png').join() !== stems('.svg').join()) throw new Error(`expected a PNG and an SVG per chart in ${dir}, found ${files}`);
+    for (const stem of stems('.svg')) {
+      const svg = fs.readFileSync(path.join(dir, `${stem}.svg`), 'utf8');
+      const w = Number(/ width="([\d.]+)"/.exec(svg)?.[1]);
+      const h = Number(/ height="([\d.]+)"/.exec(svg)?.[1]);
+      // Light background: a white rectangle under everything, then vector elements (no script, no raster but the heat map).
+      if (!svg.split('\n').slice(2).find((l) => !l.startsWith('<defs>'))?.startsWith(`<rect x="0" y="0" width="${w}" height="${h}" fill="#ffffff"/>`)) throw new Error(`${stem}.svg does not start with a white background`);
+      if (!/<(path|circle|text) /.test(svg) || /<script/i.test(svg)) throw new Error(`${stem}.svg: no vector elements, or a script`);
+      const png = fs.readFileSync(path.join(dir, `${stem}.png`));
+      if (Math.abs(png.readUInt32BE(16) - 2 * w) > 2) throw new Error(`${stem}.png is ${png.readUInt32BE(16)} px wide, the chart ${w} CSS px: not 2×`);
+    }
+    // "Reveal" selects the first file written in the Explorer (inside the new dated folder).
+    await toast.getByRole('button', { name: 'Reveal' }).click();
+    await page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: /\.(png|svg)$/ }).first().waitFor({ timeout: 15000 });
   }, page);
+
+  // Themes (dark, light, both high contrasts) and the keyboard: scripts/ui-a11y.mjs.
+  await themeAndKeyboardChecks({ page, panel: () => panel, step, shot, settingsFile: path.join(serverDirs(csDir).userData, 'User', 'settings.json') });
 
   await step('Explorer › four-circles.csv › Flowmorph › Morph This File writes the morphed CSV', async () => {
     await page.locator('.activitybar [role="tab"][aria-label^="Explorer"], .activitybar .action-item a[aria-label^="Explorer"]').first().click();

@@ -339,7 +339,7 @@ function exportPlots(background: ExportBackground = 'theme'): void {
   if (colours !== theme) applyTheme(colours);
   try {
     for (const { name, chart } of [...scatter.exportable(), ...marginals.exportable(), ...curves.exportable()]) {
-      if (!(chart.width > 0 && chart.height > 0)) continue; // hidden (the scatter plots of 1-D data)
+      if (chart.canvas.getClientRects().length === 0) continue; // not laid out (the scatter plots of 1-D data are hidden)
       post({ type: 'exportPlot', name, pngDataUrl: chartPng(chart) }); // at 2× (exportImage.ts)
       post({ type: 'exportPlotSvg', name, svg: chartSvg(chart) });
       names.push(name);

@@ -43,7 +43,7 @@ describe('panel', function () {
         const png = fs.readFileSync(f.replace(/\.svg$/, '.png'));
         assert.ok(Math.abs(png.readUInt32BE(16) - 2 * w) <= 2 && Math.abs(png.readUInt32BE(20) - 2 * h) <= 2, `${f}: ${w}×${h} CSS px, PNG ${png.readUInt32BE(16)}×${png.readUInt32BE(20)}`);
         assert.match(svg, /<(text|path|circle|rect) /, `${f} holds vector elements`);
-        const first = svg.split('\n')[2] ?? '';
+        const first = svg.split('\n').slice(2).find((l) => !l.startsWith('<defs>')) ?? ''; // the first drawn element
         const full = `<rect x="0" y="0" width="${w}" height="${h}" fill=`;
         if (background === 'light') assert.ok(first.startsWith(`${full}"#ffffff"/>`), `${f}: white first, got ${first.slice(0, 120)}`);
         if (background === 'transparent') assert.ok(!svg.includes(full), `${f}: no background`);
