@@ -29,8 +29,10 @@ import { parseArgs, UsageError, type Parsed } from './cli/args';
 import { exitCodeFor, interruptedBy, trapSignals } from './cli/signals';
 import { findNonFinite } from './jobs/checks';
 import { runCommand } from './cli/commands';
+import { applyEnvironment } from './env';
 
 export async function main(argv: string[]): Promise<number> {
+  const env = applyEnvironment();
   let parsed: Parsed;
   try {
     parsed = parseArgs(argv);
@@ -73,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     const msg = (e as Error).message.split('\n')[0];
     if (parsed.flags.json) process.stdout.write(JSON.stringify({ error: msg }) + '\n');
     process.stderr.write(`flowmorph ${parsed.command}: ${msg}\n`);
-    if (process.env.FLOWMORPH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    if (env.debug) process.stderr.write(`${(e as Error).stack}\n`);
     const signal = interruptedBy();
     return signal !== undefined ? exitCodeFor(signal) : e instanceof UsageError ? 2 : 1;
   } finally {

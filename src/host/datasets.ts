@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { writeFileAtomicSync } from '../core/io/atomic';
+import { writeFileAtomic } from '../data/atomic';
 import type { Matrix } from '../data/matrix';
 import { generateToy, toyInfo, toyNames } from '../data/toys';
 
@@ -45,7 +45,7 @@ export interface ToyRequest {
 export function writeToyCsv(file: string, req: ToyRequest): { file: string; rows: number; columns: string[] } {
   const rows = req.rows ?? 5000;
   const t = generateToy(req.name, rows, req.seed ?? 0, req.condition ? { condition: req.condition as never } : {});
-  writeFileAtomicSync(file, matrixToCsv(t.features, t.condition));
+  writeFileAtomic(file, matrixToCsv(t.features, t.condition));
   return { file, rows, columns: [...t.features.columns, ...(t.condition?.columns ?? [])] };
 }
 

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { writeFileAtomicSync } from '../core/io/atomic';
+import { writeFileAtomic } from '../data/atomic';
 import { confined, isInside } from '../data/paths';
 import type { DataSpec } from '../jobs/types';
 import { defaultExperiment, EXPERIMENT_SUFFIX, formatExperiment, parseExperiment, type Experiment } from '../protocol';
@@ -98,7 +98,7 @@ export class ExperimentStore implements vscode.Disposable {
     for (let i = 2; fs.existsSync(file); i++) file = path.join(folder.fsPath, `${stem}-${i}${EXPERIMENT_SUFFIX}`);
     const exp: Experiment = { ...defaultExperiment(), name: stem, ...opts.init };
     exp.base = { ...exp.base, preset: opts.init?.base?.preset ?? settings(folder).defaultPreset };
-    writeFileAtomicSync(file, formatExperiment(exp));
+    writeFileAtomic(file, formatExperiment(exp));
     const uri = vscode.Uri.file(file);
     await this.use(uri);
     return uri;
@@ -111,7 +111,7 @@ export class ExperimentStore implements vscode.Disposable {
       throw new Error(`${vscode.workspace.asRelativePath(cur.uri)} has errors; fix them first:\n${cur.errors.join('\n')}`);
     }
     const next = edit(JSON.parse(JSON.stringify(cur.experiment)) as Experiment);
-    writeFileAtomicSync(cur.uri.fsPath, formatExperiment(next));
+    writeFileAtomic(cur.uri.fsPath, formatExperiment(next));
     this.changed.fire();
     return { uri: cur.uri, experiment: next, errors: [] };
   }

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { writeFileAtomicSync } from '../core/io/atomic';
+import { writeFileAtomic } from '../data/atomic';
 import { applyDesignerEdit, defaultExperiment, toFloat32, type ConditionInfo, type DensityGrid, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol';
 import { Controller } from './controller';
 import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
@@ -316,7 +316,7 @@ export class PanelBridge implements vscode.Disposable {
         const folder = this.exportWaiter?.folder ?? (loaded ? path.join(outputRoot(loaded), 'plots') : undefined);
         if (!folder) throw new Error('No experiment folder to export plots into.');
         const file = path.join(folder, `${msg.name}.png`);
-        writeFileAtomicSync(file, FlowmorphPanel.pngBytes(msg.pngDataUrl));
+        writeFileAtomic(file, FlowmorphPanel.pngBytes(msg.pngDataUrl));
         this.exportWaiter?.files.push(file);
         this.log.info(`exported ${file}`);
         break;

@@ -14,6 +14,7 @@ import type { HostToWorker, WorkerToHost, WorkerJob } from '../protocol';
 import type { BackendPreference } from '../core/tf';
 import type { EvaluateSummary, FitJob, FitSummary, JobHooks, MorphJob, MorphSummary, Snapshot, TransportJob } from '../jobs/types';
 import type { PreviewReply, PreviewRequest } from './datasets';
+import { applyEnvironment } from '../env';
 import { selectNativeCore } from './nativeCore';
 
 export interface WorkerInit {
@@ -39,8 +40,9 @@ interface JobModules {
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run as a worker_threads Worker');
 const init = (workerData ?? { backend: 'auto' }) as WorkerInit;
-// Read by the engine when it first builds its kernels, which happens after this (engine modules load lazily).
-if (init.threads === 1 || init.threads === 2) process.env.FLOWMORPH_GEMM_THREADS = String(init.threads);
+// The engine's settings, before any engine module loads (they load lazily): the environment's, with the
+// flowmorph.threads setting (1 or 2) in place of FLOWMORPH_GEMM_THREADS.
+applyEnvironment(process.env, init.threads === 1 || init.threads === 2 ? { kernelThreads: init.threads } : {});
 const cancelled = new Set<string>();
 let queue: Promise<void> = Promise.resolve();
 
