@@ -11,6 +11,8 @@
     y = r.transport(x, c, target_c=[0.5])          # conditional runs: the rows' own condition c and
                                                    # the condition to morph to (default: c itself)
     r.source.log_prob(x), r.target.log_prob(y)     # the run's base flows are Models too
+    r.method, r.has_density                        # f4f / ot-f4f: a top flow; ot-cfm: a velocity field
+                                                   # integrated by RK4 (no density, inverse = backwards)
 
 The numbers match `flowmorph score` and `flowmorph transport` (see docs/model-format.md for the format
 and every rule this file follows). Inputs are rounded to float32 and preprocessed in float32, as the
@@ -519,6 +521,65 @@ def _top_context(mode, C):
     return 2 * C if mode == "concat" else C
 
 
+def _field_context(mode, C):
+    """Condition columns the ot-cfm velocity field sees besides t (fieldContextDim in f4f.ts)."""
+    if C == 0 or mode == "none":
+        return 0
+    return 2 * C if mode in ("delta", "concat") else C
+
+
+# src/core/config.ts DEFAULT_OT: what a run.json without some ot setting trained with.
+_DEFAULT_OT = {"hidden": 256, "blocks": 2, "rk4Steps": 20}
+
+
+class _VelocityField:
+    """ot-cfm's morph (src/core/cfm.ts): dz/dt = v(z, t | c), the residual MLP with [t, c] as its context,
+    integrated by fixed-step RK4 from t = 0 to 1 (forward) or from 1 to 0 (inverse)."""
+
+    def __init__(self, features, context, ot):
+        self.features, self.context = features, context
+        self.steps = int(ot["rk4Steps"])
+        if self.steps < 1:
+            raise ValueError(f"ot.rk4Steps is {ot['rk4Steps']}, not a positive whole number")
+        self.net = _Mlp(features, 1 + context, int(ot["hidden"]), int(ot["blocks"]), features, False)
+
+    def load(self, flat):
+        if flat.size != self.net.size:
+            raise ValueError(f"expected {self.net.size} float32 values (the velocity field), found {flat.size}")
+        self.net.load(flat)
+
+    def integrate(self, x, c_in, c_out, inverse):
+        n = x.shape[0]
+        C = self.context
+        # The field's condition: both sides' in delta / concat modes, else the rows' own (fieldContext in f4f.ts).
+        c = None if C == 0 else (np.concatenate([c_in, c_out], axis=1) if C == 2 * c_in.shape[1] else c_in)
+
+        def v(z, t):
+            ctx = np.full((n, 1), np.float32(t), dtype=np.float64)
+            return self.net(z, ctx if c is None else np.concatenate([ctx, c], axis=1))
+
+        K = self.steps
+        h = (-1.0 if inverse else 1.0) / K
+        z = x.astype(np.float64)
+        for k in range(K):
+            t = 1 - k / K if inverse else k / K
+            k1 = v(z, t)
+            k2 = v(z + k1 * (h / 2), t + h / 2)
+            k3 = v(z + k2 * (h / 2), t + h / 2)
+            k4 = v(z + k3 * h, t + h)
+            z = z + (k1 + k4 + 2 * (k2 + k3)) * (h / 6)
+        return z
+
+
+def _field(directory, features, context, ot):
+    f = _VelocityField(features, context, ot)
+    try:
+        f.load(_read_f32(os.path.join(directory, "top.bin")))
+    except ValueError as e:
+        raise ValueError(f"{os.path.join(directory, 'top.bin')}: {e}") from None
+    return f
+
+
 class Run:
     """A morph: run.json + top.bin, and the source and target base models it names."""
 
@@ -536,13 +597,28 @@ class Run:
         # The mode the top flow runs in: none when the run has no conditions (f4f.ts).
         self.mode = "none" if self.conditions == 0 else cfg["mode"]
         C = 0 if cfg["mode"] == "none" else self.conditions
-        top_cfg = dict(cfg["top"], features=self.features, context=_top_context(cfg["mode"], C))
-        self.top = _flow(directory, "top.bin", top_cfg, meta["seed"])
+        # Runs saved before the method setting existed are flows for flows.
+        self.method = cfg.get("method", "f4f")
+        self.top = self.field = None
+        if self.method == "ot-cfm":
+            self.field = _field(directory, self.features, _field_context(cfg["mode"], C), dict(_DEFAULT_OT, **cfg.get("ot", {})))
+        elif self.method in ("f4f", "ot-f4f"):
+            top_cfg = dict(cfg["top"], features=self.features, context=_top_context(cfg["mode"], C))
+            self.top = _flow(directory, "top.bin", top_cfg, meta["seed"])
+        else:
+            raise ValueError(f"{os.path.join(directory, 'run.json')}: morph method {self.method!r}; this reader knows f4f, ot-f4f and ot-cfm")
         # Morph space: the source model's preprocessing.
         self.scaler = self.source.scaler
         self.condition_scaler = self.source.condition_scaler
 
+    @property
+    def has_density(self):
+        """Whether the morph is a flow (f4f, ot-f4f); ot-cfm is a velocity field with no density."""
+        return self.field is None
+
     def _g(self, x, c_in, c_out, inverse):
+        if self.field is not None:
+            return self.field.integrate(x, c_in, c_out, inverse)
         top = self.top
 
         def run(inv, ctx):

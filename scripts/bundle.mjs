@@ -1,12 +1,12 @@
 // Bundles what ships in the VSIX into dist/ with esbuild (the VSIX carries no node_modules):
 //   src/host/extension.ts → dist/extension.js   the extension host side (cjs, Node 20, 'vscode' external)
-//   src/host/worker.ts    → dist/worker.js      the training worker_threads Worker (engine + tfjs)
+//   src/worker/main.ts    → dist/worker.js      the training worker_threads Worker (engine + tfjs)
 //   src/core/parallel-worker.ts → dist/parallel-worker.js  the engine's gradient threads
-//   src/cli.ts            → dist/cli.js         the command-line runner, when present
+//   src/cli/main.ts       → dist/cli.js         the command-line runner, when present
 //   WEBVIEW_ENTRIES       → dist/*.js           browser bundles for the panel (iife)
 // and copies tfjs-backend-wasm's .wasm binaries beside them (src/core/tf.ts: setWasmDirectory(dist)).
 // It also writes dist/flowmorph.schema.json, the JSON schema of *.flowmorph.json (package.json
-// jsonValidation), generated from the rules in src/protocol.ts so editor checking and the validator agree.
+// jsonValidation), generated from the rules in src/config/ so editor checking and the validator agree.
 //
 // @tensorflow/tfjs-node stays external: it is an optional native dependency (libtensorflow, downloaded at
 // install time, platform-specific), so it cannot be inlined. In a dev checkout require() finds it in
@@ -31,13 +31,13 @@ const NODE_EXTERNAL = ['vscode', '@tensorflow/tfjs-node'];
 
 /**
  * The worker's bare '@tensorflow/tfjs-core' imports (engine and both backends) go through
- * src/host/tfjsCoreSelect.ts, so a native tfjs-node found at run time shares its tfjs-core instance with
- * the engine (src/host/nativeCore.ts explains why). Deep imports (…/dist/…) resolve normally.
+ * src/worker/tfjsCoreSelect.ts, so a native tfjs-node found at run time shares its tfjs-core instance with
+ * the engine (src/worker/nativeCore.ts explains why). Deep imports (…/dist/…) resolve normally.
  */
 const tfjsCoreSelect = {
   name: 'tfjs-core-select',
   setup(build) {
-    const shim = path.join(root, 'src', 'host', 'tfjsCoreSelect.ts');
+    const shim = path.join(root, 'src', 'worker', 'tfjsCoreSelect.ts');
     build.onResolve({ filter: /^@tensorflow\/tfjs-core$/ }, () => ({ path: shim }));
   },
 };
@@ -77,14 +77,14 @@ const tfjsBackendsHaveSideEffects = {
 
 const ENGINE_PLUGINS = [tfjsCoreSelect, tfjsBackendsHaveSideEffects, tfjsUnionToGradients];
 
-/** Node entries: [source, output name, plugins]; missing sources are skipped (src/cli.ts may not exist yet). */
+/** Node entries: [source, output name, plugins]; missing sources are skipped (src/cli/main.ts may not exist yet). */
 const NODE_ENTRIES = [
   ['src/host/extension.ts', 'extension.js', ENGINE_PLUGINS],
-  ['src/host/worker.ts', 'worker.js', ENGINE_PLUGINS],
+  ['src/worker/main.ts', 'worker.js', ENGINE_PLUGINS],
   // Data-parallel gradient threads the engine starts from the worker (src/core/train/parallel.ts looks for
   // parallel-worker.js beside the running bundle).
   ['src/core/parallel-worker.ts', 'parallel-worker.js', ENGINE_PLUGINS],
-  ['src/cli.ts', 'cli.js', ENGINE_PLUGINS],
+  ['src/cli/main.ts', 'cli.js', ENGINE_PLUGINS],
 ];
 
 // ===== WEBVIEW ENTRIES (the webview engineer adds the panel's browser bundles here) =================
@@ -156,12 +156,13 @@ function copyH5Plugins() {
   return names.map((n) => `dist/h5plugins/libH5Z${n}.so`);
 }
 
-/** JSON schema of the experiment file, from src/protocol.ts's DESIGNER_FIELDS rules. */
+/** JSON schema of the experiment file, from src/config/designer.ts's DESIGNER_FIELDS rules. */
 async function writeSchema() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flowmorph-schema-'));
   try {
-    const out = path.join(tmp, 'protocol.cjs');
-    await esbuild.build({ entryPoints: [path.join(root, 'src', 'protocol.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+    const out = path.join(tmp, 'config.cjs');
+    const stdin = { contents: "export * from './experiment'; export * from './designer';", resolveDir: path.join(root, 'src', 'config'), loader: 'ts' };
+    await esbuild.build({ stdin, outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
     const p = createRequire(import.meta.url)(out);
     const leaf = (f) => {
       const r = f.rule;

@@ -4,16 +4,21 @@
 // Screenshots go to test-results/screenshots/; with FLOWMORPH_README_SCREENSHOTS=1 (longer training) the
 // panel during training is also saved as media/screenshots/panel-during-training.png for the README.
 //
-// Usage: node scripts/ui.mjs [--keep-vsix <path>]   (needs a build: npm run build)
+// A second session (scripts/ui-panel.mjs) checks the panel a physicist reads: a 5-D conditional pair's
+// marginals with ratio panels, the condition slider, switching experiments, reloads, the themes.
+//
+// Usage: node scripts/ui.mjs [--keep-vsix <path>] [--only panel]   (needs a build: npm run build)
+//   --only panel: package and install, then only the panel session
 // Prints, last, `ui: N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { VSCE_PACKAGE_ARGS } from './vsce-args.mjs';
 import {
-  ROOT, copyDir, installExtension, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
+  NAV_TIMEOUT_MS, ROOT, copyDir, installExtension, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
   waitUntil, webviewFrame, workbenchUrl,
 } from './vscode-lib.mjs';
+import { panelSession } from './ui-panel.mjs';
 
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 // FLOWMORPH_README_SCREENSHOTS=1: also save the panel mid-training for the README, after a longer run
@@ -22,6 +27,8 @@ const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const README = !!process.env.FLOWMORPH_README_SCREENSHOTS;
 const BUDGET = README ? { base: 200, morph: 300, shotAt: 200 } : { base: 40, morph: 60, shotAt: 20 };
 const README_SHOTS = path.join(ROOT, 'media', 'screenshots');
+const onlyAt = process.argv.indexOf('--only');
+const PANEL_ONLY = onlyAt >= 0 && process.argv[onlyAt + 1] === 'panel';
 const t0 = Date.now();
 const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
 
@@ -126,14 +133,14 @@ async function writeTables() {
   fs.writeFileSync(path.join(ws, 'tables', 'crescent.parquet'), new Uint8Array(parquetWriteBuffer({ columnData })));
 }
 
-if (results[0].ok) {
+if (results[0].ok && !PANEL_ONLY) {
   // Start from scratch: no experiment file, so the Explorer menu has to create one.
   fs.rmSync(path.join(ws, 'demo.flowmorph.json'));
   await writeTables();
   server = await startCodeServer({ dir: csDir, env: { FLOWMORPH_BACKEND: process.env.FLOWMORPH_BACKEND || 'wasm' } });
   browser = await launchBrowser(README ? { viewport: { width: 1400, height: 1900 } } : undefined);
   const { page } = browser;
-  await page.goto(workbenchUrl(server, ws));
+  await page.goto(workbenchUrl(server, ws), { timeout: NAV_TIMEOUT_MS });
   const explorerItem = (name) => page.getByRole('treeitem', { name: new RegExp(`^${name.replace(/\./g, '\\.')}`) }).first();
   const menu = page.locator('.context-view .monaco-menu').first();
 
@@ -177,6 +184,17 @@ if (results[0].ok) {
       await menu.waitFor({ state: 'hidden', timeout: 5000 });
     }
   }
+  /**
+   * Use as Source / Target ask for the feature columns (a multi-select quick pick, every column checked):
+   * accept them as they are. A 2-column file has no columns left for the condition step.
+   */
+  async function acceptColumnPicker(shotName) {
+    const picker = page.locator('.quick-input-widget').filter({ hasText: 'feature columns' });
+    await picker.waitFor({ state: 'visible', timeout: 60000 });
+    if (shotName) await shot(page, shotName);
+    await page.keyboard.press('Enter');
+    await picker.waitFor({ state: 'hidden', timeout: 10000 });
+  }
   /** A row of the Flowmorph tree view showing both texts (label and description). */
   const viewItem = (label, description) =>
     page.locator('.part.sidebar').getByRole('treeitem').filter({ hasText: label }).filter({ hasText: description }).first();
@@ -190,11 +208,13 @@ if (results[0].ok) {
 
   await step('Explorer › four-circles.csv › Flowmorph › Use as Source creates the experiment', async () => {
     await flowmorphMenu('four-circles.csv', 'Use as Source', '03-explorer-flowmorph-menu');
+    await acceptColumnPicker('03b-column-picker');
     await waitUntil(() => readExp()?.source?.path === 'four-circles.csv', { timeoutMs: 30000, what: 'source in experiment.flowmorph.json' });
   }, page);
 
   await step('Explorer › two-moons.csv › Flowmorph › Use as Target', async () => {
     await flowmorphMenu('two-moons.csv', 'Use as Target');
+    await acceptColumnPicker();
     await waitUntil(() => readExp()?.target?.path === 'two-moons.csv', { timeoutMs: 30000, what: 'target in experiment.flowmorph.json' });
     // A short budget so the test trains in about a minute (what a user would set in the designer).
     const exp = readExp();
@@ -280,6 +300,10 @@ if (results[0].ok) {
     await panel.locator('#metrics:not([hidden])').waitFor({ timeout: 30000 });
     // The run's tree item: done icon, and its metrics (loss, steps, fidelity) as description.
     await viewItem('morph four-circles.csv → two-moons.csv', 'fidelity').locator('.codicon-pass').waitFor({ timeout: 30000 });
+    // The default morph (ot-cfm) has no density: the tree and the evaluation card say so, and offer ot-f4f.
+    await viewItem('morph four-circles.csv → two-moons.csv', 'ot-cfm (no density)').waitFor({ timeout: 30000 });
+    await panel.locator('#metrics-no-density', { hasText: 'no density: flow matching; for log-densities train ot-f4f' }).waitFor({ timeout: 30000 });
+    await panel.locator('#train-with-density').waitFor({ timeout: 10000 });
     await shot(page, '07-panel-after-morph');
   }, page);
 
@@ -358,12 +382,12 @@ if (browser) await browser.close();
 if (server) await server.stop();
 
 // Restricted Mode: the same installed extension in a folder that is not trusted (workspace trust on).
-if (results[0].ok) {
+if (results[0].ok && !PANEL_ONLY) {
   const rws = copyDir(path.join(ROOT, 'test-fixtures', 'ws'), path.join(tmp, 'ws-restricted'));
   const rserver = await startCodeServer({ dir: csDir, trust: true, env: { FLOWMORPH_BACKEND: process.env.FLOWMORPH_BACKEND || 'wasm' } });
   const rbrowser = await launchBrowser();
   const { page } = rbrowser;
-  await page.goto(workbenchUrl(rserver, rws));
+  await page.goto(workbenchUrl(rserver, rws), { timeout: NAV_TIMEOUT_MS });
   await step('Restricted Mode: Flowmorph activates limited: Preview Dataset offered; training, morphing and the native install not', async () => {
     await page.locator('.statusbar-item', { hasText: /Restricted Mode/ }).first().waitFor({ timeout: 90000 });
     // Activated (workspaceContains *.flowmorph.json; the experiment names a source and a target): its status-bar item shows.
@@ -376,6 +400,14 @@ if (results[0].ok) {
   }, page);
   await rbrowser.close();
   await rserver.stop();
+}
+// The panel a physicist reads, in a code-server of its own (scripts/ui-panel.mjs).
+if (results[0].ok) {
+  try {
+    await panelSession({ csDir, tmp, step, shot, readme: README });
+  } catch (e) {
+    await step('panel session starts', () => Promise.reject(e));
+  }
 }
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;

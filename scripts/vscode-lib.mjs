@@ -157,6 +157,12 @@ export function timeout(ms, value) {
 
 // ------------------------------------------------------------------------------------------ code-server
 
+/**
+ * How long a workbench navigation (goto, reload) may take to fire "load": Playwright's 30-s default ran out
+ * at a load average of ~30 on 2 cores (the Restricted Mode session's goto), which ended the whole UI run.
+ */
+export const NAV_TIMEOUT_MS = 120_000;
+
 /** User settings that keep the workbench quiet and offline (recipe, "Launch"). */
 export const USER_SETTINGS = {
   'workbench.startupEditor': 'none',

@@ -18,10 +18,13 @@ import {
   Tooltip,
 } from 'chart.js';
 import type { Plugin } from 'chart.js';
+import { legendKeysPlugin } from './legendKeys';
 import { withAlpha } from './theme';
 import type { Theme } from './theme';
 
 Chart.register(ScatterController, LineController, PointElement, LineElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation, Filler);
+// After Legend: the keyboard's legend buttons follow the legend's entries (legendKeys.ts).
+Chart.register(legendKeysPlugin);
 
 export { Chart };
 

@@ -12,7 +12,7 @@
  * (segments) and `density` (grid cells).
  */
 import type { Plugin, ScatterDataPoint } from 'chart.js';
-import type { CloudName, DensityGrid } from '../src/protocol';
+import type { CloudName, DensityGrid } from '../src/protocol/webview';
 import { Chart, COMMON_OPTIONS, basePlugins, byIndex, drawnPlugin } from './chartkit';
 import type { DrawnSink, Keyed } from './chartkit';
 import { card, h } from './dom';

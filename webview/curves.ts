@@ -11,6 +11,7 @@
 import type { ScatterDataPoint } from 'chart.js';
 import { Chart, COMMON_OPTIONS, basePlugins, byIndex, drawnPlugin } from './chartkit';
 import type { DrawnSink } from './chartkit';
+import { compareSeries, levelData, seriesExtent } from './compare';
 import { card } from './dom';
 import type { Card } from './dom';
 import type { Point } from './sampling';
@@ -120,6 +121,8 @@ interface CurvePanel {
   spec: CurveSpec;
   card: Card;
   chart: Chart<'line'>;
+  /** The chart's own datasets (one per line), put back when a comparison ends. */
+  own: Chart<'line'>['data']['datasets'];
 }
 
 export class CurveBoard {
@@ -141,7 +144,7 @@ export class CurveBoard {
         plugins: [...basePlugins, drawnPlugin(spec.id, sink)],
       });
       grid.append(c.root);
-      return { spec, card: c, chart };
+      return { spec, card: c, chart, own: chart.data.datasets };
     });
   }
 
@@ -157,44 +160,46 @@ export class CurveBoard {
   render(): void {
     const t = this.theme;
     for (const p of this.panels) {
-      // x-extent of the chart's real series, for the level lines.
-      let x0 = Infinity;
-      let x1 = -Infinity;
-      for (const l of p.spec.lines) {
-        if (l.level) continue;
-        const s = this.model.curves.get(l.key);
-        if (s && s.length > 0) {
-          x0 = Math.min(x0, s[0].x);
-          x1 = Math.max(x1, s[s.length - 1].x);
-        }
-      }
       let any = false;
-      p.spec.lines.forEach((l, i) => {
-        const ds = p.chart.data.datasets[i] as any;
-        const s = this.model.curves.get(l.key) ?? [];
-        let data: Point[] = s;
-        if (l.level && s.length > 0) {
-          const y = s[s.length - 1].y;
-          const a = Number.isFinite(x0) ? x0 : s[0].x;
-          const b = Number.isFinite(x1) ? x1 : s[s.length - 1].x;
-          data = a < b ? [{ x: a, y }, { x: b, y }] : [{ x: a - 0.5, y }, { x: a + 0.5, y }];
-        }
-        if (p.spec.log) data = data.filter((q) => q.y > 0);
+      let points = 0;
+      const style = (ds: any, l: LineSpec, data: Point[], run = 0) => {
         if (data.length > 0 && !l.level) any = true;
+        if (!l.level) points += data.length;
         const color = l.color === 'foreground' ? t.foreground : t[l.color];
         ds.data = data;
         ds.hidden = data.length === 0;
         ds.borderColor = withAlpha(color, l.faint ? 0.45 : l.dashed ? 0.7 : 0.95);
         ds.backgroundColor = withAlpha(color, 0.95);
         ds.borderWidth = l.faint ? 1 : 1.6;
-        ds.borderDash = l.dashed ? [6, 4] : [];
+        // Compared runs: the first as its lines are, the others dashed (levels dotted) and with square markers.
+        ds.borderDash = run === 0 ? (l.dashed ? [6, 4] : []) : l.dashed || l.level ? [2, 3] : [7, 3];
+        ds.pointStyle = run === 0 ? 'circle' : 'rect';
         ds.pointRadius = l.marked ? (data.length > 60 ? 0 : 2.5) : 0;
         ds.pointHoverRadius = 3;
         ds.tension = 0;
         ds.spanGaps = true;
-      });
+      };
+      const compared = this.model.compare;
+      if (compared) {
+        const series = compareSeries(p.spec.id, p.spec.lines, compared, p.spec.log);
+        p.chart.data.datasets = series.map((s) => {
+          const ds = { label: s.label, data: [] as ScatterDataPoint[], order: series.length - s.run * p.spec.lines.length - s.line, yAxisID: p.spec.lines[s.line].y2 ? 'y2' : 'y', drawnKey: s.drawnKey };
+          style(ds, p.spec.lines[s.line], s.data, s.run);
+          return ds;
+        });
+      } else {
+        if (p.chart.data.datasets !== p.own) p.chart.data.datasets = p.own;
+        // x-extent of the chart's real series, for the level lines.
+        const [x0, x1] = seriesExtent(p.spec.lines, [this.model.curves]);
+        p.spec.lines.forEach((l, i) => {
+          const s = this.model.curves.get(l.key) ?? [];
+          let data: Point[] = l.level && s.length > 0 ? levelData(s, x0, x1) : s;
+          if (p.spec.log) data = data.filter((q) => q.y > 0);
+          style(p.chart.data.datasets[i], l, data);
+        });
+      }
       const sc = p.chart.options.scales as Record<'x' | 'y' | 'y2', any>;
-      if (sc.y2) sc.y2.display = p.spec.lines.some((l, i) => l.y2 && !(p.chart.data.datasets[i] as any).hidden);
+      if (sc.y2) sc.y2.display = p.chart.data.datasets.some((d) => d.yAxisID === 'y2' && !(d as any).hidden);
       for (const axis of sc.y2 ? (['x', 'y', 'y2'] as const) : (['x', 'y'] as const)) {
         sc[axis].ticks.color = t.muted;
         sc[axis].title.color = t.muted;
@@ -204,6 +209,8 @@ export class CurveBoard {
       // Hide legend entries of series with no data (e.g. `fit` in a source/target experiment).
       p.chart.options.plugins!.legend!.labels!.filter = (item) => !(p.chart.data.datasets[item.datasetIndex!] as any).hidden;
       p.card.setNote(any ? undefined : p.spec.empty);
+      // Points of the real series (levels left out), for the UI test: a restored run must bring them back.
+      p.card.root.dataset.points = String(points);
       p.chart.update('none');
     }
   }

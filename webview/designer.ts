@@ -1,5 +1,5 @@
 /**
- * The designer form: one control per DESIGNER_FIELDS entry (src/protocol.ts), grouped into the base flows
+ * The designer form: one control per DESIGNER_FIELDS entry (src/config/designer.ts), grouped into the base flows
  * and the morph. The form never owns the experiment: an edit posts designerEdit{path, value}, the host
  * writes the file and echoes it back (`designer` / `state`), and `setExperiment` puts the echoed values in
  * the controls. Editing the file by hand therefore updates the form the same way.
@@ -7,8 +7,8 @@
  * An empty number field means "back to the default" (value null). Values are checked with the same rule
  * the host applies, so a bad value is flagged in place and never posted.
  */
-import { BUDGET_KEYS, DESIGNER_FIELDS, designerValues, ruleProblem } from '../src/protocol';
-import type { BudgetKey, DesignerField, DesignerValue, Experiment } from '../src/protocol';
+import { DESIGNER_FIELDS, designerValues, type DesignerField, type DesignerValue } from '../src/config/designer';
+import { BUDGET_KEYS, ruleProblem, type BudgetKey, type Experiment } from '../src/config/experiment';
 import { h } from './dom';
 
 type Control = HTMLElement & { value: string; checked?: boolean; invalid?: boolean };

@@ -2,7 +2,7 @@
  * The webview's side of the channel: typed post to the extension, persisted view state, and a throttled
  * reporter of what the charts drew (reportDrawn, which the integration tests wait on).
  */
-import type { WebviewToHost } from '../src/protocol';
+import type { WebviewToHost } from '../src/protocol/webview';
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;

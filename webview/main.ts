@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { HostToWebview, TrainWhat } from '../src/protocol';
+import type { ExportBackground, HostToWebview, TrainWhat } from '../src/protocol/webview';
 import { applyGlobalTheme } from './chartkit';
 import { ScatterBoard } from './charts';
 import { CurveBoard } from './curves';
@@ -23,8 +23,8 @@ import { PairPlot } from './pairplot';
 import { renderBeforeAfter, renderMetrics, renderRuns } from './tables';
 import { PanelModel, sanitizeView } from './state';
 import { fmt, medians, robustRange } from './sampling';
-import { readTheme, watchTheme } from './theme';
-import { chartPng } from './exportImage';
+import { readTheme, watchTheme, type Theme } from './theme';
+import { chartPng, chartSvg, exportTheme } from './exportImage';
 
 const CURVE_INTERVAL_MS = 200;
 const CLOUD_INTERVAL_MS = 250;
@@ -47,7 +47,8 @@ const train = (what: TrainWhat) => () => post({ type: 'startTraining', what });
 const btnBase = button('Train base flows', 'play', train('base'));
 const btnMorph = button('Train morph', 'run-all', train('morph'));
 const btnStop = button('Stop', 'debug-stop', () => post({ type: 'stop' }), true);
-const btnExport = button('Export plots', 'export', () => exportPlots(), true);
+// Export Plots asks where and on which background (the host runs the command, then asks for the images).
+const btnExport = button('Export plots', 'export', () => post({ type: 'exportRequest' }), true);
 btnBase.id = 'train-base';
 btnMorph.id = 'train-morph';
 btnStop.id = 'stop';
@@ -323,7 +324,7 @@ function frame(now: number): void {
       renderMarginals();
     } else later.add('clouds');
   } else if (d.has('density')) scatter.renderDensity();
-  if (d.has('metrics')) renderMetrics(metricsBox, model.metrics, (i) => model.featureName(i));
+  if (d.has('metrics')) renderMetrics(metricsBox, model.metrics, (i) => model.featureName(i), () => post({ type: 'trainWithDensity' }));
   if (later.size > 0) {
     for (const x of later) model.dirty.add(x);
     if (retry === undefined) retry = setTimeout(() => ((retry = undefined), schedule()), CURVE_INTERVAL_MS / 2);
@@ -331,16 +332,27 @@ function frame(now: number): void {
 }
 
 // ── Export ──────────────────────────────────────────────────────────────────────────────────────────────
-function exportPlots(): void {
+/** Every chart with data as PNG (2×) and SVG, drawn on the chosen background's colours, then back. */
+function exportPlots(background: ExportBackground = 'theme'): void {
   const names: string[] = [];
-  for (const { name, chart } of [...scatter.exportable(), ...marginals.exportable(), ...curves.exportable()]) {
-    post({ type: 'exportPlot', name, pngDataUrl: chartPng(chart) }); // at 2× (exportImage.ts)
-    names.push(name);
-  }
-  const pairPng = pairs.png();
-  if (pairPng) {
-    post({ type: 'exportPlot', name: 'pairplot', pngDataUrl: pairPng });
-    names.push('pairplot');
+  const colours = exportTheme(background, theme);
+  if (colours !== theme) applyTheme(colours);
+  try {
+    for (const { name, chart } of [...scatter.exportable(), ...marginals.exportable(), ...curves.exportable()]) {
+      if (!(chart.width > 0 && chart.height > 0)) continue; // hidden (the scatter plots of 1-D data)
+      post({ type: 'exportPlot', name, pngDataUrl: chartPng(chart) }); // at 2× (exportImage.ts)
+      post({ type: 'exportPlotSvg', name, svg: chartSvg(chart) });
+      names.push(name);
+    }
+    const pairPng = pairs.png();
+    const pairSvg = pairs.svg();
+    if (pairPng && pairSvg) {
+      post({ type: 'exportPlot', name: 'pairplot', pngDataUrl: pairPng });
+      post({ type: 'exportPlotSvg', name: 'pairplot', svg: pairSvg });
+      names.push('pairplot');
+    }
+  } finally {
+    if (colours !== theme) applyTheme(theme);
   }
   post({ type: 'exportDone', names });
 }
@@ -350,9 +362,9 @@ window.addEventListener('message', (e: MessageEvent) => {
   const msg = e.data as HostToWebview;
   if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
   try {
-    if (msg.type === 'exportPlots') exportPlots();
+    if (msg.type === 'exportPlots') exportPlots(msg.background);
     else model.apply(msg);
-    if (msg.type === 'snapshot' && model.dims >= 2) askDensity();
+    if ((msg.type === 'snapshot' || msg.type === 'restore') && model.dims >= 2) askDensity();
     // A new training, or one that ended (its model now exists): ask for the heat map again.
     if (msg.type === 'clear' || (msg.type === 'running' && !msg.running)) densityAsked = '';
     if (msg.type === 'running' && !msg.running) askDensity();
@@ -367,13 +379,25 @@ document.addEventListener('securitypolicyviolation', (e) =>
   post({ type: 'log', level: 'warn', message: `CSP blocked ${e.blockedURI || 'inline'} (${e.violatedDirective})`.slice(0, 10_000) }),
 );
 
+/** The colours the charts were drawn with, for the UI test's theme checks (scripts/ui-panel.mjs). */
+function markTheme(): void {
+  app.dataset.chartForeground = theme.foreground;
+  app.dataset.chartBackground = theme.background;
+}
+markTheme();
+
+function applyTheme(t: Theme): void {
+  applyGlobalTheme(t);
+  markTheme();
+  scatter.retheme(t);
+  curves.retheme(t);
+  marginals.retheme(t);
+  pairs.retheme(t);
+}
+
 watchTheme(() => {
   theme = readTheme();
-  applyGlobalTheme(theme);
-  scatter.retheme(theme);
-  curves.retheme(theme);
-  marginals.retheme(theme);
-  pairs.retheme(theme);
+  applyTheme(theme);
 });
 
 renderStatus();

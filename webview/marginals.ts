@@ -9,7 +9,7 @@
  * Drawn counts reported: `marginal-<i>` (points over every series of feature i's chart).
  */
 import type { Plugin, ScatterDataPoint } from 'chart.js';
-import type { CloudName } from '../src/protocol';
+import type { CloudName } from '../src/protocol/webview';
 import { Chart, COMMON_OPTIONS, basePlugins, byIndex, drawnPlugin } from './chartkit';
 import type { DrawnSink } from './chartkit';
 import { card } from './dom';
@@ -180,6 +180,15 @@ export class MarginalBoard {
       }
       p.chart.options.plugins!.legend!.labels!.color = t.foreground;
       p.card.setNote(any ? undefined : 'No data yet');
+      // What was plotted, for the UI test (scripts/ui-panel.mjs): each histogram's counts per bin and the
+      // ratio points drawn, so a check fails when the plotted data did not change (or was not drawn).
+      const root = p.card.root;
+      for (const s of HISTS) {
+        const hist = hists.get(s.cloud);
+        if (hist) root.setAttribute(`data-counts-${s.cloud}`, hist.counts.join(' '));
+        else root.removeAttribute(`data-counts-${s.cloud}`);
+      }
+      root.dataset.ratioPoints = String(RATIOS.reduce((n, _, i) => n + (p.chart.data.datasets[HISTS.length + i].data.length), 0));
       p.chart.update('none');
     }
   }

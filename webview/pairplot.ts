@@ -6,6 +6,8 @@
  * Drawn count reported: `pairplot` (points drawn over all cells).
  */
 import type { DrawnSink } from './chartkit';
+import { browserEnv, EXPORT_SCALE } from './exportImage';
+import { recordSvg, SvgRecorder } from './svgCanvas';
 import { card } from './dom';
 import type { Card } from './dom';
 import { binsFor, column, histogram } from './marginals-math';
@@ -35,8 +37,41 @@ export class PairPlot {
     this.render();
   }
 
-  png(): string | undefined {
-    return this.card.root.hidden || this.model.cols < 3 ? undefined : this.card.canvas.toDataURL('image/png');
+  /** Device pixels per CSS pixel for the next render (Export Plots: 2×), else the screen's. */
+  private scale: number | undefined;
+
+  /** The pair plot as PNG at `scale` device pixels per CSS pixel (redrawn at that ratio, then back). */
+  png(scale = EXPORT_SCALE): string | undefined {
+    if (this.card.root.hidden || this.model.cols < 3) return undefined;
+    this.scale = Math.max(scale, window.devicePixelRatio || 1);
+    try {
+      this.render();
+      return this.card.canvas.toDataURL('image/png');
+    } finally {
+      this.scale = undefined;
+      this.render();
+    }
+  }
+
+  /** The pair plot as an SVG document (the same drawing, recorded: svgCanvas.ts). */
+  svg(): string | undefined {
+    if (this.card.root.hidden || this.model.cols < 3) return undefined;
+    const css = this.size();
+    const rec = new SvgRecorder(browserEnv(), css, css, 1 / this.dpr());
+    try {
+      recordSvg(this.card.canvas.getContext('2d')!, rec, () => this.render());
+    } finally {
+      this.render();
+    }
+    return rec.svg();
+  }
+
+  private size(): number {
+    return Math.max(200, Math.floor(this.card.canvas.parentElement!.clientWidth));
+  }
+
+  private dpr(): number {
+    return this.scale ?? (window.devicePixelRatio || 1);
   }
 
   render(): void {
@@ -46,9 +81,8 @@ export class PairPlot {
     this.card.root.hidden = !show;
     if (!show) return;
     const canvas = this.card.canvas;
-    const box = canvas.parentElement!;
-    const css = Math.max(200, Math.floor(box.clientWidth));
-    const dpr = window.devicePixelRatio || 1;
+    const css = this.size();
+    const dpr = this.dpr();
     canvas.width = Math.floor(css * dpr);
     canvas.height = Math.floor(css * dpr);
     canvas.style.width = `${css}px`;

@@ -2,7 +2,7 @@
  * Pure helpers behind the plots: the point budget, subsampling, axis ranges, the colour map and density
  * grids. No DOM here, so the unit tests run them in Node.
  */
-import type { DensityGrid } from '../src/protocol';
+import type { DensityGrid } from '../src/protocol/webview';
 
 export interface Point {
   x: number;

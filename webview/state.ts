@@ -1,9 +1,11 @@
 /**
  * The webview's model: what the host has told it, folded from HostToWebview messages. Rendering reads it
- * and clears the dirty flags; nothing here touches the DOM, so the unit tests drive it in Node.
+ * and clears the dirty flags; nothing here touches the DOM, so the unit tests drive it in Node. The host
+ * keeps one too (src/host/panel.ts), fed every message it posts, and sends its contents() to a reopened
+ * panel as one `restore` message: one model, on both sides, decides what the panel shows.
  */
-import { CLOUD_NAMES, thinInPlace, toFloat32 } from '../src/protocol';
-import type { CloudName, ConditionInfo, DensityGrid, Experiment, HostToWebview, RunInfo, RunningInfo } from '../src/protocol';
+import type { Experiment } from '../src/config/experiment';
+import { CLOUD_NAMES, thinInPlace, toFloat32, type CloudName, type ComparedRunData, type ConditionInfo, type DensityGrid, type HostToWebview, type PanelContents, type RunInfo, type RunningInfo } from '../src/protocol/webview';
 import type { EvaluateSummary, Progress } from '../src/jobs/types';
 import type { Point } from './sampling';
 
@@ -21,6 +23,13 @@ export const CURVE_CAP = 5000;
  * - from metrics: `fid:morph`, `fid:transfer`, `fid:floor`, `dispEval:morph`, `dispEval:transfer`, `ot:w1`.
  */
 export type Curves = Map<string, Point[]>;
+
+/** A run drawn beside another (Compare with…): its label and its curves, keyed as `Curves`. */
+export interface ComparedRun {
+  id: string;
+  label: string;
+  curves: Curves;
+}
 
 export interface MetricsEntry {
   step: number;
@@ -75,6 +84,10 @@ export class PanelModel {
   metrics: MetricsEntry[] = [];
   density = new Map<'source' | 'target', DensityGrid>();
   status: { level: 'info' | 'warn' | 'error'; text: string } | undefined;
+  /** Runs compared on the curve charts (instead of `curves`) until the curves are cleared. */
+  compare: ComparedRun[] | undefined = undefined;
+  /** The compare message's runs as they came, for contents() (the host's replay to a reopened panel). */
+  private compareData: ComparedRunData[] | undefined = undefined;
   readonly dirty = new Set<Dirty>();
 
   /** Number of features D: the clouds' width once there are clouds (they are the truth), else the names'. */
@@ -95,14 +108,7 @@ export class PanelModel {
         // Same experiment, other feature columns (the file was edited): the clouds were of the old columns.
         else if (this.features.length > 0 && msg.features?.length && msg.features.join('\u0000') !== this.features.join('\u0000')) this.clear('clouds');
         this.key = key;
-        this.experiment = msg.experiment;
-        this.experimentPath = msg.experimentPath;
-        this.errors = msg.errors ?? [];
-        this.runs = msg.runs ?? [];
-        this.running = msg.running ?? null;
-        this.features = msg.features ?? [];
-        this.condition = msg.condition;
-        this.backend = msg.backend;
+        this.takeState(msg);
         if (msg.nllReference && Number.isFinite(msg.nllReference.value)) this.curves.set('ref:nll', [{ x: 0, y: msg.nllReference.value }]);
         else this.curves.delete('ref:nll');
         this.mark('state', 'designer', 'running', 'clouds', 'density', 'curves');
@@ -146,7 +152,89 @@ export class PanelModel {
         break;
       case 'exportPlots':
         break; // an action, handled by main.ts
+      case 'restore':
+        this.restore(msg.contents);
+        break;
+      case 'compare':
+        this.compareData = msg.runs.length > 0 ? msg.runs : undefined;
+        this.compare = msg.runs.length > 0 ? msg.runs.map((r) => ({ id: r.id, label: r.label, curves: PanelModel.curvesOf(r) })) : undefined;
+        this.mark('curves');
+        break;
     }
+  }
+
+  /** What a reopened panel needs to show all of this (a `restore` message); the status line is momentary. */
+  contents(): Extract<HostToWebview, { type: 'restore' }> {
+    return {
+      type: 'restore',
+      contents: {
+        experimentKey: this.key,
+        experiment: this.experiment,
+        experimentPath: this.experimentPath,
+        errors: this.errors,
+        runs: this.runs,
+        running: this.running,
+        features: this.features,
+        condition: this.condition,
+        backend: this.backend,
+        latest: [...this.latest.values()],
+        lastPhase: this.lastPhase,
+        curves: [...this.curves].map(([k, points]) => [k, [...points]]),
+        clouds: { ...this.clouds },
+        cols: this.cols,
+        paired: this.paired,
+        snapshotStep: this.snapshotStep,
+        metrics: [...this.metrics],
+        density: [...this.density],
+        compare: this.compareData,
+      },
+    };
+  }
+
+  /** The fields a `state` message (or a restore) sets. */
+  private takeState(m: Partial<Pick<PanelContents, 'experiment' | 'experimentPath' | 'errors' | 'runs' | 'running' | 'features' | 'condition' | 'backend'>>): void {
+    this.experiment = m.experiment;
+    this.experimentPath = m.experimentPath;
+    this.errors = m.errors ?? [];
+    this.runs = m.runs ?? [];
+    this.running = m.running ?? null;
+    this.features = m.features ?? [];
+    this.condition = m.condition;
+    this.backend = m.backend;
+  }
+
+  /** Takes over another model's contents() (the host's, when this page opens). */
+  private restore(c: PanelContents): void {
+    this.key = c.experimentKey;
+    this.takeState(c);
+    this.latest = new Map((c.latest ?? []).map((p) => [p.phase, p]));
+    this.lastPhase = c.lastPhase;
+    this.curves = new Map(c.curves ?? []);
+    this.cols = c.cols ?? 0;
+    this.clouds = {};
+    for (const name of CLOUD_NAMES) {
+      const v = toFloat32(c.clouds?.[name]);
+      if (v && this.cols > 0 && v.length % this.cols === 0) this.clouds[name] = v;
+    }
+    this.paired = c.paired ?? false;
+    this.snapshotStep = c.snapshotStep ?? 0;
+    this.metrics = c.metrics ?? [];
+    this.density = new Map();
+    for (const [which, grid] of c.density ?? []) {
+      const logp = toFloat32(grid.logp);
+      if (logp && logp.length === grid.nx * grid.ny) this.density.set(which, { ...grid, logp });
+    }
+    if (c.compare?.length) this.apply({ type: 'compare', runs: c.compare });
+    else this.compare = this.compareData = undefined;
+    this.mark('state', 'designer', 'running', 'progress', 'curves', 'clouds', 'metrics', 'density');
+  }
+
+  /** A compared run's curves: its progress and evaluations folded as the panel folds a live run's. */
+  static curvesOf(r: ComparedRunData): Curves {
+    const m = new PanelModel();
+    m.apply({ type: 'history', progress: r.progress });
+    for (const e of r.metrics) m.addMetrics(e.summary, e.step);
+    return m.curves;
   }
 
   private mark(...d: Dirty[]): void {
@@ -214,6 +302,8 @@ export class PanelModel {
   }
 
   clear(what: 'curves' | 'clouds' | 'metrics' | 'all', phase?: Phase): void {
+    // New curves (a run starts, another run is shown): the comparison ends.
+    if (what === 'curves' || what === 'all') this.compare = this.compareData = undefined;
     if (what === 'curves' || what === 'all') {
       if (phase) this.dropPhase(phase);
       else {

@@ -2,7 +2,7 @@
  * The numbers beside the plots: the latest held-out evaluation (morph vs. base transfer vs. the optimal
  * transport bound) and the list of runs.
  */
-import type { RunInfo } from '../src/protocol';
+import type { RunInfo } from '../src/protocol/webview';
 import { h } from './dom';
 import type { BeforeAfterRow, DistanceCell } from './marginals-math';
 import { fmt } from './sampling';
@@ -20,7 +20,21 @@ export function fmtEstimate(v: number | undefined): string {
   return fmt(v);
 }
 
-export function renderMetrics(box: HTMLElement, metrics: MetricsEntry[], featureName: (i: number) => string = (i) => `x${i}`): void {
+/** What the panel says of a morph that has no density (ot-cfm), wherever a density would be shown. */
+export const NO_DENSITY_NOTE = 'no density: flow matching; for log-densities train ot-f4f';
+
+/**
+ * The method line of a morph: its name and, for ot-cfm, that it has no density, with a button that trains
+ * ot-f4f (a flow for flows warm-started on the exact-OT partners: exact density and inverse).
+ */
+export function methodNote(method: string | undefined, onTrainWithDensity?: () => void): HTMLElement[] {
+  if (method !== 'ot-cfm') return [];
+  const btn = h('vscode-button', { icon: 'run-all', secondary: true, id: 'train-with-density', title: 'Sets morph.method to ot-f4f in the experiment file and trains the morph' }, 'Train ot-f4f (with density)');
+  btn.addEventListener('click', () => onTrainWithDensity?.());
+  return [h('p', { class: 'metrics-warning', id: 'metrics-no-density' }, `Method ot-cfm: ${NO_DENSITY_NOTE}. `, ...(onTrainWithDensity ? [btn] : []))];
+}
+
+export function renderMetrics(box: HTMLElement, metrics: MetricsEntry[], featureName: (i: number) => string = (i) => `x${i}`, onTrainWithDensity?: () => void): void {
   const last = metrics[metrics.length - 1];
   if (!last) {
     box.replaceChildren();
@@ -40,7 +54,8 @@ export function renderMetrics(box: HTMLElement, metrics: MetricsEntry[], feature
     );
   const noisy = s.n < MIN_EVAL_ROWS;
   box.replaceChildren(
-    h('div', { class: 'card-header' }, h('span', { class: 'card-title' }, 'Evaluation'), h('span', { class: 'card-subtitle' }, `${s.n} held-out points, at step ${last.step}`)),
+    h('div', { class: 'card-header' }, h('span', { class: 'card-title' }, 'Evaluation'), h('span', { class: 'card-subtitle' }, `${s.method ? `method ${s.method} · ` : ''}${s.n} held-out points, at step ${last.step}`)),
+    ...methodNote(s.method, onTrainWithDensity),
     ...(noisy
       ? [
           h(
@@ -62,7 +77,7 @@ export function renderMetrics(box: HTMLElement, metrics: MetricsEntry[], feature
         row('mean ‖Δ‖₁', 'mean L1 displacement', s.morph.displacement.meanL1, s.baseTransfer.displacement.meanL1),
         row('sliced W1', 'sliced Wasserstein-1 between morphed and target samples; reference: the same between two target samples', s.morph.fidelity.slicedW1, s.baseTransfer.fidelity.slicedW1, s.morph.fidelity.slicedW1Floor, 'floor'),
         row('energy', 'energy distance between morphed and target samples (unbiased: may come out below 0 when within noise); reference: two target samples', s.morph.fidelity.energy, s.baseTransfer.fidelity.energy, s.morph.fidelity.energyFloor, 'floor', fmtEstimate),
-        row('NLL under q_t', 'negative log-likelihood of the morphed points under the target base flow; reference: of target points', s.nll.morphedUnderTarget, undefined, s.nll.targetUnderTarget, 'target'),
+        row('NLL under q_t', `negative log-likelihood of the morphed points under the target base flow (not the morph's own density${s.method === 'ot-cfm' ? `: ot-cfm has ${NO_DENSITY_NOTE.replace('no density: ', 'none, ')}` : ''}); reference: of target points`, s.nll.morphedUnderTarget, undefined, s.nll.targetUnderTarget, 'target'),
       ),
     ),
     h('p', { class: 'metrics-note' }, `Base-flow NLL: source ${fmt(s.nll.sourceUnderSource)}, target ${fmt(s.nll.targetUnderTarget)} nats. OT on ${s.ot.n} points: W1 ${fmt(s.ot.w1)}, W2² ${fmt(s.ot.w2sq)}.`),
@@ -95,7 +110,8 @@ export function renderRuns(box: HTMLElement, runs: RunInfo[], onOpen: (id: strin
     if (!s) return '';
     const steps = typeof s.steps === 'number' ? ` · ${s.steps} steps` : '';
     if (typeof s.valNll === 'number') return `val NLL ${fmt(s.valNll)}${steps}`;
-    if (typeof s.finalLoss === 'number') return `loss ${fmt(s.finalLoss)}${steps}`;
+    const method = typeof s.method === 'string' ? `${s.method}${s.method === 'ot-cfm' ? ' (no density)' : ''} · ` : '';
+    if (typeof s.finalLoss === 'number') return `${method}loss ${fmt(s.finalLoss)}${steps}`;
     return '';
   };
   box.replaceChildren(

@@ -24,12 +24,16 @@ function cssVar(name: string, fallback: string): string {
 }
 
 export function readTheme(): Theme {
-  const dark = !document.body.classList.contains('vscode-light');
+  const cls = document.body.classList;
+  const dark = !cls.contains('vscode-light') && !cls.contains('vscode-high-contrast-light');
+  // High contrast (dark and light): axis text in the foreground colour, grid lines in the contrast border.
+  const hc = cls.contains('vscode-high-contrast') || cls.contains('vscode-high-contrast-light');
+  const foreground = cssVar('--vscode-editor-foreground', dark ? '#cccccc' : '#3b3b3b');
   return {
-    foreground: cssVar('--vscode-editor-foreground', dark ? '#cccccc' : '#3b3b3b'),
-    muted: cssVar('--vscode-descriptionForeground', dark ? '#9d9d9d' : '#717171'),
+    foreground,
+    muted: hc ? foreground : cssVar('--vscode-descriptionForeground', dark ? '#9d9d9d' : '#717171'),
     background: cssVar('--vscode-editor-background', dark ? '#1f1f1f' : '#ffffff'),
-    grid: cssVar('--vscode-charts-lines', dark ? 'rgba(204,204,204,0.5)' : 'rgba(59,59,59,0.5)'),
+    grid: hc ? cssVar('--vscode-contrastBorder', foreground) : cssVar('--vscode-charts-lines', dark ? 'rgba(204,204,204,0.5)' : 'rgba(59,59,59,0.5)'),
     font: cssVar('--vscode-font-family', 'system-ui, sans-serif'),
     fontSize: parseFloat(cssVar('--vscode-font-size', '13')) || 13,
     blue: cssVar('--vscode-charts-blue', '#3794ff'),

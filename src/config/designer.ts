@@ -59,7 +59,7 @@ const LABELS: Record<string, [label: string, help?: string]> = {
   weight: ['Penalty weight λ'],
   anneal: ['Anneal penalty', 'cosine-anneal λ to 0 over the budget'],
   iterateEpochs: ['Epochs per block', 'for direction "iterate"'],
-  method: ['Method', 'f4f: flows for flows (paper; exact density); ot-f4f: flow for flows regressed onto exact-OT partners, then likelihood (exact density); ot-cfm: OT flow matching (no density)'],
+  method: ['Method', 'f4f: flows for flows (paper; exact density); ot-f4f: flow for flows regressed onto exact-OT partners, then likelihood (exact density); ot-cfm (default): minibatch OT flow matching, nearest the OT cost (no density: train ot-f4f for log-densities)'],
   block: ['OT pairing block', 'rows per side paired exactly at once (8·n² bytes)'],
   conditionWeight: ['OT condition weight', 'weight of the condition distance in the pairing cost'],
   pretrain: ['OT regression share', 'ot-f4f: share of the budget spent regressing onto OT partners'],

@@ -18,27 +18,13 @@ import { openNpz } from './npz-read';
 import { openParquet } from './parquet-read';
 import { checkReadable, registerInput } from './paths';
 import { RowSink } from './sink';
+import { formatOf, READ_EXTENSIONS } from './formats';
 import type { DatasetFormat, OpenOptions, Source } from './source';
 
 export type { DatasetFormat } from './source';
 export { DataError } from './errors';
 
-const EXTENSIONS: Record<string, DatasetFormat> = {
-  '.csv': 'csv',
-  '.txt': 'csv',
-  '.tsv': 'tsv',
-  '.npy': 'npy',
-  '.npz': 'npz',
-  '.json': 'json',
-  '.h5': 'hdf5',
-  '.hdf5': 'hdf5',
-  '.parquet': 'parquet',
-};
-
-/** The format a path's extension names (case-insensitive), or undefined. */
-export function formatOf(p: string): DatasetFormat | undefined {
-  return EXTENSIONS[path.extname(p).toLowerCase()];
-}
+export { formatOf } from './formats';
 
 export interface ReadOptions {
   /** Feature columns by name or 0-based index; default: every numeric column not used as a condition. */
@@ -103,7 +89,7 @@ async function open(p: string, opts: ReadOptions): Promise<{ src: Source; format
   const format = formatOf(p);
   if (!format) {
     const ext = path.extname(p) || '(none)';
-    throw new DataError(p, 'unknown-format', `has the extension ${ext}, which Flowmorph does not read; use one of ${listNames(Object.keys(EXTENSIONS), 20)}`);
+    throw new DataError(p, 'unknown-format', `has the extension ${ext}, which Flowmorph does not read; use one of ${listNames([...READ_EXTENSIONS], 20)}`);
   }
   const { real, size } = await checkReadable(p, opts.workspaceRoot);
   registerInput(p);

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { EXPERIMENT_SUFFIX } from '../protocol';
+import { EXPERIMENT_SUFFIX } from '../config/experiment';
 import type { Controller, TrainOptions } from './controller';
 import { DATASET_EXTENSIONS, isDatasetFile, previewInWorker, previewMarkdown, toyInfo, toyNames, writeToyCsv, type ToyRequest } from './datasets';
 import { installNative } from './native';
@@ -15,9 +15,12 @@ import type { Log } from './log';
 import type { PanelBridge } from './panelBridge';
 import { FlowmorphPanel } from './panel';
 import { outputRoot, workspaceRootOf } from './experiment';
-import { announceExport, chooseCondition, chooseFormat, type ConditionChoice } from './exports';
+import { chooseBackground } from './plotExport';
+import { announceExport, chooseCondition, chooseFormat, revealPath, type ConditionChoice } from './exports';
 import { latestMorph } from './runs';
-import { workerFile } from './trainer';
+import { workerFile } from './workerClient';
+import { setDataWithPicker } from './columnPicker';
+import type { DataSpec } from '../jobs/types';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -83,13 +86,18 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
 
   /** Use as Source / Target: writes the experiment file and says so (with its problems, if any). */
   const useAs = async (role: 'source' | 'target', args: unknown[]) => {
-    const file = await datasetArg(args, role === 'source' ? 'Source dataset' : 'Target dataset');
+    const file = await datasetArg(args, role === 'source' ? vscode.l10n.t('Source dataset') : vscode.l10n.t('Target dataset'));
     if (!file) return undefined;
-    const loaded = await c.store.setData(role, file, optionsOf(args));
+    // A person (or `{ pickColumns: true }`) chooses the feature and condition columns (columnPicker.ts).
+    const { pickColumns, ...spec } = optionsOf<Omit<DataSpec, 'path'> & { pickColumns?: boolean }>(args);
+    const loaded = (pickColumns ?? interactive(args))
+      ? await setDataWithPicker(c.store, workerFile(context.extensionPath), role, file, { dataset: spec.dataset })
+      : await c.store.setData(role, file, spec);
+    if (!loaded) return undefined;
     if (interactive(args)) {
       const where = vscode.workspace.asRelativePath(loaded.uri);
-      const text = `Flowmorph: ${path.basename(file.fsPath)} is now the ${role} of ${where}.`;
-      if (loaded.errors.length) void vscode.window.showWarningMessage(`${text} The experiment file has problems: ${loaded.errors.join('; ')}`);
+      const text = role === 'source' ? vscode.l10n.t('Flowmorph: {0} is now the source of {1}.', path.basename(file.fsPath), where) : vscode.l10n.t('Flowmorph: {0} is now the target of {1}.', path.basename(file.fsPath), where);
+      if (loaded.errors.length) void vscode.window.showWarningMessage(vscode.l10n.t('{0} The experiment file has problems: {1}', text, loaded.errors.join('; ')));
       else void vscode.window.showInformationMessage(text);
     }
     return loaded.experiment;
@@ -148,7 +156,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     },
 
     'flowmorph.trainBaseOnFile': async (...args: unknown[]) => {
-      const file = await datasetArg(args, 'Train a base flow on');
+      const file = await datasetArg(args, vscode.l10n.t('Train a base flow on'));
       if (!file) return undefined;
       return c.trainBaseOnFile(file, optionsOf(args));
     },
@@ -156,7 +164,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     'flowmorph.trainMorph': async (...args: unknown[]) => c.trainMorph(optionsOf(args)),
 
     'flowmorph.morphFile': async (...args: unknown[]) => {
-      const file = await datasetArg(args, 'Dataset to morph');
+      const file = await datasetArg(args, vscode.l10n.t('Dataset to morph'));
       if (!file) return undefined;
       const o = optionsOf<{ run?: string; inverse?: boolean; dataset?: string; format?: string; condition?: ConditionChoice }>(args);
       const ask = interactive(args);
@@ -168,7 +176,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const format = await chooseFormat(o.format, ask);
       if (!format) return undefined;
       const rec = await c.morphFile(file, { ...o, run, format, targetCondition: cond.targetCondition });
-      if (rec.status === 'done' && rec.output) announceExport(log, 'Morph This File', [rec.output]);
+      if (rec.status === 'done' && rec.output) announceExport(log, vscode.l10n.t('Morph This File'), [rec.output]);
       return rec;
     },
 
@@ -198,12 +206,14 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!format) return undefined;
       const cond = o.condition !== undefined && o.run ? await chooseCondition(o.run, o.condition, c.targetCondition, false) : {};
       const files = await c.exportSamples({ run: o.run, folder: o.folder, format, targetCondition: cond?.targetCondition });
-      announceExport(log, 'Export Samples', files);
+      announceExport(log, vscode.l10n.t('Export Samples'), files);
       return files;
     },
 
     'flowmorph.exportPlots': async (...args: unknown[]) => {
-      const o = optionsOf<{ folder?: string; timeoutMs?: number }>(args);
+      const o = optionsOf<{ folder?: string; timeoutMs?: number; background?: string }>(args);
+      const background = await chooseBackground(o.background, interactive(args));
+      if (!background) return undefined;
       const loaded = await c.store.ensure();
       // A new dated folder (one PNG per chart) so nothing is overwritten; a person is asked where.
       const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
@@ -213,7 +223,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         // The dialog's folder must exist (VS Code's own dialog otherwise asks whether to create it).
         fs.mkdirSync(path.dirname(proposed.fsPath), { recursive: true });
         const picked = await vscode.window.showSaveDialog({
-          title: vscode.l10n.t('Export plots: folder for one PNG per chart'),
+          title: vscode.l10n.t('Export plots: folder for a PNG and an SVG per chart'),
           defaultUri: proposed,
           saveLabel: vscode.l10n.t('Export Here'),
         });
@@ -224,14 +234,15 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         FlowmorphPanel.show(context);
         await bridge.postState();
       }
-      const files = await bridge.exportPlots(folder, o.timeoutMs);
-      log.info(`exported ${files.length} plot(s) to ${folder}`);
+      const files = await bridge.exportPlots(folder, o.timeoutMs, background);
+      const plots = new Set(files.map((f) => path.basename(f).replace(/\.(png|svg)$/, ''))).size;
+      log.info(`exported ${plots} plot(s) as ${files.length} files (PNG at 2× and SVG, ${background} background) to ${folder}`);
       if (interactive(args)) {
         const reveal = vscode.l10n.t('Reveal');
-        void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: saved {0} plot(s) in {1}', files.length, vscode.workspace.asRelativePath(folder)), reveal).then((a) => {
-          if (a === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(files[0] ?? folder!));
+        void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: saved {0} plot(s) in {1} (PNG at 2× and SVG)', plots, vscode.workspace.asRelativePath(folder)), reveal).then((a) => {
+          if (a === reveal) void revealPath(files[0] ?? folder!);
         });
-      } else void vscode.window.setStatusBarMessage(vscode.l10n.t('Flowmorph: saved {0} plot(s)', files.length), 5000);
+      } else void vscode.window.setStatusBarMessage(vscode.l10n.t('Flowmorph: saved {0} plot(s)', plots), 5000);
       return files;
     },
 
@@ -269,9 +280,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     },
 
     'flowmorph.previewDataset': async (...args: unknown[]) => {
-      const file = await datasetArg(args, 'Dataset to preview');
+      const file = await datasetArg(args, vscode.l10n.t('Dataset to preview'));
       if (!file) return undefined;
-      // Read in a worker: nothing parses data on the extension host's thread (src/host/preview.ts).
+      // Read in a worker: nothing parses data on the extension host's thread (src/worker/preview.ts).
       const p = await previewInWorker(workerFile(context.extensionPath), {
         file: file.fsPath,
         dataset: optionsOf<{ dataset?: string }>(args).dataset,
@@ -282,6 +293,13 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       provider.changed.fire(uri);
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      if (interactive(args)) {
+        const asSource = vscode.l10n.t('Use as Source…');
+        const asTarget = vscode.l10n.t('Use as Target…');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: {0} has {1} rows. Choose its columns and use it as:', path.basename(file.fsPath), p.rows), asSource, asTarget).then((a) => {
+          if (a) void vscode.commands.executeCommand(a === asSource ? 'flowmorph.setSource' : 'flowmorph.setTarget', file);
+        });
+      }
       return p;
     },
   };

@@ -9,11 +9,12 @@ import * as vscode from 'vscode';
 import type { TrainConfig } from '../core/config';
 import type { DataSpec, FitJob, MorphJob, TransportJob } from '../jobs/types';
 import { resolveWith } from '../config/experiment';
-import type { EvaluateJobSpec, TrainWhat, WorkerJob } from '../protocol';
+import type { TrainWhat } from '../protocol/webview';
+import type { EvaluateJobSpec, WorkerJob } from '../protocol/worker';
 import { absoluteSpec, outputRoot, workspaceRootOf, type ExperimentStore, type LoadedExperiment } from './experiment';
-import { createRunDir, latestModel, latestMorph, listRuns, readRecord, type RunRecord } from './runs';
+import { createRunDir, latestModel, latestMorph, listRuns, readRecord, recordedColumns, type RunRecord } from './runs';
 import { settings } from './settings';
-import type { Trainer } from './trainer';
+import type { WorkerClient } from './workerClient';
 import { writeDataset } from '../data/write';
 import { readRunMeta } from '../jobs/model-io';
 import { formatExt, type ExportFormat } from './exports';
@@ -42,7 +43,7 @@ export class Controller {
 
   constructor(
     readonly store: ExperimentStore,
-    readonly trainer: Trainer,
+    readonly trainer: WorkerClient,
   ) {}
 
   /** The current experiment, which must name the datasets `need`. */
@@ -263,7 +264,7 @@ export class Controller {
     }
     if (!last || last.run.path !== runDir) throw new Error(`No samples of ${path.basename(runDir)} in this window: a base flow's samples are those of its last snapshot.`);
     const { snapshot } = last;
-    const columns = columnNames(runDir, snapshot.cols);
+    const columns = recordedColumns(runDir, (c) => c.length === snapshot.cols) ?? Array.from({ length: snapshot.cols }, (_, i) => `x${i}`);
     const files: string[] = [];
     for (const [name, data] of Object.entries(snapshot.clouds)) {
       if (!data) continue;
@@ -279,17 +280,4 @@ export class Controller {
   static whatOf(r: RunRecord): TrainWhat {
     return r.role === 'source' || r.role === 'target' ? r.role : r.role === 'file' ? 'base' : r.role === 'evaluate' ? 'evaluate' : 'morph';
   }
-}
-
-/** Column names of a run's data from its model.json / run.json, else x0, x1, … */
-function columnNames(dir: string, cols: number): string[] {
-  for (const f of ['model.json', 'run.json']) {
-    try {
-      const meta = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { columns?: string[] };
-      if (meta.columns?.length === cols) return meta.columns;
-    } catch {
-      /* not written (yet) */
-    }
-  }
-  return Array.from({ length: cols }, (_, i) => `x${i}`);
 }

@@ -1,5 +1,5 @@
 /**
- * The current experiment: one `*.flowmorph.json` file in the workspace (src/protocol.ts, section 1).
+ * The current experiment: one `*.flowmorph.json` file in the workspace (src/config/experiment.ts).
  * Picks it (last used, else the first in the workspace), reads and validates it, writes edits atomically,
  * and resolves its relative paths (data and output folder are relative to the experiment file).
  */
@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import { writeFileAtomic } from '../data/atomic';
 import { confined, isInside } from '../data/paths';
 import type { DataSpec } from '../jobs/types';
-import { defaultExperiment, EXPERIMENT_SUFFIX, formatExperiment, parseExperiment, type Experiment } from '../protocol';
+import { withColumns, type ColumnChoice } from './columnChoice';
+import { defaultExperiment, EXPERIMENT_SUFFIX, formatExperiment, parseExperiment, type Experiment } from '../config/experiment';
 import { settings } from './settings';
 
 const LAST_USED_KEY = 'flowmorph.currentExperiment';
@@ -21,19 +22,29 @@ export interface LoadedExperiment {
   errors: string[];
 }
 
+/** Why the current experiment changed: `origin` is what update() was told (e.g. 'designer'), else absent. */
+export interface ExperimentChange {
+  origin?: string;
+}
+
 export class ExperimentStore implements vscode.Disposable {
   private current: vscode.Uri | undefined;
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<ExperimentChange>();
   /** The current experiment changed: another file was picked, or its contents changed. */
   readonly onDidChange = this.changed.event;
   private readonly watcher: vscode.FileSystemWatcher;
+  /** The text update() last wrote: the watcher's echo of that write was announced already. */
+  private ownText: string | undefined;
 
   constructor(private readonly state: vscode.Memento) {
     const last = state.get<string>(LAST_USED_KEY);
     if (last && fs.existsSync(vscode.Uri.parse(last).fsPath)) this.current = vscode.Uri.parse(last);
     this.watcher = vscode.workspace.createFileSystemWatcher(`**/*${EXPERIMENT_SUFFIX}`);
     const onFile = (uri: vscode.Uri) => {
-      if (!this.current || uri.fsPath === this.current.fsPath) this.changed.fire();
+      if (this.current && uri.fsPath !== this.current.fsPath) return;
+      if (this.ownText !== undefined && readText(uri.fsPath) === this.ownText) return;
+      this.ownText = undefined;
+      this.changed.fire({});
     };
     this.watcher.onDidChange(onFile);
     this.watcher.onDidCreate(onFile);
@@ -60,7 +71,7 @@ export class ExperimentStore implements vscode.Disposable {
     if (this.current?.fsPath === uri.fsPath) return;
     this.current = uri;
     await this.state.update(LAST_USED_KEY, uri.toString());
-    this.changed.fire();
+    this.changed.fire({});
   }
 
   /** The current experiment, creating `experiment.flowmorph.json` in the first workspace folder if none exists. */
@@ -104,15 +115,27 @@ export class ExperimentStore implements vscode.Disposable {
     return uri;
   }
 
-  /** Applies `edit` to the current experiment (created if needed) and writes the file. */
-  async update(edit: (exp: Experiment) => Experiment): Promise<LoadedExperiment> {
+  /**
+   * Applies `edit` to the current experiment (created if needed) and stores it: an open document of the
+   * file gets a WorkspaceEdit and is saved (as VS Code's custom-editor sample edits its document, so the
+   * editor shows the edit with no reload conflict), otherwise the file is written atomically. Fires one
+   * change, carrying `origin`; the file watcher's echo of this write fires none.
+   */
+  async update(edit: (exp: Experiment) => Experiment, origin?: string): Promise<LoadedExperiment> {
     const cur = await this.ensure();
     if (cur.errors.length > 0) {
       throw new Error(`${vscode.workspace.asRelativePath(cur.uri)} has errors; fix them first:\n${cur.errors.join('\n')}`);
     }
     const next = edit(JSON.parse(JSON.stringify(cur.experiment)) as Experiment);
-    writeFileAtomic(cur.uri.fsPath, formatExperiment(next));
-    this.changed.fire();
+    const text = formatExperiment(next);
+    this.ownText = text;
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === cur.uri.fsPath);
+    if (doc && doc.getText() !== text) {
+      const ws = new vscode.WorkspaceEdit();
+      ws.replace(doc.uri, doc.validateRange(new vscode.Range(0, 0, doc.lineCount, 0)), text);
+      if (!(await vscode.workspace.applyEdit(ws)) || !(await doc.save())) throw new Error(`could not edit ${vscode.workspace.asRelativePath(cur.uri)}`);
+    } else if (!doc) writeFileAtomic(cur.uri.fsPath, text);
+    this.changed.fire(origin === undefined ? {} : { origin });
     return { uri: cur.uri, experiment: next, errors: [] };
   }
 
@@ -121,6 +144,29 @@ export class ExperimentStore implements vscode.Disposable {
     const cur = await this.ensure();
     const rel = relativeTo(path.dirname(cur.uri.fsPath), file.fsPath);
     return this.update((exp) => ({ ...exp, [role]: { ...spec, path: rel } }));
+  }
+
+  /** Sets the source or target dataset with the column picker's choice (columnChoice.ts: withColumns). */
+  async setDataColumns(role: 'source' | 'target', file: vscode.Uri, choice: ColumnChoice, extra: { dataset?: string } = {}): Promise<LoadedExperiment> {
+    const cur = await this.ensure();
+    const rel = relativeTo(path.dirname(cur.uri.fsPath), file.fsPath);
+    return this.update((exp) => withColumns(exp, role, rel, choice, extra));
+  }
+
+  /** The data spec of `role` when it names `file`, for the column picker's first offer. */
+  async specOf(role: 'source' | 'target', file: vscode.Uri): Promise<DataSpec | undefined> {
+    const cur = await this.get();
+    const spec = cur?.experiment[role];
+    if (!cur || !spec || /^toy:/i.test(spec.path)) return undefined;
+    return path.resolve(path.dirname(cur.uri.fsPath), spec.path) === file.fsPath ? spec : undefined;
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 
@@ -154,7 +200,7 @@ export function outputRoot(loaded: LoadedExperiment): string {
   if (inside !== undefined) return inside;
   if (!warnedOutside.has(wanted)) {
     warnedOutside.add(wanted);
-    void vscode.window.showWarningMessage(`Flowmorph: the output folder '${wanted}' lies outside the workspace folder ${root}; runs go to flowmorph-runs inside it instead.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t("Flowmorph: the output folder '{0}' lies outside the workspace folder {1}; runs go to flowmorph-runs inside it instead.", wanted, root));
   }
   return path.join(root, 'flowmorph-runs');
 }

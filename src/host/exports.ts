@@ -35,7 +35,7 @@ export async function chooseFormat(given: unknown, ask: boolean): Promise<Export
   if (!ask) return 'csv';
   const pick = await vscode.window.showQuickPick(
     EXPORT_FORMATS.map((e) => ({ label: e.label, description: e.ext, detail: e.detail, format: e.format })),
-    { title: 'Flowmorph: export format', placeHolder: 'Write the morphed rows as…' },
+    { title: vscode.l10n.t('Flowmorph: export format'), placeHolder: vscode.l10n.t('Write the morphed rows as…') },
   );
   return pick?.format;
 }
@@ -70,18 +70,18 @@ export async function chooseCondition(
   if (!ask) return slider ? fixed(slider) : {};
   type Item = vscode.QuickPickItem & { choice: 'own' | 'fixed' | 'slider' };
   const items: Item[] = [
-    { label: 'Own condition', detail: `each row keeps its own ${names}`, choice: 'own' },
-    { label: 'A fixed value…', detail: `morph every row to one value of ${names}`, choice: 'fixed' },
+    { label: vscode.l10n.t('Own condition'), detail: vscode.l10n.t('each row keeps its own {0}', names), choice: 'own' },
+    { label: vscode.l10n.t('A fixed value…'), detail: vscode.l10n.t('morph every row to one value of {0}', names), choice: 'fixed' },
   ];
-  if (slider) items.push({ label: `The panel's slider: ${slider.join(', ')}`, detail: `morph every row to ${names} = ${slider.join(', ')}`, choice: 'slider' });
-  const pick = await vscode.window.showQuickPick(items, { title: 'Flowmorph: target condition', placeHolder: `The run is conditional on ${names}: morph to…` });
+  if (slider) items.push({ label: vscode.l10n.t("The panel's slider: {0}", slider.join(', ')), detail: vscode.l10n.t('morph every row to {0} = {1}', names, slider.join(', ')), choice: 'slider' });
+  const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Flowmorph: target condition'), placeHolder: vscode.l10n.t('The run is conditional on {0}: morph to…', names) });
   if (!pick) return undefined;
   if (pick.choice === 'own') return {};
   if (pick.choice === 'slider') return fixed(slider!);
   const text = await vscode.window.showInputBox({
-    title: `Target ${names}`,
-    prompt: `${C} number(s), separated by commas`,
-    validateInput: (s) => (parseNumbers(s, C) ? undefined : `${C} number(s), separated by commas`),
+    title: vscode.l10n.t('Target {0}', names),
+    prompt: vscode.l10n.t('{0} number(s), separated by commas', C),
+    validateInput: (s) => (parseNumbers(s, C) ? undefined : vscode.l10n.t('{0} number(s), separated by commas', C)),
   });
   if (text === undefined) return undefined;
   return fixed(parseNumbers(text, C)!);
@@ -100,9 +100,10 @@ export function announceExport(log: Log | undefined, what: string, files: string
   if (files.length === 0) return;
   const names = files.map((f) => vscode.workspace.asRelativePath(f));
   for (const n of names) log?.info(`${what}: wrote ${n}`);
-  const shown = names.length <= 3 ? names.join(', ') : `${names.slice(0, 2).join(', ')} and ${names.length - 2} more`;
-  void vscode.window.showInformationMessage(`Flowmorph: ${what}: wrote ${shown}`, 'Reveal').then((a) => {
-    if (a === 'Reveal') void revealPath(files[0]);
+  const shown = names.length <= 3 ? names.join(', ') : vscode.l10n.t('{0} and {1} more', names.slice(0, 2).join(', '), names.length - 2);
+  const reveal = vscode.l10n.t('Reveal');
+  void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: {0}: wrote {1}', what, shown), reveal).then((a) => {
+    if (a === reveal) void revealPath(files[0]);
   });
 }
 

@@ -3,7 +3,7 @@
  * integration tests to watch training without a UI).
  *
  *   ExperimentStore  the current *.flowmorph.json          (experiment.ts)
- *   Trainer          jobs in a worker_threads Worker        (trainer.ts, worker.ts)
+ *   WorkerClient     jobs in a worker_threads Worker        (workerClient.ts; the worker: src/worker/main.ts)
  *   Controller       what the commands and the panel do     (controller.ts, commands.ts)
  *   PanelBridge      training events ↔ the webview panel    (panelBridge.ts, panel.ts)
  *   ExperimentTree   the activity-bar view                  (tree.ts)
@@ -11,8 +11,9 @@
  */
 import * as vscode from 'vscode';
 import type { Progress } from '../jobs/types';
-import { EXPERIMENT_SUFFIX } from '../protocol';
+import { EXPERIMENT_SUFFIX } from '../config/experiment';
 import { registerCommands } from './commands';
+import { onDidShowColumnPick } from './columnPicker';
 import { registerRunMenu } from './runMenu';
 import { Controller } from './controller';
 import { ExperimentStore } from './experiment';
@@ -23,12 +24,12 @@ import { PanelBridge } from './panelBridge';
 import { latestMorph } from './runs';
 import { TrainingUi } from './progressUi';
 import { settings } from './settings';
-import { Trainer, workerFile } from './trainer';
+import { WorkerClient, workerFile } from './workerClient';
 import { ExperimentTree } from './tree';
 
 export interface FlowmorphApi {
   controller: Controller;
-  trainer: Trainer;
+  trainer: WorkerClient;
   tree: ExperimentTree;
   /**
    * Resolves with the first progress event for which `predicate` holds; rejects when a run ends first
@@ -37,13 +38,15 @@ export interface FlowmorphApi {
   waitForProgress(predicate: (p: Progress) => boolean, timeoutMs?: number): Promise<Progress>;
   /** The panel class, so tests can wait for what it drew (FlowmorphPanel.whenDrawn). */
   panel: typeof FlowmorphPanel;
+  /** Fires when a step of the column picker is on screen (the test drives it with workbench commands). */
+  columnPicks: typeof onDidShowColumnPick;
 }
 
 export function activate(context: vscode.ExtensionContext): FlowmorphApi {
   const log = new Log();
   FlowmorphPanel.log = (line) => log.warn(line);
   const store = new ExperimentStore(context.workspaceState);
-  const trainer = new Trainer(workerFile(context.extensionPath), log, () => ({
+  const trainer = new WorkerClient(workerFile(context.extensionPath), log, () => ({
     backend: settings().backend,
     nativeModules: nativeModules(context.globalStorageUri),
     threads: settings().threads,
@@ -100,13 +103,14 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
     }),
     store.onDidChange(() => void updateContext()),
   );
-  // Editing an experiment file makes it the current experiment.
-  context.subscriptions.push(
-    vscode.window.onDidChangeActiveTextEditor((e) => {
-      const uri = e?.document.uri;
-      if (uri?.scheme === 'file' && uri.fsPath.endsWith(EXPERIMENT_SUFFIX)) void store.use(uri);
-    }),
-  );
+  // Editing an experiment file makes it the current experiment; also the one already open in the editor
+  // when the extension activates (opening it may be what activated it, before this listener existed).
+  const useIfExperiment = (e: vscode.TextEditor | undefined) => {
+    const uri = e?.document.uri;
+    if (uri?.scheme === 'file' && uri.fsPath.endsWith(EXPERIMENT_SUFFIX)) void store.use(uri);
+  };
+  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(useIfExperiment));
+  useIfExperiment(vscode.window.activeTextEditor);
   void updateContext();
   log.info(`Flowmorph ${context.extension.packageJSON.version} activated (extension host: Node ${process.versions.node})`);
 
@@ -115,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
     trainer,
     tree,
     panel: FlowmorphPanel,
+    columnPicks: onDidShowColumnPick,
     waitForProgress(predicate, timeoutMs = 120_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -138,5 +143,5 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
 }
 
 export function deactivate(): void {
-  // Disposing the subscriptions stops a running job's worker (Trainer.dispose).
+  // Disposing the subscriptions stops a running job's worker (WorkerClient.dispose).
 }

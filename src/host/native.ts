@@ -2,7 +2,7 @@
  * "Install Native Backend": @tensorflow/tfjs-node (libtensorflow; its speed for Flowmorph is not measured:
  * the fused network and spline kernels run our WebAssembly on every backend) cannot ship inside a VSIX (platform-specific, downloaded at install time), so it is
  * installed on demand with npm into the extension's global storage. The worker looks there at start-up
- * (src/host/nativeCore.ts). Its install script downloads libtensorflow from Google storage: offline
+ * (src/worker/nativeCore.ts). Its install script downloads libtensorflow from Google storage: offline
  * machines need TFJS_NODE_CDN_STORAGE / a mirror (README, "Backends"), and the install is bounded
  * by a timeout because that script has none.
  */

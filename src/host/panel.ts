@@ -2,19 +2,21 @@
  * The Flowmorph panel: one WebviewPanel showing plots, curves and the designer (webview/).
  *
  * Lifetime: training lives in the worker, not in the panel. Closing the panel stops nothing; every message
- * posted while it is closed is recorded in `FlowmorphPanel.replay`, and a (re)opened panel gets the current
- * state replayed when its script says `ready`. That is also why `retainContextWhenHidden` is off: a hidden
- * panel is thrown away and rebuilt from the replay, which costs less memory than keeping it alive.
+ * posted, open or not, is applied to `FlowmorphPanel.replay` (the panel's own model, webview/state.ts), and
+ * a (re)opened panel gets its contents in one `restore` message when its script says `ready`. That is also
+ * why `retainContextWhenHidden` is off: a hidden panel is thrown away and rebuilt from the replay, which
+ * costs less memory than keeping it alive.
  *
- * Security: every message from the webview is checked with `webviewMessageProblem` (src/protocol.ts) and
+ * Security: every message from the webview is checked with `webviewMessageProblem` (src/protocol/webview.ts) and
  * dropped with a log line when it fails; the page runs under a nonce-based CSP (webview/html.ts) and may
  * load only dist/ and media/.
  */
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import { PanelReplay, webviewMessageProblem } from '../protocol';
-import type { HostToWebview, WebviewToHost } from '../protocol';
+import { Reply } from '../protocol/reply';
+import { webviewMessageProblem, type HostToWebview, type WebviewToHost } from '../protocol/webview';
 import { panelHtml } from '../../webview/html';
+import { PanelModel } from '../../webview/state';
 
 type Handler = (msg: WebviewToHost, panel: FlowmorphPanel) => void;
 
@@ -22,8 +24,8 @@ export class FlowmorphPanel implements vscode.Disposable {
   static readonly viewType = 'flowmorph.panel';
   /** The open panel, if any. */
   static current: FlowmorphPanel | undefined;
-  /** What a reopened panel is shown; outlives every panel. */
-  static readonly replay = new PanelReplay();
+  /** What a reopened panel is shown (the same model the page keeps); outlives every panel. */
+  static readonly replay = new PanelModel();
   /** Where rejected messages and webview errors go; set it to an output channel's appendLine. */
   static log: (line: string) => void = (line) => console.warn(line);
   /** Latest reportDrawn counts (merged), for integration tests. */
@@ -33,7 +35,6 @@ export class FlowmorphPanel implements vscode.Disposable {
   private static readonly drawnWaiters = new Set<() => void>();
 
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly ownHandlers = new Set<Handler>();
   private disposed = false;
 
   /** Opens the panel (or reveals the open one). */
@@ -62,11 +63,11 @@ export class FlowmorphPanel implements vscode.Disposable {
   }
 
   /**
-   * Records `msg` for replay and sends it to the open panel, if any. Use this (rather than an instance's
-   * post) from code that runs whether or not the panel is open, e.g. the worker's progress handler.
+   * Applies `msg` to the replay and sends it to the open panel, if any: the one way to post, so a panel
+   * opened later shows it too.
    */
   static post(msg: HostToWebview): Thenable<boolean> {
-    FlowmorphPanel.replay.record(msg);
+    FlowmorphPanel.replay.apply(msg);
     const p = FlowmorphPanel.current;
     return p ? p.panel.webview.postMessage(msg) : Promise.resolve(false);
   }
@@ -82,38 +83,21 @@ export class FlowmorphPanel implements vscode.Disposable {
    * rejects after `timeoutMs`. For integration tests: "the morph plot really drew".
    */
   static whenDrawn(predicate: (drawn: Record<string, number>) => boolean, timeoutMs = 30_000): Promise<Record<string, number>> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        if (!predicate(FlowmorphPanel.drawn)) return false;
-        clearTimeout(timer);
-        FlowmorphPanel.drawnWaiters.delete(waiter);
-        resolve({ ...FlowmorphPanel.drawn });
-        return true;
-      };
-      const waiter = (): void => void check();
-      const timer = setTimeout(() => {
-        FlowmorphPanel.drawnWaiters.delete(waiter);
-        reject(new Error(`panel did not draw as expected within ${timeoutMs} ms; drawn: ${JSON.stringify(FlowmorphPanel.drawn)}`));
-      }, timeoutMs);
-      if (!check()) FlowmorphPanel.drawnWaiters.add(waiter);
-    });
+    const reply: Reply<Record<string, number>> = new Reply(
+      { ms: timeoutMs, message: () => `panel did not draw as expected within ${timeoutMs} ms; drawn: ${JSON.stringify(FlowmorphPanel.drawn)}` },
+      () => FlowmorphPanel.drawnWaiters.delete(check),
+    );
+    const check = (): void => {
+      if (predicate(FlowmorphPanel.drawn)) reply.resolve({ ...FlowmorphPanel.drawn });
+    };
+    check();
+    if (reply.pending) FlowmorphPanel.drawnWaiters.add(check);
+    return reply.promise;
   }
 
   /** Decodes an exportPlot message's data URL (validated already) to PNG bytes. */
   static pngBytes(pngDataUrl: string): Uint8Array {
     return Buffer.from(pngDataUrl.slice(pngDataUrl.indexOf(',') + 1), 'base64');
-  }
-
-  /** Writes bytes atomically: a temp file in the same folder, then a rename over the target. */
-  static async writeFileAtomic(uri: vscode.Uri, bytes: Uint8Array): Promise<void> {
-    const tmp = uri.with({ path: `${uri.path}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp` });
-    await vscode.workspace.fs.writeFile(tmp, bytes);
-    try {
-      await vscode.workspace.fs.rename(tmp, uri, { overwrite: true });
-    } catch (e) {
-      await Promise.resolve(vscode.workspace.fs.delete(tmp)).catch(() => undefined);
-      throw e;
-    }
   }
 
   private constructor(
@@ -138,17 +122,6 @@ export class FlowmorphPanel implements vscode.Disposable {
     FlowmorphPanel.current.receive(msg);
   }
 
-  /** Same as the static post: records for replay, then sends. */
-  post(msg: HostToWebview): Thenable<boolean> {
-    return FlowmorphPanel.post(msg);
-  }
-
-  /** Handles validated messages from this panel only (dropped when it closes). */
-  onMessage(handler: Handler): vscode.Disposable {
-    this.ownHandlers.add(handler);
-    return new vscode.Disposable(() => this.ownHandlers.delete(handler));
-  }
-
   /** Fires when this panel closes (training goes on). */
   get onDidDispose(): vscode.Event<void> {
     return this.panel.onDidDispose;
@@ -158,7 +131,6 @@ export class FlowmorphPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (FlowmorphPanel.current === this) FlowmorphPanel.current = undefined;
-    this.ownHandlers.clear();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
@@ -173,14 +145,14 @@ export class FlowmorphPanel implements vscode.Disposable {
     const msg = raw as WebviewToHost;
     if (msg.type === 'ready') {
       FlowmorphPanel.drawn = {}; // a fresh page: what counts is what it draws from now on
-      for (const m of FlowmorphPanel.replay.messages()) void this.panel.webview.postMessage(m);
+      void this.panel.webview.postMessage(FlowmorphPanel.replay.contents());
     } else if (msg.type === 'reportDrawn') {
       FlowmorphPanel.drawn = { ...FlowmorphPanel.drawn, ...msg.charts };
       for (const w of [...FlowmorphPanel.drawnWaiters]) w();
     } else if (msg.type === 'log') {
       FlowmorphPanel.log(`[webview ${msg.level}] ${msg.message}`);
     }
-    for (const h of [...FlowmorphPanel.handlers, ...this.ownHandlers]) {
+    for (const h of [...FlowmorphPanel.handlers]) {
       try {
         h(msg, this);
       } catch (e) {

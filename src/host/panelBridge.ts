@@ -7,14 +7,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { writeFileAtomic } from '../data/atomic';
-import { applyDesignerEdit, defaultExperiment, toFloat32, type ConditionInfo, type DensityGrid, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol';
+import { applyDesignerEdit } from '../config/designer';
+import { defaultExperiment } from '../config/experiment';
+import { toFloat32, type ConditionInfo, type DensityGrid, type ExportBackground, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol/webview';
+import { trainMorphWithDensity } from './densityMorph';
 import { Controller } from './controller';
 import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
 import type { Log } from './log';
+import { Reply } from '../protocol/reply';
 import { FlowmorphPanel } from './panel';
 import type { Snapshot } from '../jobs/types';
-import type { ConditionMorphResult } from './conditionMorph';
-import { latestModel, latestMorph, readRecord, type RunRecord } from './runs';
+import type { ConditionMorphResult } from '../worker/conditionMorph';
+import { latestModel, latestMorph, readRecord, recordedColumns, type RunRecord } from './runs';
 import { settings } from './settings';
 import { latestView, runViewMessages, RunViewWriter } from './runView';
 
@@ -31,7 +35,7 @@ function runInfo(r: RunRecord): RunInfo {
 
 export class PanelBridge implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
-  private exportWaiter: { folder: string; files: string[]; resolve: (files: string[]) => void } | undefined;
+  private exportWaiter: { folder: string; files: string[]; reply: Reply<string[]> } | undefined;
   /** The experiment file the panel's plots belong to; another one clears them (and the replay). */
   private shownExperiment: string | undefined;
   /** Keeps the running run's curves and clouds in its folder, for a reload or a later Open in Panel. */
@@ -65,6 +69,7 @@ export class PanelBridge implements vscode.Disposable {
           case 'snapshot':
             this.writer?.snapshot(e.snapshot, e.paired);
             this.post({ type: 'snapshot', snapshot: e.snapshot, paired: e.paired });
+            if (e.snapshot.evaluation) this.post({ type: 'metrics', summary: e.snapshot.evaluation, step: e.snapshot.step });
             break;
           case 'ended': {
             this.writer?.flush();
@@ -79,7 +84,8 @@ export class PanelBridge implements vscode.Disposable {
           }
         }
       }),
-      store.onDidChange(() => void this.postState()),
+      // A designer edit is echoed by its own `designer` message: one post per edit.
+      store.onDidChange((e) => void (e.origin === 'designer' ? undefined : this.postState())),
       FlowmorphPanel.onMessage((msg) => void this.handle(msg).catch((err: Error) => this.fail(msg.type, err))),
     );
   }
@@ -106,11 +112,13 @@ export class PanelBridge implements vscode.Disposable {
     const interrupted = runs.find((r) => r.status === 'interrupted');
     if (interrupted) {
       const resumable = interrupted.kind === 'fit';
-      const actions = resumable ? ['Resume', 'Open in Panel'] : ['Open in Panel'];
-      const note = resumable ? 'Resume it from its last checkpoint?' : 'A morph cannot resume yet: train it again to finish.';
-      void vscode.window.showWarningMessage(`Flowmorph: "${interrupted.label}" was interrupted (the window closed or reloaded while it trained). ${note}`, ...actions).then((a) => {
-        if (a === 'Resume') void vscode.commands.executeCommand('flowmorph.resumeRun', interrupted.path);
-        else if (a === 'Open in Panel') void vscode.commands.executeCommand('flowmorph.openRun', interrupted.path);
+      const resume = vscode.l10n.t('Resume');
+      const open = vscode.l10n.t('Open in Panel');
+      const actions = resumable ? [resume, open] : [open];
+      const note = resumable ? vscode.l10n.t('Resume it from its last checkpoint?') : vscode.l10n.t('A morph cannot resume yet: train it again to finish.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Flowmorph: "{0}" was interrupted (the window closed or reloaded while it trained). {1}', interrupted.label, note), ...actions).then((a) => {
+        if (a === resume) void vscode.commands.executeCommand('flowmorph.resumeRun', interrupted.path);
+        else if (a === open) void vscode.commands.executeCommand('flowmorph.openRun', interrupted.path);
       });
     }
   }
@@ -184,6 +192,7 @@ export class PanelBridge implements vscode.Disposable {
       kind: 'conditionMorph',
       job: { run: run.path, source: absoluteSpec(loaded.uri, loaded.experiment.source), target: absoluteSpec(loaded.uri, loaded.experiment.target), n, condition: value },
     })) as unknown as ConditionMorphResult;
+    if (!(await this.stillCurrent(loaded, `morph to condition ${value.join(', ')}`))) return;
     const clouds: Snapshot['clouds'] = {};
     for (const name of ['source', 'target', 'morphed', 'baseTransfer'] as const) {
       const c = toFloat32(r.clouds[name]);
@@ -203,10 +212,23 @@ export class PanelBridge implements vscode.Disposable {
     const t0 = Date.now();
     const { xFeature, yFeature, n, xRange, yRange, fixed } = msg;
     const r = (await this.controller.trainer.oneShot({ kind: 'density', job: { model, xFeature, yFeature, n, xRange, yRange, fixed, condition: this.controller.targetCondition } })) as unknown as DensityGrid;
+    if (!(await this.stillCurrent(loaded, `density grid of the ${msg.which} flow`))) return;
     const logp = toFloat32(r.logp);
     if (!logp || logp.length !== r.nx * r.ny) throw new Error('the worker sent a grid of the wrong size');
     this.post({ type: 'density', which: msg.which, grid: { ...r, logp } });
     this.log.info(`density grid of the ${msg.which} flow: ${n}×${n} over features ${xFeature}, ${yFeature}${r.condition ? ` at condition ${r.condition.map((v) => v.toPrecision(4)).join(', ')}` : ''} in ${Date.now() - t0} ms`);
+  }
+
+  /**
+   * Whether `loaded` is still the current experiment once a worker answered: the user may have switched to
+   * another while the slider's morph or a heat map was computed, and its answer must not land in that
+   * experiment's plots (seen in the UI test: the 5-D dijet morph drawn in the untrained 2-D demo's panel).
+   */
+  private async stillCurrent(loaded: LoadedExperiment, what: string): Promise<boolean> {
+    const now = await this.controller.store.get();
+    if (now?.uri.toString() === loaded.uri.toString()) return true;
+    this.log.info(`${what}: dropped, the experiment changed to ${now ? vscode.workspace.asRelativePath(now.uri) : 'none'} meanwhile`);
+    return false;
   }
 
   /** Shows one run's curves, clouds and evaluation (from its folder) in the panel, instead of what was there. */
@@ -256,26 +278,17 @@ export class PanelBridge implements vscode.Disposable {
   }
 
   /**
-   * Asks the panel for every chart as PNG and writes them to `folder`; resolves with the files once the
-   * panel says exportDone. The panel must be open.
+   * Asks the panel for every chart as PNG (2×) and SVG on `background` and writes them to `folder`;
+   * resolves with the files once the panel says exportDone. The panel must be open.
    */
-  exportPlots(folder: string, timeoutMs = 60_000): Promise<string[]> {
+  exportPlots(folder: string, timeoutMs = 60_000, background: ExportBackground = 'theme'): Promise<string[]> {
     if (!FlowmorphPanel.current) return Promise.reject(new Error('The Flowmorph panel is not open.'));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.exportWaiter = undefined;
-        reject(new Error(`the panel did not export its plots within ${timeoutMs / 1000} s`));
-      }, timeoutMs);
-      this.exportWaiter = {
-        folder,
-        files: [],
-        resolve: (files) => {
-          clearTimeout(timer);
-          resolve(files);
-        },
-      };
-      this.post({ type: 'exportPlots' });
+    const reply: Reply<string[]> = new Reply({ ms: timeoutMs, message: `the panel did not export its plots within ${timeoutMs / 1000} s` }, () => {
+      if (this.exportWaiter?.reply === reply) this.exportWaiter = undefined;
     });
+    this.exportWaiter = { folder, files: [], reply };
+    this.post({ type: 'exportPlots', background });
+    return reply.promise;
   }
 
   private async handle(msg: WebviewToHost): Promise<void> {
@@ -290,6 +303,9 @@ export class PanelBridge implements vscode.Disposable {
         else if (msg.what === 'morph') await c.trainMorph();
         else await c.evaluate();
         break;
+      case 'trainWithDensity':
+        await trainMorphWithDensity(c, (experiment) => this.post({ type: 'designer', experiment, errors: [] }));
+        break;
       case 'stop':
         await c.trainer.stop();
         break;
@@ -302,7 +318,7 @@ export class PanelBridge implements vscode.Disposable {
             return exp;
           }
           return r.experiment;
-        });
+        }, 'designer');
         this.post({ type: 'designer', experiment: next.experiment, errors: error ? [error] : [] });
         break;
       }
@@ -312,19 +328,34 @@ export class PanelBridge implements vscode.Disposable {
         void this.conditionMorphs.run(msg.value);
         break;
       case 'exportPlot': {
-        const loaded = await c.store.get();
-        const folder = this.exportWaiter?.folder ?? (loaded ? path.join(outputRoot(loaded), 'plots') : undefined);
+        // The export in progress is taken before any await: exportDone (handled without one) must not
+        // overtake this chart, or it would be written elsewhere and missing from the list.
+        const w = this.exportWaiter;
+        const loaded = w ? undefined : await c.store.get();
+        const folder = w?.folder ?? (loaded ? path.join(outputRoot(loaded), 'plots') : undefined);
         if (!folder) throw new Error('No experiment folder to export plots into.');
         const file = path.join(folder, `${msg.name}.png`);
         writeFileAtomic(file, FlowmorphPanel.pngBytes(msg.pngDataUrl));
-        this.exportWaiter?.files.push(file);
+        w?.files.push(file);
         this.log.info(`exported ${file}`);
         break;
       }
+      case 'exportPlotSvg': {
+        // Only into the folder Export Plots chose (the panel's own button runs that command).
+        const w = this.exportWaiter;
+        if (!w) throw new Error('An SVG plot arrived without an Export Plots in progress.');
+        const file = path.join(w.folder, `${msg.name}.svg`);
+        writeFileAtomic(file, msg.svg);
+        w.files.push(file);
+        this.log.info(`exported ${file}`);
+        break;
+      }
+      case 'exportRequest':
+        void vscode.commands.executeCommand('flowmorph.exportPlots');
+        break;
       case 'exportDone': {
         const w = this.exportWaiter;
-        this.exportWaiter = undefined;
-        if (w) w.resolve(w.files);
+        if (w) w.reply.resolve(w.files);
         else this.post({ type: 'status', level: 'info', text: `Plots saved (${msg.names.length}).` });
         break;
       }
@@ -359,14 +390,8 @@ function featureNames(runs: RunRecord[], files: (string | undefined)[]): string[
   for (const r of runs) {
     const used = [r.data.source, r.data.target].filter((f): f is string => !!f && !/^toy:/i.test(f));
     if (!used.some((f) => mine.has(path.resolve(f)))) continue;
-    for (const f of ['model.json', 'run.json']) {
-      try {
-        const meta = JSON.parse(fs.readFileSync(path.join(r.path, f), 'utf8')) as { columns?: string[] };
-        if (meta.columns?.length) return meta.columns;
-      } catch {
-        /* not there */
-      }
-    }
+    const columns = recordedColumns(r.path);
+    if (columns) return columns;
   }
   return undefined;
 }

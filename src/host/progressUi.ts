@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Progress } from '../jobs/types';
 import { overallProgress } from './progressPlan';
 import type { RunRecord } from './runs';
-import type { Trainer } from './trainer';
+import type { WorkerClient } from './workerClient';
 
 export function formatRate(perSec: number): string {
   return perSec >= 1e6 ? `${(perSec / 1e6).toFixed(1)}M` : perSec >= 1e3 ? `${(perSec / 1e3).toFixed(1)}k` : perSec.toFixed(0);
@@ -25,7 +25,7 @@ export class TrainingUi implements vscode.Disposable {
   private report: ((p: Progress) => void) | undefined;
 
   constructor(
-    private readonly trainer: Trainer,
+    private readonly trainer: WorkerClient,
     private readonly showLog: () => void,
   ) {
     this.item.name = 'Flowmorph';
@@ -54,7 +54,7 @@ export class TrainingUi implements vscode.Disposable {
     this.item.tooltip = `${run.label}: starting`;
     const active = this.trainer.running;
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Flowmorph: ${run.label}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Flowmorph: {0}', run.label), cancellable: true },
       (bar, token) => {
         token.onCancellationRequested(() => active?.cancel());
         let shown = 0; // percent of the whole run reported so far; the bar cannot go back

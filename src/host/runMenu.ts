@@ -1,6 +1,7 @@
 /**
  * The context menu of the runs tree's items (package.json `view/item/context`): Open in Panel, Evaluate
- * (morph runs), Export Samples (morph runs), Reveal in Explorer, Delete (after a modal confirmation).
+ * (morph runs), Export Samples (morph runs), Compare with… (compareCommand.ts; `{ with: "<run folder>" }`
+ * skips the pick), Reveal in Explorer, Delete (after a modal confirmation).
  * Each takes the tree node VS Code passes, or `{ run: "<run folder>" }`; a further options object skips
  * the questions (tests: `{ confirm: false }` for Delete, `{ format: 'parquet' }` for Export Samples).
  */
@@ -11,6 +12,7 @@ import type { Controller } from './controller';
 import { chooseFormat, revealPath } from './exports';
 import { FlowmorphPanel } from './panel';
 import type { PanelBridge } from './panelBridge';
+import { compareWith } from './compareCommand';
 import { readRecord, type RunRecord } from './runs';
 import type { Log } from './log';
 
@@ -76,19 +78,25 @@ export function registerRunMenu(d: RunMenuDeps): vscode.Disposable[] {
       return run.path;
     },
 
+    'flowmorph.run.compareWith': async (...args: unknown[]) => {
+      const { run, opts } = runAndOptions<{ with?: string }>(args);
+      return compareWith(c, bridge, d.context, run, opts.with);
+    },
+
     'flowmorph.run.delete': async (...args: unknown[]) => {
       const { run, opts } = runAndOptions<{ confirm?: boolean }>(args);
       if (c.trainer.running?.record.path === run.path) throw new Error(`${run.label} is running: stop it first.`);
       const loaded = await c.store.get();
       const users = loaded ? c.runs(loaded).filter((r) => r.path !== run.path && usesModelIn(r, run.path)) : [];
       if (opts.confirm !== false) {
-        const also = users.length ? ` ${users.length} other run(s) use its base flows (${users.map((u) => u.id).join(', ')}) and will no longer load.` : '';
+        const also = users.length ? ' ' + vscode.l10n.t('{0} other run(s) use its base flows ({1}) and will no longer load.', users.length, users.map((u) => u.id).join(', ')) : '';
+        const del = vscode.l10n.t('Delete');
         const ok = await vscode.window.showWarningMessage(
-          `Delete the run "${run.label}"?`,
-          { modal: true, detail: `This deletes the folder ${vscode.workspace.asRelativePath(run.path)} and everything in it.${also}` },
-          'Delete',
+          vscode.l10n.t('Delete the run "{0}"?', run.label),
+          { modal: true, detail: vscode.l10n.t('This deletes the folder {0} and everything in it.', vscode.workspace.asRelativePath(run.path)) + also },
+          del,
         );
-        if (ok !== 'Delete') return false;
+        if (ok !== del) return false;
       }
       fs.rmSync(run.path, { recursive: true, force: true });
       log.info(`deleted the run folder ${run.path}`);

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeJsonAtomic } from '../data/atomic';
 import type { EvaluateSummary, Progress, Snapshot } from '../jobs/types';
-import { CLOUD_NAMES, toFloat32, type HostToWebview } from '../protocol';
+import { CLOUD_NAMES, toFloat32, type HostToWebview } from '../protocol/webview';
 import type { RunRecord } from './runs';
 
 export const CURVES_FILE = 'flowmorph-curves.jsonl';
@@ -60,7 +60,8 @@ export class RunViewWriter {
   }
 }
 
-function readCurves(dir: string): Progress[] {
+/** The progress points recorded in a run folder (flowmorph-curves.jsonl); lines cut short are skipped. */
+export function readCurves(dir: string): Progress[] {
   let text: string;
   try {
     text = fs.readFileSync(path.join(dir, CURVES_FILE), 'utf8');
@@ -100,7 +101,7 @@ export function hasRunView(dir: string): boolean {
   return fs.existsSync(path.join(dir, CURVES_FILE)) || fs.existsSync(path.join(dir, PLOT_FILE));
 }
 
-function evaluationOf(r: RunRecord): EvaluateSummary | undefined {
+export function evaluationOf(r: RunRecord): EvaluateSummary | undefined {
   const s = r.summary as { evaluation?: EvaluateSummary } | null | undefined;
   return r.evaluation ?? s?.evaluation ?? undefined;
 }

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeJsonAtomic } from '../data/atomic';
 import type { EvaluateSummary, FitSummary, MorphSummary } from '../jobs/types';
-import type { RunInfo } from '../protocol';
+import type { RunInfo } from '../protocol/webview';
 
 export const STATUS_FILE = 'flowmorph-status.json';
 
@@ -140,6 +140,22 @@ export function latestMorph(runs: RunRecord[]): RunRecord | undefined {
 }
 
 /** A number with `digits` decimals, or '–' when the record has none (null, missing, not a number). */
+/**
+ * The column names a run folder's model.json (else run.json) recorded, the first list `fits` accepts
+ * (default: any non-empty one); undefined when neither has one.
+ */
+export function recordedColumns(dir: string, fits: (columns: string[]) => boolean = (c) => c.length > 0): string[] | undefined {
+  for (const f of ['model.json', 'run.json']) {
+    try {
+      const meta = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { columns?: string[] };
+      if (meta.columns && fits(meta.columns)) return meta.columns;
+    } catch {
+      /* not written (yet) */
+    }
+  }
+  return undefined;
+}
+
 function num(v: unknown, digits = 3): string {
   return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–';
 }
@@ -161,7 +177,8 @@ export function runMetrics(r: RunRecord): string {
     const f = s.evaluation?.morph?.fidelity;
     const d = s.evaluation?.morph?.displacement;
     const extra = f && d ? ` · fidelity ${num(f.slicedW1)} (floor ${num(f.slicedW1Floor)}) · moved ${num(d.meanL2)}` : '';
-    return `${stopped}loss ${num(s.finalLoss)} · ${num(s.steps, 0)} steps${extra}`;
+    const method = typeof s.method === 'string' ? `${s.method}${s.method === 'ot-cfm' ? ' (no density)' : ''} · ` : '';
+    return `${stopped}${method}loss ${num(s.finalLoss)} · ${num(s.steps, 0)} steps${extra}`;
   }
   if (r.kind === 'transport' && r.output) return `→ ${path.basename(r.output)}`;
   return r.status;

@@ -6,7 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { absoluteSpec, outputRoot, type ExperimentStore, type LoadedExperiment } from './experiment';
 import { listRuns, runMetrics, type RunRecord } from './runs';
-import type { Trainer } from './trainer';
+import type { WorkerClient } from './workerClient';
 
 type Node =
   | { kind: 'experiment'; loaded: LoadedExperiment }
@@ -30,7 +30,7 @@ export class ExperimentTree implements vscode.TreeDataProvider<Node>, vscode.Dis
 
   constructor(
     private readonly store: ExperimentStore,
-    private readonly trainer: Trainer,
+    private readonly trainer: WorkerClient,
   ) {
     this.subs = [
       store.onDidChange(() => this.refresh()),

@@ -15,7 +15,7 @@ export interface LoadedData {
   warnings: string[];
 }
 
-export async function loadData(spec: DataSpec, workspaceRoot?: string): Promise<LoadedData> {
+export async function loadData(spec: DataSpec): Promise<LoadedData> {
   const toy = /^toy:([a-z0-9-]+)(?::(\d+))?(?::(\d+))?$/i.exec(spec.path);
   if (toy) {
     const n = toy[2] ? Number(toy[2]) : 20000;
@@ -31,7 +31,7 @@ export async function loadData(spec: DataSpec, workspaceRoot?: string): Promise<
     header: spec.header,
     maxRows: spec.maxRows,
     maxBytes: spec.maxBytes,
-    workspaceRoot: spec.workspaceRoot ?? workspaceRoot,
+    workspaceRoot: spec.workspaceRoot,
   });
   return { label: spec.path, features: d.features, condition: d.condition, warnings: d.warnings };
 }

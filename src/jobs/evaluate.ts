@@ -116,6 +116,7 @@ export function evaluateHeldOut(run: LoadedRun | { f4f: FlowForFlow; space: Morp
   const ot = otCost(otSrc, otTgt, { seed });
   return {
     n: src.rows,
+    method: run.f4f.config.method,
     nll: {
       sourceUnderSource: nllOf(run.source, src, srcC),
       targetUnderTarget: nllOf(run.target, tgtHeld, tgtHeldC),

@@ -125,8 +125,20 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
   const pTgtC = tgt.condition && cfg.mode !== 'none' ? takeRows(tgt.condition, ti) : undefined;
   const fwdC = pairedConditions(run, pSrcC, pTgtC, pSrc.rows, t.seed + 2);
   const invC = pairedConditions(run, pTgtC, pSrcC, pTgt.rows, t.seed + 3);
+  const held = {
+    source: ss.val,
+    target: ts.val,
+    sourceCondition: cfg.mode === 'none' ? undefined : ss.valCondition,
+    targetCondition: cfg.mode === 'none' ? undefined : ts.valCondition,
+  };
+  const morphRun = { f4f, space, source: sourceBase.model, target: targetBase.model };
+  // Live evaluation for the panel's curves (displacement against the OT cost, fidelity against its floor
+  // as the morph trains): on LIVE_EVAL_ROWS held-out rows, at most every evaluateEveryMs, with a snapshot.
+  // It reads the morph and changes nothing it trains (the CLI, which takes no snapshots, skips it).
+  const liveEval = new Throttle(hooks.evaluateEveryMs ?? 10_000);
+  liveEval.ready();
   let firstSnapshot = true;
-  const snapshot = (step: number) => {
+  const snapshot = (step: number, live = true) => {
     if (!hooks.onSnapshot) return;
     const clouds: Snapshot['clouds'] = {
       morphed: morphRows(run, pSrc, { cIn: pSrcC, cOut: fwdC }).data,
@@ -142,7 +154,8 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
       clouds.targetModel = sampleFlow(tm.flow, pTgt.rows, tm.meta.scaler, tm.meta.conditionScaler, tm.flow.config.context ? pTgtC : undefined, t.seed + 6);
       firstSnapshot = false;
     }
-    hooks.onSnapshot({ phase: 'morph', step, cols: pSrc.cols, clouds });
+    const evaluation = live && step > 0 && liveEval.ready() ? evaluateHeldOut(morphRun, held, LIVE_EVAL_ROWS, t.seed) : undefined;
+    hooks.onSnapshot({ phase: 'morph', step, cols: pSrc.cols, clouds, ...(evaluation ? { evaluation } : {}) });
   };
   snapshot(0);
   const progress = new Throttle(hooks.progressEveryMs ?? 250);
@@ -161,7 +174,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
       if (snap.ready()) snapshot(s.step);
     },
   });
-  snapshot(r.steps);
+  snapshot(r.steps, false); // the final evaluation follows
   saveRun(job.out, f4f.trainable, {
     format: 'flowmorph-run',
     version: 1,
@@ -180,17 +193,7 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
   });
   const evaluation = r.cancelled
     ? undefined
-    : evaluateHeldOut(
-        { f4f, space, source: sourceBase.model, target: targetBase.model },
-        {
-          source: ss.val,
-          target: ts.val,
-          sourceCondition: cfg.mode === 'none' ? undefined : ss.valCondition,
-          targetCondition: cfg.mode === 'none' ? undefined : ts.valCondition,
-        },
-        5000,
-        t.seed,
-      );
+    : evaluateHeldOut(morphRun, held, 5000, t.seed);
   f4f.dispose();
   const morphTrained = trained(t, r);
   const replay = replayNote([
@@ -222,10 +225,14 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
     backend: backend.name,
     cancelled: r.cancelled,
     finalLoss: r.finalLoss,
+    method: cfg.method,
     evaluation,
     replay,
   };
 }
+
+/** Held-out rows of the live evaluation during training (the final one takes up to 5 000). */
+export const LIVE_EVAL_ROWS = 1000;
 
 function cancelledSummary(job: MorphJob, s: string, t: string, backend: string): MorphSummary {
   return { out: job.out, sourceModel: s, targetModel: t, steps: 0, seconds: 0, backend, cancelled: true, finalLoss: NaN };

@@ -3,7 +3,7 @@
  * options, trains or evaluates on the engine, writes its outputs atomically under `out`, reports progress
  * through hooks, and returns a JSON-able summary. Same inputs + same seed ⇒ same numbers, CLI or panel.
  */
-import type { FlowConfig, MorphConfig, TrainConfig } from '../core/config';
+import type { FlowConfig, MorphConfig, MorphMethod, TrainConfig } from '../core/config';
 import type { BackendPreference } from '../core/tf';
 import type { StepStats } from '../core/train/report';
 
@@ -46,6 +46,8 @@ export interface Snapshot {
    * target through g), morphedInverse (target → source through g⁻¹), baseTransfer (source → target through
    * the two base flows). Each is a subsample at most `plotPoints` rows. */
   clouds: Partial<Record<'source' | 'target' | 'sourceModel' | 'targetModel' | 'morphed' | 'morphedInverse' | 'baseTransfer', Float32Array>>;
+  /** A morph's live held-out evaluation at `step` (on fewer rows than the final one), for the curves. */
+  evaluation?: EvaluateSummary;
 }
 
 export interface JobHooks {
@@ -57,6 +59,8 @@ export interface JobHooks {
   /** How often to emit progress (ms) and snapshots (ms). */
   progressEveryMs?: number;
   snapshotEveryMs?: number;
+  /** A morph's live evaluation with a snapshot at most this often (ms; default 10 000). */
+  evaluateEveryMs?: number;
   plotPoints?: number;
 }
 
@@ -119,6 +123,8 @@ export interface MorphSummary {
   backend: string;
   cancelled: boolean;
   finalLoss: number;
+  /** How the morph was learned (absent when cancelled before training, or in older summaries). */
+  method?: MorphMethod;
   /** Held-out evaluation right after training (see EvaluateSummary). */
   evaluation?: EvaluateSummary;
   /** Present when a seconds budget ran (see FitSummary.replay). */
@@ -154,6 +160,8 @@ export interface Displacement {
 
 export interface EvaluateSummary {
   n: number;
+  /** How the morph was learned; ot-cfm has no density (absent in summaries from before methods: f4f). */
+  method?: MorphMethod;
   nll: { sourceUnderSource: number; targetUnderTarget: number; morphedUnderTarget?: number };
   morph: { displacement: Displacement; fidelity: Fidelity };
   baseTransfer: { displacement: Displacement; fidelity: Fidelity };

@@ -6,6 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { generateToy } from '../../src/data/toys';
 import { api, EXTENSION_ID, readCsv, readJson, uri, ws } from './util';
 
 const DATA_EXTS = ['.csv', '.tsv', '.npy', '.npz', '.json', '.h5', '.hdf5', '.parquet'];
@@ -16,7 +17,7 @@ describe('activation and manifest', () => {
     assert.ok(a.trainer && a.controller, 'activate() returns the API');
     const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
     const contributed: { command: string; category: string }[] = pkg.contributes.commands;
-    assert.equal(contributed.length, 24);
+    assert.equal(contributed.length, 25);
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const c of contributed) {
       assert.equal(c.category, 'Flowmorph', c.command);
@@ -79,13 +80,17 @@ describe('experiment and dataset commands', () => {
     // the checkerboard toy lives in [-4, 4]²
     for (const row of a.rows) for (const v of row) assert.ok(Math.abs(v) <= 4.0001, `value ${v} outside the board`);
     assert.equal(fs.readFileSync(r1.uri.fsPath, 'utf8'), fs.readFileSync(r2.uri.fsPath, 'utf8'));
+    // Written by the CLI's writer (round-trip digits): the file holds exactly the generated float32 values.
+    const want = generateToy('checkerboard', 1000, 7).features;
+    assert.deepEqual(Float32Array.from(a.rows.flat()), want.data);
   });
 
   it('setSource / setTarget store paths relative to the experiment file', async () => {
-    const afterSource = (await vscode.commands.executeCommand('flowmorph.setSource', uri('four-circles.csv'))) as any;
+    // `{}`: called by code, no column picker (a Uri alone is a person's call and asks for the columns).
+    const afterSource = (await vscode.commands.executeCommand('flowmorph.setSource', uri('four-circles.csv'), {})) as any;
     assert.equal(afterSource.source.path, 'four-circles.csv');
     // The Explorer passes (clicked, [selected]): the array must not be taken for options.
-    const afterTarget = (await vscode.commands.executeCommand('flowmorph.setTarget', uri('two-moons.csv'), [uri('two-moons.csv')])) as any;
+    const afterTarget = (await vscode.commands.executeCommand('flowmorph.setTarget', uri('two-moons.csv'), [uri('two-moons.csv')], {})) as any;
     assert.equal(afterTarget.target.path, 'two-moons.csv');
     const onDisk = readJson(ws('itest.flowmorph.json'));
     assert.deepEqual([onDisk.source, onDisk.target], [{ path: 'four-circles.csv' }, { path: 'two-moons.csv' }]);

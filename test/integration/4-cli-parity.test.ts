@@ -16,13 +16,13 @@ describe('CLI parity', function () {
   it('the extension and the CLI train the same morph to the same metrics', async () => {
     await vscode.commands.executeCommand('flowmorph.generateToy', { name: 'fourcircles', rows: 3000, seed: 1, file: 'parity/fourcircles.csv' });
     await vscode.commands.executeCommand('flowmorph.generateToy', { name: 'checkerboard', rows: 3000, seed: 2, file: 'parity/checkerboard.csv' });
-    await vscode.commands.executeCommand('flowmorph.setSource', vscode.Uri.file(ws('parity/fourcircles.csv')));
-    await vscode.commands.executeCommand('flowmorph.setTarget', vscode.Uri.file(ws('parity/checkerboard.csv')));
+    await vscode.commands.executeCommand('flowmorph.setSource', vscode.Uri.file(ws('parity/fourcircles.csv')), {});
+    await vscode.commands.executeCommand('flowmorph.setTarget', vscode.Uri.file(ws('parity/checkerboard.csv')), {});
     const rec = assertDone((await vscode.commands.executeCommand('flowmorph.trainMorph', { steps: 12, baseSteps: 12 })) as RunRecord);
     const ext = (rec.summary as any).evaluation;
     assert.ok(ext, 'the extension evaluated its morph');
 
-    const cli = path.join(__dirname, '..', '..', 'src', 'cli.js');
+    const cli = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
     const r = spawnSync(
       process.execPath,
       [cli, 'morph', '--source', ws('parity/fourcircles.csv'), '--target', ws('parity/checkerboard.csv'), '--out', ws('parity/cli-run'), '--steps', '12', '--base-steps', '12', '--json'],

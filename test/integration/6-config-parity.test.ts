@@ -5,21 +5,13 @@
  * over the reference preset (32 epochs) is honoured by both: the extension used to train 32 epochs.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/host/runs';
-import { api, assertDone, readJson, ws } from './util';
+import { api, assertDone, cliJson as cli, keepExperiment, readJson, toyPairExperiment, ws } from './util';
 
 const TINY = { stacks: 2, blocks: 1, hidden: 16, bins: 6 };
-
-function cli(args: string[]): any {
-  const file = path.join(__dirname, '..', '..', 'src', 'cli.js');
-  const r = spawnSync(process.execPath, [file, ...args, '--json'], { cwd: ws(), encoding: 'utf8', env: { ...process.env, FLOWMORPH_BACKEND: 'wasm' } });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout.trim().split('\n').pop() as string);
-}
 
 /** record.json without what differs by nature between two runs (time, wall-clock seconds). */
 function comparable(dir: string): any {
@@ -31,30 +23,13 @@ function comparable(dir: string): any {
 
 describe('Configuration parity', function () {
   this.timeout(600_000);
-  // These tests switch the current experiment; later tests get the one they had.
-  let previous: vscode.Uri | undefined;
-  before(async () => {
-    previous = await (await api()).controller.store.find();
-  });
-  after(async () => {
-    if (previous) await (await api()).controller.store.use(previous);
-  });
+  keepExperiment();
 
   it('an experiment file trains the same morph through the extension and the CLI: configuration, budget, record, metrics', async () => {
-    await vscode.commands.executeCommand('flowmorph.generateToy', { name: 'fourcircles', rows: 3000, seed: 11, file: 'cfgparity/fc.csv' });
-    await vscode.commands.executeCommand('flowmorph.generateToy', { name: 'checkerboard', rows: 3000, seed: 12, file: 'cfgparity/cb.csv' });
-    const file = ws('cfgparity/steps.flowmorph.json');
-    fs.writeFileSync(
-      file,
-      JSON.stringify({
-        version: 1,
-        source: { path: 'fc.csv' },
-        target: { path: 'cb.csv' },
-        base: { preset: 'reference', flow: TINY, train: { steps: 15, batch: 256, seed: 5 } },
-        morph: { top: TINY, direction: 'both', penalty: { kind: 'l1', weight: 0.5, anneal: true }, train: { steps: 12, batch: 256, seed: 7 } },
-        outputFolder: 'runs',
-      }),
-    );
+    const file = await toyPairExperiment('cfgparity', 'steps.flowmorph.json', [11, 12], {
+      base: { preset: 'reference', flow: TINY, train: { steps: 15, batch: 256, seed: 5 } },
+      morph: { method: 'f4f', top: TINY, direction: 'both', penalty: { kind: 'l1', weight: 0.5, anneal: true }, train: { steps: 12, batch: 256, seed: 7 } },
+    });
     const a = await api();
     await a.controller.store.use(vscode.Uri.file(file));
     const rec = assertDone((await a.controller.trainMorph()) as RunRecord);

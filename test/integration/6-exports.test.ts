@@ -14,7 +14,7 @@ import { readDataset } from '../../src/data/read';
 import { generateToy } from '../../src/data/toys';
 import { clearInputs, writeCsv } from '../../src/data/write';
 import type { Progress } from '../../src/jobs/types';
-import type { Experiment } from '../../src/protocol';
+import type { Experiment } from '../../src/config/experiment';
 import type { RunRecord } from '../../src/host/runs';
 import { api, assertDone, readJson, ws } from './util';
 

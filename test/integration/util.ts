@@ -1,10 +1,12 @@
 /** Shared helpers of the integration tests (they run inside the VS Code extension host). */
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { FlowmorphApi } from '../../src/host/extension';
 import type { RunRecord } from '../../src/host/runs';
+import type { HostToWebview } from '../../src/protocol/webview';
 
 export const EXTENSION_ID = 'flowmorph.flowmorph';
 
@@ -47,4 +49,57 @@ export function assertDone(rec: RunRecord | undefined): RunRecord {
 
 export function readJson<T = any>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+/** The bundled CLI (out/src/cli/main.js) with `--json`, in the workspace, on wasm; its JSON answer. */
+export function cliJson(args: string[]): any {
+  const file = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
+  const r = spawnSync(process.execPath, [file, ...args, '--json'], { cwd: ws(), encoding: 'utf8', env: { ...process.env, FLOWMORPH_BACKEND: 'wasm' } });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string);
+}
+
+/** For a suite that switches the current experiment: later suites get back the one they had. */
+export function keepExperiment(): void {
+  let previous: vscode.Uri | undefined;
+  before(async () => {
+    previous = await (await api()).controller.store.find();
+  });
+  after(async () => {
+    if (previous) await (await api()).controller.store.use(previous);
+  });
+}
+
+/**
+ * Four circles (fc.csv) → checkerboard (cb.csv), 3 000 rows each, generated into `folder` with the given
+ * seeds, and an experiment file `name` there with their paths, `base` and `morph`; returns its path.
+ */
+export async function toyPairExperiment(folder: string, name: string, seeds: [number, number], settings: { base: object; morph: object }): Promise<string> {
+  await vscode.commands.executeCommand('flowmorph.generateToy', { name: 'fourcircles', rows: 3000, seed: seeds[0], file: `${folder}/fc.csv` });
+  await vscode.commands.executeCommand('flowmorph.generateToy', { name: 'checkerboard', rows: 3000, seed: seeds[1], file: `${folder}/cb.csv` });
+  const file = ws(folder, name);
+  fs.writeFileSync(file, JSON.stringify({ version: 1, source: { path: 'fc.csv' }, target: { path: 'cb.csv' }, ...settings, outputFolder: 'runs' }));
+  return file;
+}
+
+/** Records every message the host posts to the panel into `posted` (still sending it); returns the undo. */
+export async function capturePosts(posted: HostToWebview[]): Promise<() => void> {
+  const a = await api();
+  const orig = a.panel.post.bind(a.panel);
+  a.panel.post = (m: HostToWebview) => {
+    posted.push(m);
+    return orig(m);
+  };
+  return () => (a.panel.post = orig);
+}
+
+/** Inside a `describe`: the messages the host posts to the panel while its tests run. */
+export function postsDuringSuite(): HostToWebview[] {
+  const posted: HostToWebview[] = [];
+  let restore: (() => void) | undefined;
+  before(async () => {
+    restore = await capturePosts(posted);
+  });
+  after(() => restore?.());
+  return posted;
 }

@@ -1,4 +1,4 @@
-// The heat map's grid (src/host/densityGrid.ts, run in the worker): log q(x) in data units over two
+// The heat map's grid (src/worker/densityGrid.ts, run in the worker): log q(x) in data units over two
 // features of a trained base flow. A density must integrate to about 1 over a range that holds the data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,8 +7,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { resolveWith } from '../../src/config/experiment';
 import { runFit } from '../../src/jobs/fit';
-import { densityGrid } from '../../src/host/densityGrid';
-import { rowsInBin } from '../../src/host/conditionMorph';
+import { densityGrid } from '../../src/worker/densityGrid';
+import { rowsInBin } from '../../src/worker/conditionMorph';
 
 test('density grid of a small trained flow: finite, integrates to ≈ 1 in data units, checks its arguments', async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-density-'));

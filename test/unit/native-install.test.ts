@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { initBackend } from '../../src/core/tf';
 import { installCommand, TFJS_NODE_VERSION } from '../../src/host/native';
 
 const PKG = `@tensorflow/tfjs-node@${TFJS_NODE_VERSION}`;
@@ -35,4 +36,21 @@ test('the command for this platform spawns (npm --version with its options)', ()
   assert.equal(r.error, undefined);
   assert.equal(r.status, 0);
   assert.match(r.stdout, /^\d+\.\d+\.\d+/);
+});
+
+test("choosing native without tfjs-node fails with how to install it (the command, npm, a mirror variable)", async (t) => {
+  let installed = true;
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+  } catch {
+    installed = false;
+  }
+  if (installed) return t.skip('@tensorflow/tfjs-node is installed here: the message is for machines without it');
+  await assert.rejects(initBackend('native'), (e: Error) => {
+    assert.match(e.message, /^backend 'native' could not be initialised: native backend unavailable: @tensorflow\/tfjs-node is not installed\./);
+    assert.match(e.message, /Flowmorph: Install Native Backend/);
+    assert.match(e.message, new RegExp(`npm install @tensorflow/tfjs-node@${TFJS_NODE_VERSION.replace(/\./g, '\\.')}`));
+    assert.match(e.message, /TFJS_NODE_CDN_STORAGE \(or TFJS_NODE_BASE_URI\)/);
+    return true;
+  });
 });

@@ -1,22 +1,11 @@
-// The experiment file (*.flowmorph.json): validation, defaults, designer edits, and the host's replay store.
+// The experiment file (*.flowmorph.json): validation, defaults, designer edits, and the host's replay (webview/state.ts's PanelModel).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_MORPH, PRESETS, REFERENCE_FLOW } from '../../src/core/config';
-import {
-  applyDesignerEdit,
-  budgetOf,
-  defaultExperiment,
-  DESIGNER_FIELDS,
-  designerValues,
-  formatExperiment,
-  mergeTrain,
-  PanelReplay,
-  parseExperiment,
-  resolveExperiment,
-  thinInPlace,
-  validateExperiment,
-} from '../../src/protocol';
-import type { Experiment, HostToWebview } from '../../src/protocol';
+import { applyDesignerEdit, DESIGNER_FIELDS, designerValues } from '../../src/config/designer';
+import { budgetOf, defaultExperiment, formatExperiment, mergeTrain, parseExperiment, resolveExperiment, validateExperiment, type Experiment } from '../../src/config/experiment';
+import { thinInPlace } from '../../src/protocol/webview';
+import { PanelModel } from '../../webview/state';
 import type { Progress } from '../../src/jobs/types';
 
 test('the default experiment validates and resolves to the fast preset and DEFAULT_MORPH', () => {
@@ -209,64 +198,82 @@ function progress(phase: Progress['phase'], step: number, loss = 1): Progress {
   return { phase, step, epoch: 0, loss, lr: 1e-3, msPerStep: 10, samplesPerSec: 100, elapsedSec: step / 100 };
 }
 
-test('PanelReplay rebuilds the panel: state, history, merged clouds, metrics, density', () => {
-  const replay = new PanelReplay(50);
+/** A reopened page: a fresh model that receives the host's contents(), through a JSON round trip as a channel may do. */
+function reopen(host: PanelModel, json = false): PanelModel {
+  const page = new PanelModel();
+  const msg = host.contents();
+  page.apply(json ? JSON.parse(JSON.stringify(msg)) : msg);
+  return page;
+}
+
+test('the host replay (a PanelModel) rebuilds the panel in one restore message: state, curves, merged clouds, density', () => {
+  const replay = new PanelModel();
   const exp = defaultExperiment();
-  replay.record({ type: 'status', level: 'info', text: 'hello' });
-  assert.deepEqual(replay.messages(), [{ type: 'clear', what: 'all' }]);
-  replay.record({ type: 'state', experiment: exp, errors: [], runs: [], running: null, features: ['x', 'y'] });
-  replay.record({ type: 'running', running: { what: 'base', startedAt: 5 } });
-  for (let s = 0; s < 120; s++) replay.record({ type: 'progress', progress: progress('source', s) });
-  replay.record({ type: 'progress', progress: progress('morph', 7) });
+  replay.apply({ type: 'status', level: 'info', text: 'hello' });
+  assert.equal(reopen(replay).status, undefined); // the status line is momentary: not replayed
+  assert.equal(reopen(replay).experiment, undefined);
+  replay.apply({ type: 'state', experiment: exp, errors: [], runs: [], running: null, features: ['x', 'y'] });
+  replay.apply({ type: 'running', running: { what: 'base', startedAt: 5 } });
+  for (let s = 0; s < 120; s++) replay.apply({ type: 'progress', progress: progress('source', s) });
+  replay.apply({ type: 'progress', progress: progress('morph', 7) });
   const a = new Float32Array([1, 2, 3, 4]);
   const b = new Float32Array([5, 6]);
   const c = new Float32Array([7, 8]);
-  replay.record({ type: 'snapshot', snapshot: { phase: 'source', step: 1, cols: 2, clouds: { source: a, sourceModel: b } } });
-  replay.record({ type: 'snapshot', snapshot: { phase: 'morph', step: 2, cols: 2, clouds: { sourceModel: c } }, paired: true });
+  replay.apply({ type: 'snapshot', snapshot: { phase: 'source', step: 1, cols: 2, clouds: { source: a, sourceModel: b } } });
+  replay.apply({ type: 'snapshot', snapshot: { phase: 'morph', step: 2, cols: 2, clouds: { sourceModel: c } }, paired: true });
   const edited = applyDesignerEdit(exp, 'base.flow.bins', 16);
   assert.ok(edited.ok);
-  replay.record({ type: 'designer', experiment: edited.experiment, errors: ['warn'] });
+  replay.apply({ type: 'designer', experiment: edited.experiment, errors: ['warn'] });
   const grid = { xFeature: 0, yFeature: 1, xMin: -1, xMax: 1, yMin: -1, yMax: 1, nx: 2, ny: 1, logp: new Float32Array([0, -1]) };
-  replay.record({ type: 'density', which: 'target', grid });
-  replay.record({ type: 'exportPlots' });
+  replay.apply({ type: 'density', which: 'target', grid });
+  replay.apply({ type: 'exportPlots' });
 
-  const out = replay.messages();
-  assert.deepEqual(
-    out.map((m) => m.type),
-    ['state', 'clear', 'history', 'snapshot', 'density'],
-  );
-  const state = out[0] as Extract<HostToWebview, { type: 'state' }>;
-  assert.deepEqual(state.running, { what: 'base', startedAt: 5 });
-  assert.equal(state.experiment.base.flow.bins, 16);
-  assert.deepEqual(state.errors, ['warn']);
-  assert.deepEqual(state.features, ['x', 'y']);
-  const history = (out[2] as Extract<HostToWebview, { type: 'history' }>).progress;
-  const source = history.filter((p) => p.phase === 'source');
-  assert.ok(source.length <= 50 && source.length >= 25, String(source.length));
-  assert.equal(source[0].step, 0);
-  assert.equal(source[source.length - 1].step, 119);
-  assert.deepEqual(history.filter((p) => p.phase === 'morph').map((p) => p.step), [7]);
-  const snap = out[3] as Extract<HostToWebview, { type: 'snapshot' }>;
-  assert.equal(snap.paired, true);
-  assert.equal(snap.snapshot.step, 2);
-  assert.equal(snap.snapshot.clouds.source, a);
-  assert.equal(snap.snapshot.clouds.sourceModel, c); // the newer cloud of a name wins
-  assert.equal((out[4] as Extract<HostToWebview, { type: 'density' }>).grid, grid);
+  for (const json of [false, true]) {
+    const page = reopen(replay, json);
+    assert.deepEqual(page.running, { what: 'base', startedAt: 5 });
+    assert.equal(page.experiment!.base.flow.bins, 16);
+    assert.deepEqual(page.errors, ['warn']);
+    assert.deepEqual(page.features, ['x', 'y']);
+    const source = page.curves.get('nll:source:train')!;
+    assert.deepEqual(source.map((p) => p.x), Array.from({ length: 120 }, (_, i) => i));
+    assert.deepEqual(page.curves.get('morph:train')!.map((p) => p.x), [7]);
+    assert.equal(page.latest.get('source')!.step, 119);
+    assert.equal(page.lastPhase, 'morph');
+    assert.equal(page.paired, true);
+    assert.equal(page.snapshotStep, 2);
+    assert.deepEqual([...page.clouds.source!], [1, 2, 3, 4]);
+    assert.deepEqual([...page.clouds.sourceModel!], [7, 8]); // the newer cloud of a name wins
+    assert.deepEqual([...page.density.get('target')!.logp], [0, -1]);
+    assert.equal(page.status, undefined);
+    assert.deepEqual([...page.takeDirty()].sort(), ['clouds', 'curves', 'density', 'designer', 'metrics', 'progress', 'running', 'state']);
+  }
 });
 
-test('PanelReplay: a step going back starts a new curve; clear forgets', () => {
-  const replay = new PanelReplay();
-  replay.record({ type: 'progress', progress: progress('target', 10) });
-  replay.record({ type: 'progress', progress: progress('target', 20) });
-  replay.record({ type: 'progress', progress: progress('target', 0, 9) });
-  replay.record({ type: 'progress', progress: progress('morph', 3) });
-  replay.record({ type: 'metrics', summary: {} as never, step: 3 });
-  let h = (replay.messages().find((m) => m.type === 'history') as Extract<HostToWebview, { type: 'history' }>).progress;
-  assert.deepEqual(h.map((p) => [p.phase, p.step]), [['target', 0], ['morph', 3]]);
-  replay.record({ type: 'clear', what: 'curves', phase: 'target' });
-  h = (replay.messages().find((m) => m.type === 'history') as Extract<HostToWebview, { type: 'history' }>).progress;
-  assert.deepEqual(h.map((p) => p.phase), ['morph']);
-  assert.equal(replay.messages().filter((m) => m.type === 'metrics').length, 1);
-  replay.record({ type: 'clear', what: 'all' });
-  assert.deepEqual(replay.messages(), [{ type: 'clear', what: 'all' }]);
+test('the host replay: a step going back starts a new curve; clear forgets; another experiment starts empty', () => {
+  const replay = new PanelModel();
+  replay.apply({ type: 'state', experiment: defaultExperiment(), experimentPath: 'a.flowmorph.json', errors: [], runs: [], running: null });
+  replay.apply({ type: 'progress', progress: progress('target', 10) });
+  replay.apply({ type: 'progress', progress: progress('target', 20) });
+  replay.apply({ type: 'progress', progress: progress('target', 0, 9) });
+  replay.apply({ type: 'progress', progress: progress('morph', 3) });
+  replay.apply({ type: 'metrics', summary: {} as never, step: 3 });
+  let page = reopen(replay);
+  assert.deepEqual(page.curves.get('nll:target:train')!.map((p) => [p.x, p.y]), [[0, 9]]);
+  assert.deepEqual(page.curves.get('morph:train')!.map((p) => p.x), [3]);
+  replay.apply({ type: 'clear', what: 'curves', phase: 'target' });
+  page = reopen(replay);
+  assert.equal(page.curves.has('nll:target:train'), false);
+  assert.deepEqual([...page.latest.keys()], ['morph']);
+  assert.equal(page.metrics.length, 1);
+  replay.apply({ type: 'clear', what: 'all' });
+  page = reopen(replay);
+  assert.deepEqual([...page.curves.keys()], []);
+  assert.equal(page.metrics.length, 0);
+  // The restored page knows its experiment: a state for another one clears what the replay drew.
+  replay.apply({ type: 'snapshot', snapshot: { phase: 'source', step: 1, cols: 2, clouds: { source: new Float32Array([1, 2]) } } });
+  page = reopen(replay);
+  page.apply({ type: 'state', experiment: defaultExperiment(), experimentPath: 'a.flowmorph.json', errors: [], runs: [], running: null });
+  assert.ok(page.clouds.source);
+  page.apply({ type: 'state', experiment: defaultExperiment(), experimentPath: 'b.flowmorph.json', errors: [], runs: [], running: null });
+  assert.equal(page.clouds.source, undefined);
 });

@@ -2,7 +2,8 @@
 // and form values out. No DOM needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyDesignerEdit, defaultExperiment, DESIGNER_FIELDS } from '../../src/protocol';
+import { applyDesignerEdit, DESIGNER_FIELDS } from '../../src/config/designer';
+import { defaultExperiment } from '../../src/config/experiment';
 import type { Progress, EvaluateSummary } from '../../src/jobs/types';
 import { CURVE_CAP, DEFAULT_VIEW, PanelModel, sanitizeView } from '../../webview/state';
 import { isOverridden, parseControl } from '../../webview/designer';
@@ -217,6 +218,16 @@ test('reload: a fresh model fed the host replay (state, clear, history, snapshot
   after.apply({ type: 'metrics', summary: summary(0.2), step: 5 });
   assert.deepEqual([...after.curves.keys()].sort(), [...before.curves.keys()].sort());
   assert.deepEqual(after.curves.get('fid:morph'), before.curves.get('fid:morph'));
+  // What the replay carried, point for point (not only "the same as before": both could be empty).
+  assert.deepEqual(after.curves.get('nll:source:train'), [
+    { x: 0, y: 10 },
+    { x: 10, y: 9.9 },
+  ]);
+  assert.deepEqual(after.curves.get('morph:train'), [{ x: 5, y: 9.95 }]);
+  assert.deepEqual(after.curves.get('fid:morph'), [{ x: 5, y: 0.2 }]);
+  assert.equal(after.latest.get('morph')?.step, 5);
+  assert.equal(after.lastPhase, 'morph');
+  assert.equal(after.clouds.morphed?.length, 6);
   assert.equal(after.cols, 2);
   assert.equal(after.paired, true);
   assert.equal(after.metrics.length, 1);
@@ -251,4 +262,57 @@ test('names that do not fit the clouds are not used: the clouds say how many fea
   assert.deepEqual([m.featureName(0), m.featureName(1)], ['x0', 'x1']);
   m.apply(stateMsg('e.flowmorph.json', ['pt', 'eta']));
   assert.deepEqual([m.featureName(0), m.featureName(1)], ['pt', 'eta']);
+});
+
+test('reload into a live panel: the replay replaces what was shown, and an interrupted run is listed, not running', () => {
+  // The webview survived (retainContextWhenHidden) while the extension host restarted: it still shows the
+  // live run at morph step 200 when the new host replays the interrupted run from its folder.
+  const m = new PanelModel();
+  m.apply({ ...stateMsg('dijet.flowmorph.json', ['mj1', 'dmjj']), running: { what: 'morph', startedAt: 1 } });
+  m.apply({ type: 'history', progress: [progress('source', 0), progress('morph', 100), progress('morph', 200)] });
+  m.apply({ type: 'snapshot', snapshot: { phase: 'morph', step: 200, cols: 2, clouds: { source: new Float32Array(8), morphed: new Float32Array(8) } }, paired: true });
+  assert.ok(m.running);
+  const interrupted = { id: 'r1', label: 'morph dijet-sim.csv → dijet-data.csv', kind: 'morph' as const, path: '/ws/flowmorph-runs/r1', status: 'interrupted' as const };
+  m.apply({ ...stateMsg('dijet.flowmorph.json', ['mj1', 'dmjj']), runs: [interrupted], running: null });
+  m.apply({ type: 'clear', what: 'all' });
+  m.apply({ type: 'history', progress: [progress('morph', 0), progress('morph', 20)] });
+  m.apply({ type: 'snapshot', snapshot: { phase: 'morph', step: 20, cols: 2, clouds: { source: new Float32Array(6), target: new Float32Array(6) } } });
+  assert.equal(m.running, null);
+  assert.deepEqual(m.runs.map((r) => [r.id, r.status]), [['r1', 'interrupted']]);
+  // Only the replayed run's curves: the live run's morph points and its source NLL are gone.
+  assert.deepEqual(m.curves.get('morph:train')?.map((p) => p.x), [0, 20]);
+  assert.equal(m.curves.get('nll:source:train'), undefined);
+  assert.equal(m.latest.get('morph')?.step, 20);
+  assert.equal(m.latest.get('source'), undefined);
+  // Its clouds: the new source and target; the old morph (of step 200) is not kept beside them.
+  assert.equal(m.clouds.source?.length, 6);
+  assert.equal(m.clouds.target?.length, 6);
+  assert.equal(m.clouds.morphed, undefined);
+});
+
+test('switching away and back: each experiment shows only its own replay, never the other one\'s', () => {
+  const m = new PanelModel();
+  m.apply(stateMsg('dijet.flowmorph.json', ['mj1', 'dmjj', 'tau21_j1']));
+  m.apply({ type: 'history', progress: [progress('morph', 0), progress('morph', 80)] });
+  m.apply({ type: 'snapshot', snapshot: { phase: 'morph', step: 80, cols: 3, clouds: { source: new Float32Array(9), morphed: new Float32Array(9) } }, paired: true });
+  m.apply({ type: 'metrics', summary: summary(0.3), step: 80 });
+  m.apply({ type: 'status', level: 'info', text: 'mjj = 3.9' });
+  // To the demo (never trained): nothing of the dijet pair, and its own two feature names.
+  m.apply(stateMsg('demo.flowmorph.json', ['x', 'y']));
+  assert.equal(m.curves.size, 0);
+  assert.deepEqual(m.clouds, {});
+  assert.equal(m.metrics.length, 0);
+  assert.equal(m.status, undefined);
+  assert.deepEqual([m.dims, m.featureName(0), m.featureName(1)], [2, 'x', 'y']);
+  m.apply({ type: 'snapshot', snapshot: { phase: 'source', step: 0, cols: 2, clouds: { source: new Float32Array(4) } } });
+  // Back to the dijet pair: the host replays its run; the demo's clouds are gone again.
+  m.apply(stateMsg('dijet.flowmorph.json', ['mj1', 'dmjj', 'tau21_j1']));
+  assert.deepEqual(m.clouds, {});
+  m.apply({ type: 'clear', what: 'all' });
+  m.apply({ type: 'history', progress: [progress('morph', 0), progress('morph', 80)] });
+  m.apply({ type: 'snapshot', snapshot: { phase: 'morph', step: 80, cols: 3, clouds: { source: new Float32Array(9), morphed: new Float32Array(9) } }, paired: true });
+  assert.deepEqual([...m.curves.keys()].sort(), ['lr:morph', 'morph:train']);
+  assert.equal(m.cols, 3);
+  assert.deepEqual([m.featureName(0), m.featureName(2)], ['mj1', 'tau21_j1']);
+  assert.deepEqual(Object.keys(m.clouds).sort(), ['morphed', 'source']);
 });

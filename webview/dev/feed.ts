@@ -11,8 +11,9 @@
  * sim → data pair whose morph follows the target-condition slider), oneD=1 (a 1-D dataset).
  * Exposes window.__fm = { posted, drawn, invalid } for the screenshot script.
  */
-import { applyDesignerEdit, defaultExperiment, isWebviewToHost, webviewMessageProblem } from '../../src/protocol';
-import type { Experiment, HostToWebview, RunInfo } from '../../src/protocol';
+import { applyDesignerEdit } from '../../src/config/designer';
+import { defaultExperiment, type Experiment } from '../../src/config/experiment';
+import { isWebviewToHost, webviewMessageProblem, type HostToWebview, type RunInfo } from '../../src/protocol/webview';
 import type { EvaluateSummary, Progress } from '../../src/jobs/types';
 
 const params = new URLSearchParams(location.search);
@@ -361,6 +362,13 @@ function receive(msg: unknown): void {
     }
     case 'exportPlot':
       fm.exported.push(msg.name);
+      break;
+    case 'exportPlotSvg':
+      fm.exported.push(`${msg.name}.svg`);
+      break;
+    case 'exportRequest':
+      // The real host asks for the background and the folder first.
+      send({ type: 'exportPlots', background: 'theme' });
       break;
     case 'setTargetCondition':
       // The real host morphs the plotted source rows to this target condition; the preview draws new ones.

@@ -165,6 +165,16 @@ test('the bundled CLI (dist/cli.js, what ships) reads and writes every dataset f
   return everyFormat(BUNDLED_CLI, 'fmt-dist');
 });
 
+test('--help prints the usage text (USAGE), from the tsc build and from the bundle that ships', async () => {
+  const { USAGE } = await import('../../../src/cli/main.js');
+  assert.match(USAGE, /^flowmorph — the headless CLI[\s\S]*flowmorph transport RUN_DIR DATA --out FILE/);
+  for (const entry of [CLI, BUNDLED_CLI]) {
+    const r = cliAt(entry, '--help');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, USAGE, entry);
+  }
+});
+
 test('jobs refuse a dataset outside the workspace root when one is set (as the extension does)', async () => {
   const { loadData } = await import('../../../src/jobs/data.js');
   const inside = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-ws-'));

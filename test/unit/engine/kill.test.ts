@@ -16,7 +16,7 @@ import { initBackend } from '../../../src/core/tf';
 import { loadRun } from '../../../src/jobs/evaluate';
 import { loadModel } from '../../../src/jobs/model-io';
 
-const CLI = path.join(__dirname, '..', '..', '..', 'src', 'cli.js');
+const CLI = path.join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-kill-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const KILLS = Number(process.env.FLOWMORPH_KILLS ?? 50);

@@ -11,7 +11,7 @@ import { initBackend } from '../../../src/core/tf';
 import { loadRun } from '../../../src/jobs/evaluate';
 import { loadModel } from '../../../src/jobs/model-io';
 
-const CLI = path.join(__dirname, '..', '..', '..', 'src', 'cli.js');
+const CLI = path.join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-sig-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const TINY = ['--stacks', '1', '--blocks', '1', '--hidden', '8', '--bins', '4', '--batch', '64'];

@@ -3,7 +3,8 @@
 // Debian's /usr/bin/python3 + python3-numpy; every value must agree within 1e-4.
 // Covers MAF and coupling, reverse / random / LU-linear, with and without condition columns, base flows
 // given to the morph or trained inside the run, context modes none / delta / concat / two-bases /
-// two-bases-shared, both directions, and a target condition.
+// two-bases-shared, both directions, and a target condition; morph methods f4f, ot-f4f and ot-cfm (the
+// default: the velocity field integrated by RK4 both ways).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'child_process';
@@ -62,7 +63,8 @@ function writeData(file: string, n: number, seed: number, shift: number): void {
   fs.writeFileSync(file, lines.join('\n') + '\n');
 }
 
-// Python: every case in one process; prints {name: [max |python − cli|, max |cli output − input| or null]} as JSON.
+// Python: every case in one process; prints {name: [max |python − cli|, max |cli output − input| or null,
+// the run's method, whether it has a density (null for a model)]} as JSON.
 const COMPARE = `
 import json, sys
 import numpy as np
@@ -82,7 +84,7 @@ for k in cases:
         want = np.load(k["out"])
     assert got.shape == want.shape, (k["name"], got.shape, want.shape)
     moved = float(np.max(np.abs(want - x))) if k["kind"] == "transport" else None
-    out[k["name"]] = [float(np.max(np.abs(got - want))), moved]
+    out[k["name"]] = [float(np.max(np.abs(got - want))), moved, getattr(m, "method", None), getattr(m, "has_density", None)]
 print(json.dumps(out))
 `;
 
@@ -127,14 +129,21 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
   // the source's: the run reads it through the affine map between the two).
   await cli('fit', at('t.csv'), ...COLS, ...COND, '--out', at('target-c'), ...steps, ...TINY, '--permutation', 'random');
 
-  // Morph runs: [name, mode, top-flow flags, base flows given?]
+  // Morph runs: [name, mode, top-flow flags, base flows given?]. The paper's flows for flows (a top flow)
+  // in every mode; ot-cfm, the default (a velocity field integrated by RK4), unconditional, with both
+  // conditions as its context (delta) and with the rows' own (two-bases-shared); ot-f4f (a top flow).
   const given = ['--source-model', at('maf-random-c'), '--target-model', at('target-c')];
+  const f4f = ['--method', 'f4f'];
   const runs: [string, string, string[], boolean][] = [
-    ['none', 'none', ['--permutation', 'random'], false],
-    ['delta', 'delta', ['--permutation', 'lu'], true],
-    ['concat', 'concat', ['--transform', 'coupling', '--no-identity-init'], true],
-    ['two-bases', 'two-bases', ['--permutation', 'reverse'], true],
-    ['two-bases-shared', 'two-bases-shared', ['--transform', 'coupling', '--permutation', 'random'], true],
+    ['none', 'none', [...f4f, '--permutation', 'random'], false],
+    ['delta', 'delta', [...f4f, '--permutation', 'lu'], true],
+    ['concat', 'concat', [...f4f, '--transform', 'coupling', '--no-identity-init'], true],
+    ['two-bases', 'two-bases', [...f4f, '--permutation', 'reverse'], true],
+    ['two-bases-shared', 'two-bases-shared', [...f4f, '--transform', 'coupling', '--permutation', 'random'], true],
+    ['cfm-none', 'none', [], false],
+    ['cfm-delta', 'delta', ['--method', 'ot-cfm'], true],
+    ['cfm-two-bases-shared', 'two-bases-shared', [], true],
+    ['ot-f4f-none', 'none', ['--method', 'ot-f4f', '--permutation', 'random'], false],
   ];
   const morphBudget = ['--steps', '12', '--batch', '128', '--base-steps', '10', '--base-stacks', '2', '--base-hidden', '12', '--base-bins', '4', '--base-blocks', '1'];
   await pairs(
@@ -156,11 +165,18 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
     ['concat', true, [-0.5]],
     ['two-bases', false, undefined],
     ['two-bases-shared', true, [0.5]],
+    ['cfm-none', false, undefined],
+    ['cfm-none', true, undefined],
+    ['cfm-delta', false, [0]],
+    ['cfm-delta', true, [0.25]],
+    ['cfm-two-bases-shared', false, undefined],
+    ['cfm-two-bases-shared', true, [0.5]],
+    ['ot-f4f-none', true, undefined],
   ];
   await pairs(
     transports.map(([name, inverse, target], i) => async () => {
       const out = at(`moved-${i}.npy`);
-      const cond = name === 'none' ? [] : COND;
+      const cond = name.endsWith('none') ? [] : COND;
       await cli('transport', at(`run-${name}`), at('s.csv'), ...COLS, ...cond, '--out', out,
         ...(inverse ? ['--inverse'] : []), ...(target ? ['--target-condition', target.join(',')] : []));
       cases.push({ name: `transport ${name}${inverse ? ' inverse' : ''}${target ? ` to ${target}` : ''}`, kind: 'transport', dir: at(`run-${name}`), data: at('s.csv'), out, inverse, target });
@@ -171,7 +187,7 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
   fs.writeFileSync(at('cases.json'), JSON.stringify(cases));
   const py = spawnSync(PYTHON, ['-c', COMPARE, READER, at('cases.json')], { encoding: 'utf8', env: PY_ENV });
   assert.equal(py.status, 0, `python failed:\n${py.stderr}`);
-  const diffs = JSON.parse(py.stdout.trim().split('\n').pop() as string) as Record<string, [number, number | null]>;
+  const diffs = JSON.parse(py.stdout.trim().split('\n').pop() as string) as Record<string, [number, number | null, string | null, boolean | null]>;
   assert.equal(Object.keys(diffs).length, cases.length);
   for (const [name, [d, moved]] of Object.entries(diffs))
     t.diagnostic(`${name}: max |python − cli| ${d.toExponential(2)}${moved === null ? '' : `, rows moved up to ${moved.toFixed(3)}`}`);
@@ -180,6 +196,12 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
     assert.ok(d <= TOLERANCE, `${name}: python and the CLI differ by ${d} (> ${TOLERANCE})`);
     // A morph that had not moved the rows would make the comparison of its top flow say little.
     if (moved !== null) assert.ok(moved > 0.05, `${name}: the morph moved the rows by at most ${moved}`);
+  }
+  // The runs without --method trained the default, ot-cfm; the reader names each run's method and density.
+  for (const [name, [, , method, density]] of Object.entries(diffs)) {
+    if (!name.startsWith('transport')) continue;
+    const want = name.includes('cfm-') ? 'ot-cfm' : name.includes('ot-f4f') ? 'ot-f4f' : 'f4f';
+    assert.deepEqual([name, method, density], [name, want, want !== 'ot-cfm']);
   }
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -8,7 +8,7 @@ import { matrix, takeRows } from '../data/matrix';
 import { subsampleIndices } from '../data/split';
 import { loadData } from '../jobs/data';
 import { loadRun, morphRows } from '../jobs/evaluate';
-import type { ConditionMorphJob } from '../protocol';
+import type { ConditionMorphJob } from '../protocol/worker';
 
 export interface ConditionMorphResult {
   cols: number;

@@ -8,10 +8,10 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import * as vscode from 'vscode';
 import type { EvaluateSummary, Progress, Snapshot } from '../jobs/types';
-import type { HostToWorker, WorkerJob, WorkerToHost } from '../protocol';
+import { Reply } from '../protocol/reply';
+import type { HostToWorker, WorkerInit, WorkerJob, WorkerToHost } from '../protocol/worker';
 import type { Log } from './log';
 import { writeRecord, type RunRecord } from './runs';
-import type { WorkerInit } from './worker';
 
 export type TrainerEvent =
   | { type: 'started'; run: RunRecord }
@@ -29,7 +29,7 @@ export interface ActiveRun {
 /** How long a cancelled job may take to stop on its own before the worker is terminated. */
 const CANCEL_GRACE_MS = 60_000;
 
-export class Trainer implements vscode.Disposable {
+export class WorkerClient implements vscode.Disposable {
   private readonly events = new vscode.EventEmitter<TrainerEvent>();
   readonly onEvent = this.events.event;
   private active: (ActiveRun & { worker: Worker }) | undefined;
@@ -61,21 +61,15 @@ export class Trainer implements vscode.Disposable {
   oneShot(job: Extract<WorkerJob, { kind: 'density' | 'conditionMorph' }>, timeoutMs = 60_000): Promise<Record<string, unknown>> {
     const worker = new Worker(this.workerFile, { workerData: this.init() });
     const id = `oneshot-${Date.now()}`;
-    let timer: NodeJS.Timeout | undefined;
-    const result = new Promise<Record<string, unknown>>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`the ${job.kind} job took longer than ${timeoutMs / 1000} s`)), timeoutMs);
-      worker.on('message', (m: WorkerToHost) => {
-        if (m.type === 'ready') worker.postMessage({ type: 'start', id, ...job } as HostToWorker);
-        else if (m.type === 'done' && m.id === id) resolve(m.summary as Record<string, unknown>);
-        else if (m.type === 'error') reject(new Error(m.message));
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`worker exited (code ${code})`)));
+    const reply = new Reply<Record<string, unknown>>({ ms: timeoutMs, message: `the ${job.kind} job took longer than ${timeoutMs / 1000} s` }, () => void worker.terminate());
+    worker.on('message', (m: WorkerToHost) => {
+      if (m.type === 'ready') worker.postMessage({ type: 'start', id, ...job } as HostToWorker);
+      else if (m.type === 'done' && m.id === id) reply.resolve(m.summary as Record<string, unknown>);
+      else if (m.type === 'error') reply.reject(new Error(m.message));
     });
-    return result.finally(() => {
-      clearTimeout(timer);
-      void worker.terminate();
-    });
+    worker.on('error', (e) => reply.reject(e));
+    worker.on('exit', (code) => reply.reject(new Error(`worker exited (code ${code})`)));
+    return reply.promise;
   }
 
   /** Starts `job`; `record` is its run folder's status record (status 'running'). Throws if a job runs. */

@@ -1,11 +1,11 @@
 /**
- * "Preview Dataset", the part that reads: runs in the worker (src/host/worker.ts started with
+ * "Preview Dataset", the part that reads: runs in the worker (src/worker/main.ts started with
  * `workerData.preview` by previewInWorker in datasets.ts), never on the extension host's thread; the
  * dataset readers (h5wasm, hyparquet) are bundled only there.
  */
 import type { Matrix } from '../data/matrix';
 import { readDataset } from '../data/read';
-import type { ColumnStats, DatasetPreview } from './datasets';
+import type { ColumnStats, DatasetPreview } from '../protocol/worker';
 
 function stats(m: Matrix): ColumnStats[] {
   return m.columns.map((name, c) => {

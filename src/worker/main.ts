@@ -2,7 +2,7 @@
  * The training worker (a worker_threads Worker, bundled to dist/worker.js): runs one job of src/jobs at a
  * time off the extension host's thread, so VS Code stays responsive while tfjs trains on one core.
  *
- * Speaks HostToWorker / WorkerToHost (src/protocol.ts, section 4). Tensors cannot cross threads: progress
+ * Speaks HostToWorker / WorkerToHost (src/protocol/worker.ts). Tensors cannot cross threads: progress
  * is plain JSON and snapshot clouds are Float32Arrays, copied and then *transferred* (the engine reuses its
  * own arrays between snapshots, so transferring those would detach them under its feet).
  *
@@ -10,22 +10,11 @@
  * before anything evaluates the engine, so every engine module is required lazily, after it.
  */
 import { parentPort, workerData } from 'worker_threads';
-import type { HostToWorker, WorkerToHost, WorkerJob } from '../protocol';
+import type { HostToWorker, PreviewReply, PreviewRequest, WorkerInit, WorkerJob, WorkerToHost } from '../protocol/worker';
 import type { BackendPreference } from '../core/tf';
 import type { EvaluateSummary, FitJob, FitSummary, JobHooks, MorphJob, MorphSummary, Snapshot, TransportJob } from '../jobs/types';
-import type { PreviewReply, PreviewRequest } from './datasets';
 import { applyEnvironment } from '../env';
 import { selectNativeCore } from './nativeCore';
-
-export interface WorkerInit {
-  backend: BackendPreference;
-  /** Extra node_modules folder holding @tensorflow/tfjs-node (flowmorph.installNative puts it there). */
-  nativeModules?: string;
-  /** The flowmorph.threads setting: 1 turns the engine's helper thread off (src/core/wasm/dense.ts). */
-  threads?: 'auto' | 1 | 2;
-  /** Preview Dataset: read and summarise this file, post a PreviewReply, and start no engine. */
-  preview?: PreviewRequest;
-}
 
 /** The job functions' shapes (src/jobs/*.ts), declared here so this file compiles on its own. */
 interface JobModules {
@@ -38,7 +27,7 @@ interface JobModules {
 }
 
 const port = parentPort;
-if (!port) throw new Error('worker.ts must run as a worker_threads Worker');
+if (!port) throw new Error('src/worker/main.ts must run as a worker_threads Worker');
 const init = (workerData ?? { backend: 'auto' }) as WorkerInit;
 // The engine's settings, before any engine module loads (they load lazily): the environment's, with the
 // flowmorph.threads setting (1 or 2) in place of FLOWMORPH_GEMM_THREADS.

@@ -1,42 +1,16 @@
 /**
- * The one protocol spoken by the extension host, the training worker and the webview panel. All three
- * import this file (the pattern of microsoft/vscode-hexeditor's shared protocol), so a message that one side
- * sends and the other does not understand is a type error, not a silent no-op.
+ * Host ↔ webview: the messages the extension host posts to the panel (HostToWebview) and the panel posts
+ * back (WebviewToHost), with a strict runtime validator for the latter: the webview is a browser page that
+ * renders untrusted data files, so the host treats everything it posts as untrusted input (every field
+ * type-checked, paths and file names whitelisted). The host (src/host/panel.ts, panelBridge.ts) and the
+ * panel (webview/) both import this file, as in microsoft/vscode-hexeditor, so a message one side sends and
+ * the other does not understand is a type error.
  *
- * Sections:
- *  1. Experiment file (`*.flowmorph.json`): lives in src/config/experiment.ts (schema, defaults, rule
- *     table, budget rule); re-exported here so existing imports keep working.
- *  2. Designer: lives in src/config/designer.ts (editable fields, form values, the edit operation);
- *     re-exported here.
- *  3. Messages host → webview and webview → host, with a strict runtime validator for the latter:
- *     the webview is a browser page that renders untrusted data files, so the host treats everything it
- *     posts as untrusted input (every field type-checked, paths and file names whitelisted).
- *  4. Messages host ↔ worker.
- *  5. Replay: what the host keeps so that a closed and reopened panel shows the current state.
- *
- * Nothing here imports `vscode`, tfjs or DOM APIs: the file runs in Node, in a worker and in the browser.
+ * Nothing here imports `vscode`, tfjs or DOM APIs: the file runs in Node and in the browser.
  */
-import type { BackendPreference } from './core/tf';
-import { isPlainObject, ruleProblem, show, type Experiment } from './config/experiment';
-import { designerField, type DesignerValue } from './config/designer';
-import type {
-  DataSpec,
-  EvaluateSummary,
-  FitJob,
-  FitSummary,
-  MorphJob,
-  MorphSummary,
-  Progress,
-  Snapshot,
-  TransportJob,
-} from './jobs/types';
-
-export * from './config/experiment';
-export * from './config/designer';
-
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────
-// 3. Host ↔ webview
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────
+import { isPlainObject, ruleProblem, show, type Experiment } from '../config/experiment';
+import { designerField, type DesignerValue } from '../config/designer';
+import type { EvaluateSummary, FitSummary, MorphSummary, Progress, Snapshot } from '../jobs/types';
 
 /** A finished or running training / evaluation, as listed in the panel. */
 export interface RunInfo {
@@ -123,19 +97,73 @@ export type HostToWebview =
   /** Forget what is shown (a new training starts). `phase` limits curves/clouds to one model. */
   | { type: 'clear'; what: 'curves' | 'clouds' | 'metrics' | 'all'; phase?: Progress['phase'] }
   | { type: 'status'; level: 'info' | 'warn' | 'error'; text: string }
-  /** Ask the webview to post exportPlot for every chart that shows data. */
-  | { type: 'exportPlots' };
+  /** Ask the webview to post exportPlot and exportPlotSvg for every chart that shows data, on this background. */
+  | { type: 'exportPlots'; background?: ExportBackground }
+  /**
+   * Everything a (re)opened panel shows, at once: the host keeps its own copy of the panel's model
+   * (webview/state.ts's PanelModel, fed every message posted whether or not the panel is open) and sends
+   * its contents when the page says `ready`.
+   */
+  | { type: 'restore'; contents: PanelContents }
+  /** Draw these runs' recorded curves together, each chart's lines once per run, labelled by run (Compare with…). */
+  | { type: 'compare'; runs: ComparedRunData[] };
+
+/** One run of a comparison: its recorded progress and evaluations (src/host/runCompare.ts). */
+export interface ComparedRunData {
+  id: string;
+  /** Distinct among the compared runs. */
+  label: string;
+  progress: Progress[];
+  metrics: { step?: number; summary: EvaluateSummary }[];
+}
+
+/** The contents of the panel's model (webview/state.ts PanelModel.contents()); Maps as entry lists. */
+export interface PanelContents {
+  /** Which experiment the plots belong to (its workspace-relative path; '' for none), once a state came. */
+  experimentKey?: string;
+  experiment?: Experiment;
+  experimentPath?: string;
+  errors: string[];
+  runs: RunInfo[];
+  running: RunningInfo | null;
+  features: string[];
+  condition?: ConditionInfo;
+  backend?: string;
+  /** Latest progress of each phase, and the phase of the most recent one. */
+  latest: Progress[];
+  lastPhase?: Progress['phase'];
+  /** Curve series by key (webview/state.ts Curves): points { x: step, y: value }. */
+  curves: [string, { x: number; y: number }[]][];
+  clouds: Partial<Record<CloudName, Float32Array>>;
+  cols: number;
+  paired: boolean;
+  snapshotStep: number;
+  metrics: { step: number; summary: EvaluateSummary }[];
+  density: ['source' | 'target', DensityGrid][];
+  /** Runs compared on the curve charts (Compare with…), until new curves end the comparison. */
+  compare?: ComparedRunData[];
+}
+
+/** Export Plots' background: the theme's (as the panel shows it), the light theme's, or none (transparent). */
+export type ExportBackground = 'theme' | 'light' | 'transparent';
+export const EXPORT_BACKGROUNDS = ['theme', 'light', 'transparent'] as const satisfies readonly ExportBackground[];
 
 export type WebviewToHost =
   /** The webview script loaded: send the full state (again). */
   | { type: 'ready' }
   | { type: 'startTraining'; what: TrainWhat }
+  /** The morph has no density (ot-cfm): set morph.method to ot-f4f in the experiment file and train it. */
+  | { type: 'trainWithDensity' }
   | { type: 'stop' }
   /** One designer field changed; null restores the default. The host writes the file and echoes `designer`. */
   | { type: 'designerEdit'; path: string; value: DesignerValue | null }
   | { type: 'setTargetCondition'; value: number[] }
   /** One chart as PNG; `name` is a safe file stem (letters, digits, . _ -). */
   | { type: 'exportPlot'; name: string; pngDataUrl: string }
+  /** The same chart as an SVG document (webview/svgCanvas.ts). */
+  | { type: 'exportPlotSvg'; name: string; svg: string }
+  /** The panel's Export button: run Export Plots (it asks where and on which background). */
+  | { type: 'exportRequest' }
   /** Ends a series of exportPlot messages (after the Export button or an `exportPlots` request). */
   | { type: 'exportDone'; names: string[] }
   /** What the last renders drew, per chart / cloud (points, segments or grid cells). Throttled. */
@@ -155,6 +183,19 @@ export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const CHART_KEY = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 const PNG_PREFIX = 'data:image/png;base64,';
+
+/**
+ * Why `svg` is not an SVG document the panel's recorder writes (written to disk and opened by people in
+ * browsers: no scripts, no foreign content, no external references; images only as PNG data URLs).
+ */
+export function svgProblem(svg: unknown): string | undefined {
+  if (typeof svg !== 'string') return 'svg: expected a string';
+  if (svg.length > MAX_EXPORT_BYTES) return `svg: larger than ${MAX_EXPORT_BYTES} characters`;
+  if (!/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/.test(svg) || !svg.endsWith('</svg>\n')) return 'svg: not an SVG document';
+  if (/<(script|foreignObject|iframe|object|embed|use|a)\b|\son\w+\s*=\s*"|javascript:|xlink:href/i.test(svg)) return 'svg: holds scripting, links or foreign content';
+  for (const m of svg.matchAll(/\shref="([^"]*)"/g)) if (!m[1].startsWith(PNG_PREFIX)) return 'svg: an image that is not a PNG data URL';
+  return undefined;
+}
 
 function exactKeys(msg: Record<string, unknown>, keys: readonly string[]): string | undefined {
   for (const k of Object.keys(msg)) if (!keys.includes(k)) return `unexpected field "${k}"`;
@@ -181,7 +222,9 @@ export function webviewMessageProblem(msg: unknown): string | undefined {
   switch (t) {
     case 'ready':
     case 'stop':
+    case 'trainWithDensity':
     case 'openExperiment':
+    case 'exportRequest':
       return exactKeys(msg, ['type']);
     case 'startTraining':
       return exactKeys(msg, ['type', 'what']) ?? (TRAIN_WHATS.includes(msg.what as TrainWhat) ? undefined : `bad "what": ${show(msg.what)}`);
@@ -209,6 +252,12 @@ export function webviewMessageProblem(msg: unknown): string | undefined {
       if (typeof url !== 'string' || !url.startsWith(PNG_PREFIX)) return 'pngDataUrl: expected a data:image/png;base64 URL';
       if (url.length > MAX_EXPORT_BYTES) return `pngDataUrl: larger than ${MAX_EXPORT_BYTES} characters`;
       return isBase64(url, PNG_PREFIX.length) ? undefined : 'pngDataUrl: malformed base64';
+    }
+    case 'exportPlotSvg': {
+      const k = exactKeys(msg, ['type', 'name', 'svg']);
+      if (k) return k;
+      if (typeof msg.name !== 'string' || !SAFE_NAME.test(msg.name)) return `name: not a safe file name: ${show(msg.name)}`;
+      return svgProblem(msg.svg);
     }
     case 'exportDone': {
       const k = exactKeys(msg, ['type', 'names']);
@@ -292,80 +341,6 @@ export function toFloat32(v: unknown): Float32Array | undefined {
   return undefined;
 }
 
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────
-// 4. Host ↔ worker
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────
-
-/** Held-out evaluation of a morph run (see EvaluateSummary). */
-export interface EvaluateJobSpec {
-  run: string;
-  source: DataSpec;
-  target: DataSpec;
-  /** Held-out points to use. */
-  n?: number;
-  out?: string;
-  backend?: BackendPreference;
-}
-
-/** log q on a grid for the heat map (src/host/densityGrid.ts): a base model folder and what to hold fixed. */
-export interface DensityJob {
-  model: string;
-  xFeature: number;
-  yFeature: number;
-  n: number;
-  xRange: [number, number];
-  yRange: [number, number];
-  /** Data units, one per feature (the two gridded ones are overwritten). */
-  fixed: number[];
-  /** Data units, one per condition column; default: the mean of the training conditions. */
-  condition?: number[];
-}
-
-/** The condition slider, live (src/host/conditionMorph.ts): a morph run, its data, one target condition. */
-export interface ConditionMorphJob {
-  run: string;
-  source: DataSpec;
-  target: DataSpec;
-  /** Source rows to morph (and target rows to show, at most). */
-  n: number;
-  /** Data units, one per condition column. */
-  condition: number[];
-  /** Width of the target's condition bin as a share of each condition's range (default 0.2). */
-  binFraction?: number;
-}
-
-export type WorkerJob =
-  | { kind: 'density'; job: DensityJob }
-  | { kind: 'conditionMorph'; job: ConditionMorphJob }
-  | { kind: 'fit'; job: FitJob }
-  | { kind: 'morph'; job: MorphJob }
-  | { kind: 'transport'; job: TransportJob }
-  | { kind: 'evaluate'; job: EvaluateJobSpec };
-
-export interface WorkerHookOptions {
-  progressEveryMs?: number;
-  snapshotEveryMs?: number;
-  plotPoints?: number;
-}
-
-export type HostToWorker =
-  | ({ type: 'start'; id: string; hooks?: WorkerHookOptions } & WorkerJob)
-  /** Stop job `id` within one step, keeping its last checkpoint. */
-  | { type: 'cancel'; id: string };
-
-export type WorkerToHost =
-  /** The worker loaded its engine; `threads`: what one training will use (flowmorph.threads, cores). */
-  | { type: 'ready'; backend: string; threads: number }
-  | { type: 'progress'; id: string; progress: Progress }
-  | { type: 'snapshot'; id: string; snapshot: Snapshot; paired?: boolean }
-  | { type: 'log'; id: string; line: string }
-  | { type: 'done'; id: string; summary: FitSummary | MorphSummary | EvaluateSummary | Record<string, unknown> }
-  | { type: 'error'; id: string; message: string; stack?: string };
-
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────
-// 5. Replay
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────
-
 /**
  * Keeps at most `cap` points of a growing series: when full, every other point of the older half is
  * dropped, so the recent past stays dense and the whole run stays visible (cost O(cap) per halving).
@@ -377,94 +352,4 @@ export function thinInPlace<T>(points: T[], cap: number): void {
   for (let r = 0; r < half; r += 2) points[w++] = points[r];
   for (let r = half; r < points.length; r++) points[w++] = points[r];
   points.length = w;
-}
-
-/**
- * What the host keeps while the panel is closed (training goes on): the latest state, the progress
- * history, the latest cloud of each name, the metrics and the density grids. `messages()` replays them to
- * a reopened panel. Record every message posted (or that would have been posted) to the webview.
- */
-export class PanelReplay {
-  private state: Extract<HostToWebview, { type: 'state' }> | undefined;
-  private progress = new Map<Progress['phase'], Progress[]>();
-  private clouds: Snapshot | undefined;
-  private paired = false;
-  private metrics: Extract<HostToWebview, { type: 'metrics' }>[] = [];
-  private density = new Map<'source' | 'target', DensityGrid>();
-
-  constructor(private readonly progressCap = 4000, private readonly metricsCap = 200) {}
-
-  record(msg: HostToWebview): void {
-    switch (msg.type) {
-      case 'state':
-        this.state = msg;
-        break;
-      case 'designer':
-        if (this.state) this.state = { ...this.state, experiment: msg.experiment, errors: msg.errors };
-        else this.state = { type: 'state', experiment: msg.experiment, errors: msg.errors, runs: [], running: null };
-        break;
-      case 'running':
-        if (this.state) this.state = { ...this.state, running: msg.running };
-        break;
-      case 'progress':
-        this.addProgress(msg.progress);
-        break;
-      case 'history':
-        for (const p of msg.progress) this.addProgress(p);
-        break;
-      case 'snapshot': {
-        const s = msg.snapshot;
-        if (!this.clouds || this.clouds.cols !== s.cols) this.clouds = { ...s, clouds: { ...s.clouds } };
-        else this.clouds = { phase: s.phase, step: s.step, cols: s.cols, clouds: { ...this.clouds.clouds, ...s.clouds } };
-        if (msg.paired !== undefined) this.paired = msg.paired;
-        break;
-      }
-      case 'metrics':
-        this.metrics.push(msg);
-        thinInPlace(this.metrics, this.metricsCap);
-        break;
-      case 'density':
-        this.density.set(msg.which, msg.grid);
-        break;
-      case 'clear':
-        this.clear(msg.what, msg.phase);
-        break;
-      case 'status':
-      case 'exportPlots':
-        break; // momentary: not replayed
-    }
-  }
-
-  private addProgress(p: Progress): void {
-    let list = this.progress.get(p.phase);
-    // A step that goes back means a new run of that model: its old curve is no longer relevant.
-    if (!list || (list.length > 0 && p.step < list[list.length - 1].step)) this.progress.set(p.phase, (list = []));
-    list.push(p);
-    thinInPlace(list, this.progressCap);
-  }
-
-  private clear(what: 'curves' | 'clouds' | 'metrics' | 'all', phase?: Progress['phase']): void {
-    if (what === 'curves' || what === 'all') {
-      if (phase) this.progress.delete(phase);
-      else this.progress.clear();
-    }
-    if (what === 'clouds' || what === 'all') {
-      this.clouds = undefined;
-      this.density.clear();
-    }
-    if (what === 'metrics' || what === 'all') this.metrics = [];
-  }
-
-  /** The messages that rebuild the panel, in order. */
-  messages(): HostToWebview[] {
-    const out: HostToWebview[] = [];
-    if (this.state) out.push(this.state);
-    out.push({ type: 'clear', what: 'all' });
-    const history = [...this.progress.values()].flat();
-    if (history.length > 0) out.push({ type: 'history', progress: history });
-    if (this.clouds) out.push({ type: 'snapshot', snapshot: this.clouds, paired: this.paired });
-    for (const m of this.metrics) out.push(m);
-    for (const [which, grid] of this.density) out.push({ type: 'density', which, grid });
-    return out;
-  }
 }

@@ -6,7 +6,8 @@
 import { applyScaler } from '../data/preprocess';
 import { matrix } from '../data/matrix';
 import { loadModel } from '../jobs/model-io';
-import type { DensityGrid, DensityJob } from '../protocol';
+import type { DensityGrid } from '../protocol/webview';
+import type { DensityJob } from '../protocol/worker';
 
 export function densityGrid(job: DensityJob): DensityGrid {
   const { meta, flow } = loadModel(job.model);
