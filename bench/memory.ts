@@ -12,12 +12,13 @@ import { initBackend, tf } from '../src/core/tf';
 import { DEFAULT_MORPH, REFERENCE_FLOW, type TrainConfig } from '../src/core/config';
 import { FlowForFlow, FrozenDensity } from '../src/core/f4f';
 import { Flow } from '../src/core/flow';
-import { writeJsonAtomicSync } from '../src/core/io/atomic';
+import { writeJsonAtomic } from '../src/data/atomic';
 import { NllObjective } from '../src/core/objectives/nll';
 import { train, type Objective } from '../src/core/train/trainer';
 import { denseKernels } from '../src/core/wasm/dense';
 import { generateToy } from '../src/data/toys';
 import { load, machine } from './table';
+import { applyEnvironment } from '../src/env';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -95,6 +96,7 @@ function verdict(samples: Sample[], name: string) {
 }
 
 async function main(): Promise<void> {
+  applyEnvironment(); // FLOWMORPH_* settings (src/env.ts), as the CLI reads them
   const minutes = Number(arg('minutes', '20'));
   const batch = Number(arg('batch', '512'));
   const out = arg('out', 'bench/results/memory.json');
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
     flowForFlow: verdict(samples, 'flow for flow'),
     samples,
   };
-  writeJsonAtomicSync(out, result);
+  writeJsonAtomic(out, result);
   console.log(JSON.stringify({ ...result, samples: `${samples.length} samples in ${out}` }, null, 1));
 }
 

@@ -22,12 +22,13 @@ import { initBackend, type BackendName } from '../src/core/tf';
 import { DEFAULT_MORPH, REFERENCE_FLOW, type MorphConfig } from '../src/core/config';
 import { FlowForFlow, FrozenDensity } from '../src/core/f4f';
 import { Flow } from '../src/core/flow';
-import { writeJsonAtomicSync } from '../src/core/io/atomic';
+import { writeJsonAtomic } from '../src/data/atomic';
 import { NllObjective } from '../src/core/objectives/nll';
 import { Rng } from '../src/core/random';
 import { Adam } from '../src/core/train/adam';
 import { ParallelGradient, partGradient } from '../src/core/train/parallel';
 import type { Objective } from '../src/core/train/trainer';
+import { applyEnvironment } from '../src/env';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -203,6 +204,7 @@ async function syncCost(n: number): Promise<{ atomicsUs: number; postMessageUs: 
 }
 
 async function main(): Promise<void> {
+  applyEnvironment(); // FLOWMORPH_* settings (src/env.ts), as the CLI reads them
   const backend = arg('backend', 'wasm') as BackendName;
   const info = await initBackend(backend);
   const steps = Number(arg('steps', '30'));
@@ -233,7 +235,7 @@ async function main(): Promise<void> {
   const json = JSON.stringify(result, null, 2);
   process.stdout.write(json + '\n');
   const out = arg('out', '');
-  if (out) writeJsonAtomicSync(out, result);
+  if (out) writeJsonAtomic(out, result);
 }
 
 main().catch((e) => {

@@ -1,5 +1,5 @@
 /**
- * Base-flow quality after a 60-second budget, as the reference measured it (anchors.md): the reference
+ * Base-flow quality after a 60-second budget, as the reference measured it (bench/table.ts): the reference
  * architecture, lr 1e-3, batch 512, cosine decay over the budget, then the held-out NLL of 20 000 fresh
  * points in data units, next to the true entropy.
  *
@@ -9,7 +9,7 @@
  * The saved models are reused as the base flows of the morph benchmark.
  */
 import * as path from 'path';
-import { nllSummary } from '../src/core/metrics/nll';
+import { nllSummary } from '../src/core/metrics/nll-summary';
 import type { BackendName } from '../src/core/tf';
 import { applyScaler, logDetScaler } from '../src/data/preprocess';
 import { generateToy, toyInfo } from '../src/data/toys';

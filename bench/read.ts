@@ -19,6 +19,7 @@ import { matrix } from '../src/data/matrix';
 import { readDataset } from '../src/data/read';
 import { loadH5 } from '../src/data/hdf5-read';
 import { writeCsv, writeDataset, writeNpy } from '../src/data/write';
+import { applyEnvironment } from '../src/env';
 
 const ROWS = 1_000_000;
 const COLS = 6;
@@ -65,6 +66,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
+  applyEnvironment(); // FLOWMORPH_* settings (src/env.ts), as the CLI reads them
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowmorph-bench-read-'));
   try {
     const rng = new Rng(1);

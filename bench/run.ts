@@ -1,5 +1,5 @@
 /**
- * Flowmorph's benchmark against the PyTorch reference of the flows-for-flows paper (anchors.md).
+ * Flowmorph's benchmark against the PyTorch reference of the flows-for-flows paper (its figures: ./table.ts).
  *
  *   npm run bench                 step timings, evaluation throughput, 60-s NLL, morphs (~12 min)
  *   npm run bench -- --quick      step timings only (~1.5 min)
@@ -21,6 +21,7 @@ import * as path from 'path';
 import { initBackend, type BackendName } from '../src/core/tf';
 import type { MorphMethod } from '../src/core/config';
 import { BATCHES, baseStepBreakdown, baseSteps, evalThroughput, f4fSteps, referenceParameterCount, withGemmThreads, type StepTiming, type TimingOptions } from './steps';
+import { applyEnvironment } from '../src/env';
 import {
   REFERENCE,
   RATIO_LEGEND,
@@ -58,6 +59,7 @@ const ms = (t: StepTiming | undefined) => t?.ms ?? null;
 const key = (n: number) => `${n}` as '128' | '512' | '1024';
 
 async function main(): Promise<void> {
+  applyEnvironment(); // FLOWMORPH_* settings (src/env.ts), as the CLI reads them
   const mode = flag('quick') ? 'quick' : flag('morph') ? 'morph' : 'full';
   const measure = arg('backend', 'wasm') as BackendName;
   const mach = machine();

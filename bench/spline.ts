@@ -1,5 +1,5 @@
 /**
- * Micro-benchmark of the fused rational-quadratic spline op (src/core/spline/op.ts): kernels dispatched
+ * Micro-benchmark of the fused rational-quadratic spline op (src/core/ops/spline.ts): kernels dispatched
  * and milliseconds per call for forward and forward+backward, plus the bare JS kernel time.
  * Usage: node out/bench/spline.js [--backend wasm|cpu] [--n 512] [--d 2] [--bins 8] [--iters 200] [--out file.json]
  * Prints one JSON object; with --out also writes it (atomically: temp file + rename).
@@ -10,7 +10,8 @@ import * as path from 'path';
 import { initBackend, tf, BackendName } from '../src/core/tf';
 import { Rng } from '../src/core/random';
 import { splineBackward, splineForward, splineSpec } from '../src/core/spline/kernel';
-import { rqSpline, splineParamCount } from '../src/core/spline/op';
+import { rqSpline, splineParamCount } from '../src/core/ops/spline';
+import { applyEnvironment } from '../src/env';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,6 +36,7 @@ function time(iters: number, f: () => void): number {
 }
 
 async function main(): Promise<void> {
+  applyEnvironment(); // FLOWMORPH_* settings (src/env.ts), as the CLI reads them
   const backend = arg('backend', 'wasm') as BackendName;
   const n = Number(arg('n', '512'));
   const d = Number(arg('d', '2'));

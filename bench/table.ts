@@ -1,14 +1,14 @@
 /**
  * Shared plumbing of the benchmark: the machine record (the box is shared, so every run keeps its load
- * average), the reference figures of /work/shared/anchors.md, the printed table and atomic result files.
+ * average), the reference figures (REFERENCE below), the printed table and atomic result files.
  */
 import * as os from 'os';
 import * as path from 'path';
-import { writeFileAtomicSync, writeJsonAtomicSync } from '../src/core/io/atomic';
+import { writeFileAtomic, writeJsonAtomic } from '../src/data/atomic';
 
 export const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
 
-/** The PyTorch + nflows reference on a 2-vCPU EPYC, 1 thread (anchors.md). */
+/** The PyTorch + nflows reference on a 2-vCPU EPYC, 1 thread, as measured for this project. */
 export const REFERENCE = {
   base_step_ms: { '128': 13.2, '512': 25.2, '1024': 41.3 },
   base_step_ms_2threads: { '128': 12.3, '512': 25.6, '1024': 41.0 },
@@ -135,13 +135,13 @@ export const RATIO_LEGEND =
 
 export function writeJson(name: string, value: unknown): string {
   const file = path.join(RESULTS_DIR, name);
-  writeJsonAtomicSync(file, value);
+  writeJsonAtomic(file, value);
   return file;
 }
 
 export function writeText(name: string, text: string): string {
   const file = path.join(RESULTS_DIR, name);
-  writeFileAtomicSync(file, text);
+  writeFileAtomic(file, text);
   return file;
 }
 

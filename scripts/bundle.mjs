@@ -1,7 +1,7 @@
 // Bundles what ships in the VSIX into dist/ with esbuild (the VSIX carries no node_modules):
 //   src/host/extension.ts → dist/extension.js   the extension host side (cjs, Node 20, 'vscode' external)
 //   src/worker/main.ts    → dist/worker.js      the training worker_threads Worker (engine + tfjs)
-//   src/core/train/parallel-worker.ts → dist/parallel-worker.js  the engine's gradient threads
+//   src/core/parallel-worker.ts → dist/parallel-worker.js  the engine's gradient threads
 //   src/cli/main.ts       → dist/cli.js         the command-line runner, when present
 //   WEBVIEW_ENTRIES       → dist/*.js           browser bundles for the panel (iife)
 // and copies tfjs-backend-wasm's .wasm binaries beside them (src/core/tf.ts: setWasmDirectory(dist)).
@@ -83,7 +83,7 @@ const NODE_ENTRIES = [
   ['src/worker/main.ts', 'worker.js', ENGINE_PLUGINS],
   // Data-parallel gradient threads the engine starts from the worker (src/core/train/parallel.ts looks for
   // parallel-worker.js beside the running bundle).
-  ['src/core/train/parallel-worker.ts', 'parallel-worker.js', ENGINE_PLUGINS],
+  ['src/core/parallel-worker.ts', 'parallel-worker.js', ENGINE_PLUGINS],
   ['src/cli/main.ts', 'cli.js', ENGINE_PLUGINS],
 ];
 

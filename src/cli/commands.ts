@@ -22,7 +22,7 @@ import {
   type ResolvedExperiment,
 } from '../config/experiment';
 import type { ContextMode, Direction, MorphMethod, OtConfig, PresetName, TrainConfig } from '../core/config';
-import { meanNll } from '../core/metrics/nll';
+import { meanNll } from '../core/metrics/nll-summary';
 import { initBackend, type BackendPreference } from '../core/tf';
 import { hstack, matrix, type Matrix } from '../data/matrix';
 import { applyScaler, logDetScaler } from '../data/preprocess';

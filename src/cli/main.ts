@@ -4,6 +4,7 @@ import { exitCodeFor, interruptedBy, trapSignals } from './signals';
 import { DATASET_EXTENSIONS } from '../data/formats';
 import { findNonFinite } from '../jobs/checks';
 import { runCommand } from './commands';
+import { applyEnvironment } from '../env';
 
 /** What `flowmorph --help` prints. */
 export const USAGE = `flowmorph — the headless CLI on the same engine and jobs as the extension.
@@ -32,6 +33,7 @@ DATA is a dataset file (${DATASET_EXTENSIONS.join(' ')}) or toy:NAME[:ROWS[:SEED
 `;
 
 export async function main(argv: string[]): Promise<number> {
+  const env = applyEnvironment();
   let parsed: Parsed;
   try {
     parsed = parseArgs(argv);
@@ -74,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     const msg = (e as Error).message.split('\n')[0];
     if (parsed.flags.json) process.stdout.write(JSON.stringify({ error: msg }) + '\n');
     process.stderr.write(`flowmorph ${parsed.command}: ${msg}\n`);
-    if (process.env.FLOWMORPH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    if (env.debug) process.stderr.write(`${(e as Error).stack}\n`);
     const signal = interruptedBy();
     return signal !== undefined ? exitCodeFor(signal) : e instanceof UsageError ? 2 : 1;
   } finally {

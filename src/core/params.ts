@@ -9,7 +9,7 @@
  * to the gradient again in JS so masked entries never move).
  */
 import { tf } from './tf';
-import { markConstant } from './ops/dense';
+import { markConstant } from './ops/linear';
 
 export interface ParamSpec {
   name: string;

@@ -3,11 +3,13 @@
  *
  * Preference: native (@tensorflow/tfjs-node, an optional dependency whose install downloads libtensorflow
  * and so is often absent) → wasm (XNNPACK, SIMD, single-threaded in Node) → cpu (pure JS).
- * `FLOWMORPH_BACKEND=native|wasm|cpu` or the `backend` argument forces one.
- * Traps handled here (see shared/tfjs-notes.md): setBackend('wasm') resolves false rather than throwing
+ * The engine setting `backend` (src/core/settings.ts; FLOWMORPH_BACKEND=native|wasm|cpu at the edge) or
+ * the `backend` argument forces one.
+ * Traps handled here: setBackend('wasm') resolves false rather than throwing
  * when the .wasm files are missing; tfjs-node can throw a plain Error with no code.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { engineSettings } from './settings';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's CommonJS build registers no gradients; the union package's Node build carries and registers
 // them all (its ESM-only `dist/register_all_gradients` cannot be required from Node without a bundler).
@@ -75,8 +77,8 @@ async function tryWasm(notes: string[]): Promise<boolean> {
  * Choose and initialise a backend once per process. Later calls with another explicit preference switch.
  */
 export async function initBackend(pref: BackendPreference = 'auto'): Promise<BackendInfo> {
-  const env = (process.env.FLOWMORPH_BACKEND || '').toLowerCase();
-  if (pref === 'auto' && (env === 'native' || env === 'wasm' || env === 'cpu')) pref = env;
+  const forced = engineSettings().backend;
+  if (pref === 'auto' && forced) pref = forced;
   if (current && (pref === 'auto' || pref === current.name)) return current;
   const notes: string[] = [];
   const order: BackendName[] = pref === 'auto' ? ['native', 'wasm', 'cpu'] : [pref];

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { writeFileAtomicSync } from '../core/io/atomic';
+import { writeFileAtomic } from '../data/atomic';
 import { confined, isInside } from '../data/paths';
 import type { DataSpec } from '../jobs/types';
 import { withColumns, type ColumnChoice } from './columnChoice';
@@ -109,7 +109,7 @@ export class ExperimentStore implements vscode.Disposable {
     for (let i = 2; fs.existsSync(file); i++) file = path.join(folder.fsPath, `${stem}-${i}${EXPERIMENT_SUFFIX}`);
     const exp: Experiment = { ...defaultExperiment(), name: stem, ...opts.init };
     exp.base = { ...exp.base, preset: opts.init?.base?.preset ?? settings(folder).defaultPreset };
-    writeFileAtomicSync(file, formatExperiment(exp));
+    writeFileAtomic(file, formatExperiment(exp));
     const uri = vscode.Uri.file(file);
     await this.use(uri);
     return uri;
@@ -134,7 +134,7 @@ export class ExperimentStore implements vscode.Disposable {
       const ws = new vscode.WorkspaceEdit();
       ws.replace(doc.uri, doc.validateRange(new vscode.Range(0, 0, doc.lineCount, 0)), text);
       if (!(await vscode.workspace.applyEdit(ws)) || !(await doc.save())) throw new Error(`could not edit ${vscode.workspace.asRelativePath(cur.uri)}`);
-    } else if (!doc) writeFileAtomicSync(cur.uri.fsPath, text);
+    } else if (!doc) writeFileAtomic(cur.uri.fsPath, text);
     this.changed.fire(origin === undefined ? {} : { origin });
     return { uri: cur.uri, experiment: next, errors: [] };
   }

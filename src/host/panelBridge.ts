@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { writeFileAtomicSync } from '../core/io/atomic';
+import { writeFileAtomic } from '../data/atomic';
 import { applyDesignerEdit } from '../config/designer';
 import { defaultExperiment } from '../config/experiment';
 import { toFloat32, type ConditionInfo, type DensityGrid, type ExportBackground, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol/webview';
@@ -335,7 +335,7 @@ export class PanelBridge implements vscode.Disposable {
         const folder = w?.folder ?? (loaded ? path.join(outputRoot(loaded), 'plots') : undefined);
         if (!folder) throw new Error('No experiment folder to export plots into.');
         const file = path.join(folder, `${msg.name}.png`);
-        writeFileAtomicSync(file, FlowmorphPanel.pngBytes(msg.pngDataUrl));
+        writeFileAtomic(file, FlowmorphPanel.pngBytes(msg.pngDataUrl));
         w?.files.push(file);
         this.log.info(`exported ${file}`);
         break;
@@ -345,7 +345,7 @@ export class PanelBridge implements vscode.Disposable {
         const w = this.exportWaiter;
         if (!w) throw new Error('An SVG plot arrived without an Export Plots in progress.');
         const file = path.join(w.folder, `${msg.name}.svg`);
-        writeFileAtomicSync(file, msg.svg);
+        writeFileAtomic(file, msg.svg);
         w.files.push(file);
         this.log.info(`exported ${file}`);
         break;

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeJsonAtomicSync } from '../core/io/atomic';
+import { writeJsonAtomic } from '../data/atomic';
 import type { EvaluateSummary, Progress, Snapshot } from '../jobs/types';
 import { CLOUD_NAMES, toFloat32, type HostToWebview } from '../protocol/webview';
 import type { RunRecord } from './runs';
@@ -46,7 +46,7 @@ export class RunViewWriter {
     this.lastWrite = Date.now();
     const clouds: Record<string, number[]> = {};
     for (const [name, data] of Object.entries(c.clouds)) if (data) clouds[name] = Array.from(data, (v) => (Number.isFinite(v) ? Number(v.toPrecision(7)) : 0));
-    this.guard(() => writeJsonAtomicSync(path.join(this.dir, PLOT_FILE), { phase: c.phase, step: c.step, cols: c.cols, paired: this.paired ?? false, clouds }));
+    this.guard(() => writeJsonAtomic(path.join(this.dir, PLOT_FILE), { phase: c.phase, step: c.step, cols: c.cols, paired: this.paired ?? false, clouds }));
   }
 
   private guard(f: () => void): void {

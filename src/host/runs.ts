@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeJsonAtomicSync } from '../core/io/atomic';
+import { writeJsonAtomic } from '../data/atomic';
 import type { EvaluateSummary, FitSummary, MorphSummary } from '../jobs/types';
 import type { RunInfo } from '../protocol/webview';
 
@@ -49,7 +49,7 @@ export function createRunDir(root: string, slug: string): string {
 }
 
 export function writeRecord(rec: RunRecord): void {
-  writeJsonAtomicSync(path.join(rec.path, STATUS_FILE), rec);
+  writeJsonAtomic(path.join(rec.path, STATUS_FILE), rec);
 }
 
 const KINDS: readonly RunRecord['kind'][] = ['fit', 'morph', 'transport', 'evaluate'];

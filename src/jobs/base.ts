@@ -6,7 +6,7 @@
 import { createHash } from 'crypto';
 import type { FlowConfig, TrainConfig } from '../core/config';
 import { Flow } from '../core/flow';
-import { meanNll } from '../core/metrics/nll';
+import { meanNll } from '../core/metrics/nll-summary';
 import { NllObjective } from '../core/objectives/nll';
 import { Rng } from '../core/random';
 import { backendInfo } from '../core/tf';

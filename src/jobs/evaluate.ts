@@ -10,7 +10,7 @@ import { checkArchitecture } from '../config/experiment';
 import { DEFAULT_OT } from '../core/config';
 import { FlowForFlow, drawsOtherCondition } from '../core/f4f';
 import { displacement, fidelity, otCost } from '../core/metrics';
-import { meanNll } from '../core/metrics/nll';
+import { meanNll } from '../core/metrics/nll-summary';
 import { Rng } from '../core/random';
 import { initBackend } from '../core/tf';
 import { takeRows, type Matrix } from '../data/matrix';

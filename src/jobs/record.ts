@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { budgetOf, type ResolvedExperiment } from '../config/experiment';
 import type { TrainConfig } from '../core/config';
-import { writeFileAtomicSync, writeJsonAtomicSync } from '../core/io/atomic';
+import { writeFileAtomic, writeJsonAtomic } from '../data/atomic';
 import { backendInfo } from '../core/tf';
 import { gemmThreads } from '../core/wasm/dense';
 import type { DataSpec, Progress } from './types';
@@ -109,9 +109,9 @@ export function writeRecord(dir: string, input: RecordInput, curves: CurveLog, e
     const { workspaceRoot: _root, ...rest } = spec;
     data[k] = { ...rest, path: workspacePath(spec) };
   }
-  writeFileAtomicSync(path.join(dir, CURVES_FILE), curves.text());
-  if (evaluation !== undefined) writeJsonAtomicSync(path.join(dir, EVALUATION_FILE), evaluation);
-  writeJsonAtomicSync(path.join(dir, RECORD_FILE), {
+  writeFileAtomic(path.join(dir, CURVES_FILE), curves.text());
+  if (evaluation !== undefined) writeJsonAtomic(path.join(dir, EVALUATION_FILE), evaluation);
+  writeJsonAtomic(path.join(dir, RECORD_FILE), {
     format: 'flowmorph-record',
     version: 1,
     kind: input.kind,

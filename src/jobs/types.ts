@@ -5,6 +5,7 @@
  */
 import type { FlowConfig, MorphConfig, MorphMethod, TrainConfig } from '../core/config';
 import type { BackendPreference } from '../core/tf';
+import type { StepStats } from '../core/train/report';
 
 /** Where a dataset comes from and which columns play which role. */
 export interface DataSpec {
@@ -25,20 +26,10 @@ export interface DataSpec {
   workspaceRoot?: string;
 }
 
-export interface Progress {
+export interface Progress extends StepStats {
   /** Which model is training: a base flow or the morph. */
   phase: 'source' | 'target' | 'fit' | 'morph';
-  step: number;
   totalSteps?: number;
-  epoch: number;
-  /** Training loss of this step (NLL in nats for base flows; morph objective for the morph). */
-  loss: number;
-  /** Held-out loss, when it was evaluated at this step. */
-  valLoss?: number;
-  lr: number;
-  msPerStep: number;
-  samplesPerSec: number;
-  elapsedSec: number;
   /** Morph extras: per-direction losses, mean displacement, current penalty weight. */
   lossForward?: number;
   lossInverse?: number;

@@ -13,6 +13,7 @@ import { parentPort, workerData } from 'worker_threads';
 import type { HostToWorker, PreviewReply, PreviewRequest, WorkerInit, WorkerJob, WorkerToHost } from '../protocol/worker';
 import type { BackendPreference } from '../core/tf';
 import type { EvaluateSummary, FitJob, FitSummary, JobHooks, MorphJob, MorphSummary, Snapshot, TransportJob } from '../jobs/types';
+import { applyEnvironment } from '../env';
 import { selectNativeCore } from './nativeCore';
 
 /** The job functions' shapes (src/jobs/*.ts), declared here so this file compiles on its own. */
@@ -28,8 +29,9 @@ interface JobModules {
 const port = parentPort;
 if (!port) throw new Error('src/worker/main.ts must run as a worker_threads Worker');
 const init = (workerData ?? { backend: 'auto' }) as WorkerInit;
-// Read by the engine when it first builds its kernels, which happens after this (engine modules load lazily).
-if (init.threads === 1 || init.threads === 2) process.env.FLOWMORPH_GEMM_THREADS = String(init.threads);
+// The engine's settings, before any engine module loads (they load lazily): the environment's, with the
+// flowmorph.threads setting (1 or 2) in place of FLOWMORPH_GEMM_THREADS.
+applyEnvironment(process.env, init.threads === 1 || init.threads === 2 ? { kernelThreads: init.threads } : {});
 const cancelled = new Set<string>();
 let queue: Promise<void> = Promise.resolve();
 

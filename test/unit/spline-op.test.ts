@@ -8,7 +8,7 @@ import '@tensorflow/tfjs';
 import { initBackend, tf } from '../../src/core/tf';
 import { Rng } from '../../src/core/random';
 import { splineForward, splineSpec } from '../../src/core/spline/kernel';
-import { rqSpline, splineParamCount } from '../../src/core/spline/op';
+import { rqSpline, splineParamCount } from '../../src/core/ops/spline';
 
 const K = 8;
 const B = 3;

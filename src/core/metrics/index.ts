@@ -9,4 +9,4 @@ export { energyDistance, type EnergyOptions } from './energy';
 export { fidelity, type Fidelity, type FidelityOptions } from './fidelity';
 export { solveAssignment, type Assignment } from './assignment';
 export { otCost, type OtOptions, type OtResult } from './ot';
-export { meanNll, nllSummary, type NllSummary } from './nll';
+export { meanNll, nllSummary, type NllSummary } from './nll-summary';

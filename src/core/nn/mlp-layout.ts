@@ -1,6 +1,6 @@
 /**
  * Where each weight of a residual MLP conditioner lies inside its one flat parameter vector θ.
- * Shared by the fused kernel (src/core/ops/residual-mlp.ts), which reads θ as one operand, and the
+ * Shared by the fused kernel (src/core/ops/fused-mlp.ts), which reads θ as one operand, and the
  * tfjs-ops path, which slices it. Order: input layer, context projection, blocks, output layer — the
  * order the parameters were added one by one before they became a group, so initialisation and saved
  * models are unchanged.

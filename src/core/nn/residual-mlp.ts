@@ -2,7 +2,7 @@
  * The residual MLP both conditioners are built on (nflows' ResidualNet; MADE adds masks): input (and
  * context) → hidden, residual blocks h ← h + W₂·relu(W₁·relu(h) + b₁ [+ C·c]) + b₂, → outputs.
  * All of its weights are ONE parameter group (θ, laid out by ./mlp-layout.ts), so the fused kernel
- * (src/core/ops/residual-mlp.ts) reads them as one operand and returns one gradient.
+ * (src/core/ops/fused-mlp.ts) reads them as one operand and returns one gradient.
  *
  * Initialisation follows PyTorch's nn.Linear (uniform ±1/√fan-in) and nflows' zero_initialization of each
  * block's last layer (±1e-3), so each block starts close to the identity.
@@ -10,7 +10,7 @@
 import { tf } from '../tf';
 import { ParamPart, ParamStore, ParamTensors, init } from '../params';
 import { Rng } from '../random';
-import { residualMlp } from '../ops/residual-mlp';
+import { residualMlp } from '../ops/fused-mlp';
 import { mlpLayout, type MlpLayout, type MlpShape } from './mlp-layout';
 
 export interface MlpMasks {

@@ -4,17 +4,27 @@
  */
 import { tf } from '../tf';
 import type { Flow } from '../flow';
-import { meanNll } from '../metrics/nll';
+import { meanNll } from '../metrics/nll-summary';
 import type { ParamTensors } from '../params';
 import { BatchSampler, gatherRows } from '../train/batches';
 import { partOf, type BatchPart } from '../train/part';
-import type { Objective, StepLoss } from '../train/trainer';
+import type { FlowConfig } from '../config';
+import type { Objective, ObjectiveRecipe, StepLoss } from '../train/objective';
 
 export interface Sample {
   x: Float32Array;
   /** Condition columns, row-major, when the flow is conditional. */
   c?: Float32Array;
   rows: number;
+}
+
+/** What a worker thread rebuilds an NllObjective from (src/core/objectives/spec.ts). */
+export interface NllRecipe extends ObjectiveRecipe {
+  kind: 'nll';
+  flow: { config: FlowConfig; seed: number };
+  batch: number;
+  seed: number;
+  train: Sample;
 }
 
 export class NllObjective implements Objective {
@@ -28,7 +38,7 @@ export class NllObjective implements Objective {
     readonly flow: Flow,
     readonly trainSet: Sample,
     readonly valSet: Sample | undefined,
-    /** Requested batch size and batch seed (kept so src/core/objectives/spec.ts can rebuild this objective). */
+    /** Requested batch size and batch seed (kept for the recipe a worker rebuilds this objective from). */
     readonly batch: number,
     readonly seed: number,
   ) {
@@ -56,6 +66,11 @@ export class NllObjective implements Objective {
     const lp = this.flow.logProbT(x, c, P);
     if (!part) return { loss: tf.neg(tf.mean(lp)) as tf.Scalar };
     return { loss: tf.div(tf.neg(tf.sum(lp)), all.length) as tf.Scalar };
+  }
+
+  recipe(): NllRecipe {
+    const { x, c, rows } = this.trainSet;
+    return { kind: 'nll', flow: { config: this.flow.config, seed: this.flow.seed }, batch: this.batch, seed: this.seed, train: { x, c, rows } };
   }
 
   validate(): number {

@@ -2,7 +2,7 @@
  * Monotonic rational-quadratic spline (Durkan, Bekasov, Murray, Papamakarios 2019, "Neural Spline Flows",
  * arXiv:1906.04049, eq. 4–8 and app. A) over flat typed arrays: forward, inverse and both analytic
  * backward passes. Pure JS, no tfjs, so the tests can run it in Float64Array: it is the reference for the
- * compiled port in src/core/wasm/dense.c that the tfjs op (./op.ts) runs (this one beyond 64 bins).
+ * compiled port in src/core/wasm/dense.c that the tfjs op (src/core/ops/spline.ts) runs (this one beyond 64 bins).
  *
  * Layout: N rows × D dims; each (row, dim) owns P = 3K − 1 consecutive raw (unconstrained) parameters:
  *   K raw widths, K raw heights, K − 1 raw interior derivatives

@@ -8,7 +8,7 @@
  * up to float32 summation order, and Adam runs once, on the main thread, over plain arrays.
  *
  * Memory, all SharedArrayBuffers shared once at start (no per-step messages):
- * - the objective's recipe and data (src/core/objectives/spec.ts), rebuilt in each worker;
+ * - the objective's recipe and data (./objective.ts), rebuilt in each worker;
  * - the current parameters, written by the main thread before each step;
  * - one gradient slot per worker, plus its loss and extras (and their names, as JSON bytes);
  * - a small Int32 control block: a generation counter the workers sleep on (Atomics.wait), the command,
@@ -22,10 +22,12 @@ import * as fs from 'fs';
 import { denseKernels } from '../wasm/dense';
 import * as os from 'os';
 import * as path from 'path';
-import { describeObjective, shareSpec, type ObjectiveSpec } from '../objectives/spec';
-import { backendInfo, tf, type BackendPreference } from '../tf';
+import { engineSettings, type EngineSettings } from '../settings';
+import { backendInfo, type BackendPreference } from '../tf';
+import { shareRecipe, type Objective, type ObjectiveRecipe } from './objective';
 import type { BatchPart } from './part';
-import type { Objective, TrainHooks } from './trainer';
+import { stepGradient, type StepValues } from './step';
+import type { TrainHooks } from './trainer';
 
 /** Control block layout (Int32 slots). */
 const GEN = 0;
@@ -43,8 +45,10 @@ const TEXT = 4096;
 
 /** What a worker receives at start (workerData); every array lives in shared memory. */
 export interface WorkerInit {
-  spec: ObjectiveSpec;
+  spec: ObjectiveRecipe;
   backend: BackendPreference;
+  /** The main thread's engine settings (each thread has its own copy). */
+  settings: EngineSettings;
   /** This worker's slot (0-based) and the batch part it computes. */
   slot: number;
   part: BatchPart;
@@ -57,10 +61,7 @@ export interface WorkerInit {
 }
 
 /** A worker's per-step outcome, as read back by the main thread. */
-export interface PartResult {
-  loss: number;
-  extras: Record<string, number>;
-}
+export type PartResult = StepValues;
 
 let live = 0;
 
@@ -73,34 +74,18 @@ export function liveWorkers(): number {
   return live;
 }
 
-/** The default worker script: beside this file in out/, or beside the bundle in dist/. */
+/**
+ * The default worker script (src/core/parallel-worker.ts): out/src/core/parallel-worker.js above this
+ * file when compiled, else dist/parallel-worker.js beside the bundle.
+ */
 export function defaultWorkerScript(): string {
-  return path.join(__dirname, 'parallel-worker.js');
+  const compiled = path.join(__dirname, '..', 'parallel-worker.js');
+  return fs.existsSync(compiled) ? compiled : path.join(__dirname, 'parallel-worker.js');
 }
 
-/**
- * One part's loss share and gradient share (into `out`, masked like `ParamStore.collectGrads`): the
- * serial step of src/core/train/trainer.ts with a batch part. Shared by the main thread and the workers.
- */
+/** One part's loss share and gradient share (into `out`, masked like `ParamStore.collectGrads`). */
 export function partGradient(obj: Objective, step: number, fraction: number, part: BatchPart, out: Float32Array): PartResult {
-  const store = obj.store;
-  const P = store.upload();
-  let extras: Record<string, tf.Scalar> | undefined;
-  const { value, grads } = tf.tidy(() =>
-    tf.valueAndGrads((...ps: tf.Tensor[]) => {
-      const r = obj.loss(ps, step, fraction, part);
-      if (r.extras) for (const k of Object.keys(r.extras)) tf.keep(r.extras[k]);
-      extras = r.extras;
-      return r.loss;
-    })(P),
-  );
-  for (const t of P) t.dispose();
-  store.collectGrads(grads, out);
-  const loss = (value.dataSync() as Float32Array)[0];
-  const vals: Record<string, number> = {};
-  if (extras) for (const [k, t] of Object.entries(extras)) vals[k] = t.dataSync()[0];
-  for (const t of new Set([value, ...Object.values(extras ?? {})])) t.dispose();
-  return { loss, extras: vals };
+  return stepGradient(obj, step, fraction, part, out, true);
 }
 
 export interface ParallelOptions {
@@ -114,8 +99,9 @@ export interface ParallelOptions {
 }
 
 /**
- * Threads for a run: `hooks.workers`, else env FLOWMORPH_WORKERS, else the default, and 1 whenever the
- * objective cannot be rebuilt in a worker (src/core/objectives/spec.ts).
+ * Threads for a run: `hooks.workers`, else the engine setting `workers` (src/core/settings.ts;
+ * FLOWMORPH_WORKERS at the edge), else the default, and 1 whenever the
+ * objective has no recipe a worker can rebuild it from (./objective.ts).
  *
  * The default is 2 on wasm for batches of at least 512 on machines with at least 4 cores, else 1. On two
  * cores the second one already serves the dense products' helper thread (src/core/wasm/dense.ts), which
@@ -125,10 +111,10 @@ export interface ParallelOptions {
  * process holds a core. While parts run, the helper is paused (each part is one thread).
  */
 export function resolveWorkers(obj: Objective, hooks: Pick<TrainHooks, 'workers' | 'workerScript'>): number {
-  const env = Number.parseInt(process.env.FLOWMORPH_WORKERS ?? '', 10);
+  const setting = engineSettings().workers;
   let n: number;
   if (hooks.workers !== undefined) n = hooks.workers;
-  else if (Number.isFinite(env)) n = env;
+  else if (setting !== undefined && Number.isFinite(setting)) n = setting;
   else {
     const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
     const wasm = backendInfo()?.name === 'wasm';
@@ -136,7 +122,7 @@ export function resolveWorkers(obj: Objective, hooks: Pick<TrainHooks, 'workers'
     n = wasm && obj.samplesPerStep >= DEFAULT_MIN_BATCH && cores >= DEFAULT_MIN_CORES && fs.existsSync(script) ? 2 : 1;
   }
   n = Math.max(1, Math.min(Math.floor(n), obj.samplesPerStep));
-  if (n > 1 && !describeObjective(obj)) n = 1;
+  if (n > 1 && !obj.recipe?.()) n = 1;
   return n;
 }
 
@@ -191,7 +177,7 @@ export class ParallelGradient {
 
   /** Start the workers and wait until each has built its objective. Cleans up after itself on failure. */
   static async open(obj: Objective, opts: ParallelOptions): Promise<ParallelGradient> {
-    const spec = describeObjective(obj);
+    const spec = obj.recipe?.();
     if (!spec) throw new Error('parallel training: this objective cannot be rebuilt in a worker');
     if (!(opts.threads >= 2)) throw new Error(`parallel training needs at least 2 threads, got ${opts.threads}`);
     if (opts.threads > obj.samplesPerStep) throw new Error(`parallel training: ${opts.threads} threads for batches of ${obj.samplesPerStep} rows`);
@@ -199,7 +185,7 @@ export class ParallelGradient {
     const pg = new ParallelGradient(obj, opts.threads, mainComputes);
     // The batch parts hold the cores now: this thread's product helper sleeps until close().
     denseKernels().setPaused(true);
-    const shared = shareSpec(spec);
+    const shared = shareRecipe(spec);
     const backend = opts.backend ?? backendInfo()?.name ?? 'auto';
     const script = opts.script ?? defaultWorkerScript();
     const n = obj.store.count;
@@ -211,6 +197,7 @@ export class ParallelGradient {
         const init: WorkerInit = {
           spec: shared,
           backend,
+          settings: { ...engineSettings() },
           slot: k,
           part: { index: first + k, count: opts.threads },
           ctrl: pg.ctrl,

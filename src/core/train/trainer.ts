@@ -6,44 +6,21 @@
  */
 import { tf } from '../tf';
 import type { TrainConfig } from '../config';
-import { ParamStore, ParamTensors } from '../params';
-import { floatBytes, readPairedFloat32, writePairSync } from '../io/atomic';
+import type { ParamStore } from '../params';
+import { floatBytes, readPairedFloat32, writePairSync } from '../../data/atomic';
 import { Adam } from './adam';
 import { cosine } from './schedule';
-import type { BatchPart } from './part';
+import type { Objective } from './objective';
 import { openParallel, type ParallelGradient } from './parallel';
+import type { StepStats } from './report';
+import { stepGradient } from './step';
 import * as fs from 'fs';
 import * as path from 'path';
 
-export interface StepLoss {
-  loss: tf.Scalar;
-  /** Named scalars to report (e.g. per-direction losses, displacement). */
-  extras?: Record<string, tf.Scalar>;
-}
+// The objective contract lives in ./objective.ts; re-exported for the modules that import it from here.
+export type { Objective, ObjectiveRecipe, StepLoss } from './objective';
 
-export interface Objective {
-  readonly store: ParamStore;
-  readonly stepsPerEpoch: number;
-  readonly samplesPerStep: number;
-  /**
-   * The loss of training step `step`; `fraction` is the share of the budget spent (for annealing). With
-   * `part`, only that part's share of the step's batch (src/core/train/part.ts); objectives that ignore
-   * `part` are never split (src/core/objectives/spec.ts lists those that can be).
-   */
-  loss(P: ParamTensors, step: number, fraction: number, part?: BatchPart): StepLoss;
-  /** Held-out loss with the current parameters. */
-  validate?(): number;
-}
-
-export interface StepReport {
-  step: number;
-  epoch: number;
-  loss: number;
-  valLoss?: number;
-  lr: number;
-  msPerStep: number;
-  samplesPerSec: number;
-  elapsedSec: number;
+export interface StepReport extends StepStats {
   gradNorm: number;
   extras: Record<string, number>;
 }
@@ -62,11 +39,11 @@ export interface TrainHooks {
   resume?: boolean;
   /**
    * Threads computing each step's gradient (data parallel, src/core/train/parallel.ts); 1 is the plain
-   * single-thread loop. Default: env FLOWMORPH_WORKERS, else 2 on wasm for batches ≥ 512 with ≥ 4 cores
+   * single-thread loop. Default: the engine setting `workers` (src/core/settings.ts), else 2 on wasm for batches ≥ 512 with ≥ 4 cores
    * (src/core/train/parallel.ts, resolveWorkers, says why).
    */
   workers?: number;
-  /** The parallel worker script (default: parallel-worker.js beside parallel.js / the bundle). */
+  /** The parallel worker script (default: src/core/parallel-worker.ts compiled, or beside the bundle). */
   workerScript?: string;
 }
 
@@ -173,22 +150,9 @@ export async function train(obj: Objective, cfg: TrainConfig, hooks: TrainHooks 
         lastLoss = r.loss;
         extraVals = r.extras;
       } else {
-        const P = store.upload();
-        let extras: Record<string, tf.Scalar> | undefined;
-        const { value, grads } = tf.tidy(() =>
-          tf.valueAndGrads((...ps: tf.Tensor[]) => {
-            const r = obj.loss(ps, step, fraction());
-            if (r.extras) for (const k of Object.keys(r.extras)) tf.keep(r.extras[k]);
-            extras = r.extras;
-            return r.loss;
-          })(P),
-        );
-        for (const t of P) t.dispose();
-        store.collectGrads(grads, grad, false); // masked by the optimizer
-        lastLoss = (value.dataSync() as Float32Array)[0];
-        if (extras) for (const [k, t] of Object.entries(extras)) extraVals[k] = t.dataSync()[0];
-        // An extra may be the loss tensor itself (e.g. the NLL when no penalty applies): free each once.
-        for (const t of new Set([value, ...Object.values(extras ?? {})])) t.dispose();
+        const r = stepGradient(obj, step, fraction(), undefined, grad, false); // masked by the optimizer
+        lastLoss = r.loss;
+        extraVals = r.extras;
       }
       if (!Number.isFinite(lastLoss)) throw new Error(`training diverged at step ${step}: loss is ${lastLoss} (try a lower learning rate)`);
       const gradNorm = opt.step(store.values, lr, cfg.clip);

@@ -12,7 +12,7 @@ import { tf } from '../tf';
 import { ResidualMade } from '../nn/made';
 import { ParamStore, ParamTensors } from '../params';
 import { Rng } from '../random';
-import { rqSpline } from '../spline/op';
+import { rqSpline } from '../ops/spline';
 import type { Transform, TransformResult } from './transform';
 import { rawScaleRow, splineParams, SplineShape } from './spline-params';
 

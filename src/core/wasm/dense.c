@@ -1,6 +1,8 @@
 /*
- * Dense kernels of the fused MLP (src/core/wasm/mlp.ts), for wasm32 with 128-bit SIMD.
- * Built by scripts/build-wasm.mjs (clang --target=wasm32 -msimd128, no libc) into dense.wasm.ts.
+ * Dense kernels of the fused residual MLP (src/core/ops/fused-mlp.ts), the fused spline
+ * (src/core/ops/spline.ts) and the optimizer (src/core/train/adam.ts), for wasm32 with 128-bit SIMD,
+ * loaded by ./dense.ts. Built by scripts/build-wasm.mjs (clang --target=wasm32 -msimd128, no libc) into
+ * ./dense-wasm.ts.
  *
  * Why our own: one training step of the paper's base flow is ~0.9 GFLOP of small dense products
  * (batch × 128 × 128). Through tfjs each product, transpose, bias add and relu is a kernel dispatch
@@ -52,7 +54,7 @@ static inline __attribute__((always_inline)) void store4x8(f32 *c, int ldc, int 
 /* One broadcast load of A per row and k (v128.load32_splat: a single load on x64) and two vector loads of B
    feed 8 accumulators. Measured ~37 GFLOP/s at 512×128×128 against ~31 for loading four k of a row at once
    and broadcasting lanes, and ~31 for this kernel with relu applied to each broadcast: so relu is not
-   fused here; callers pass activations already rectified (src/core/ops/residual-mlp.ts). */
+   fused here; callers pass activations already rectified (src/core/ops/fused-mlp.ts). */
 static inline __attribute__((always_inline)) void nn_rows4(int N, int K, const f32 *A, int lda, const f32 *B, int ldb,
                                                           f32 *C, int ldc, int acc) {
   const f32 *a0 = A, *a1 = A + lda, *a2 = A + 2 * lda, *a3 = A + 3 * lda;
@@ -323,7 +325,7 @@ EXPORT(adam_update)(int n, f32 *p, const f32 *g, f32 *m, f32 *vv, f32 gscale, f3
 }
 
 /* ---- the rational-quadratic spline (src/core/spline/kernel.ts is the reference: same formulas, same
-   order; this port runs in double inside and reads/writes float32). Called by src/core/spline/op.ts.
+   order; this port runs in double inside and reads/writes float32). Called by src/core/ops/spline.ts.
    No libc here, so exp and log are our own (range reduction + series, ~1e-15 relative). ---- */
 
 typedef union { double d; unsigned long long u; } bits64;

@@ -1,7 +1,7 @@
 /**
  * The dense kernels of ./dense.c, instantiated once per thread, with a small allocator over the module's
  * memory and, where there is a second core, a helper thread that shares every large product and spline.
- * Independent of tfjs: the fused ops (src/core/ops/residual-mlp.ts, src/core/spline/op.ts) copy their
+ * Independent of tfjs: the fused ops (src/core/ops/fused-mlp.ts, src/core/ops/spline.ts) copy their
  * operands in, run a sequence of these calls and copy the results out.
  *
  * Two threads: wasm in Node runs on one core, and tfjs's threaded wasm build is off in Node. Here the
@@ -11,7 +11,8 @@
  * none is left (so the slower thread never holds the other up for more than a chunk), then the caller
  * waits for the helper's last chunk. Small operations run on the calling thread alone: a hand-off costs
  * ~2–20 µs. Results are identical to one thread's (each output element is computed by the same code in
- * the same order, whichever thread runs it). FLOWMORPH_GEMM_THREADS=1 turns the helper off.
+ * the same order, whichever thread runs it). The setting kernelThreads: 1 (FLOWMORPH_GEMM_THREADS=1) turns
+ * the helper off.
  *
  * Memory: blocks are rounded to 64 bytes and recycled by exact size (training allocates the same sizes
  * every step, so after the first step nothing grows). `memory.grow` detaches old views: always take the
@@ -19,6 +20,7 @@
  */
 import * as os from 'os';
 import { Worker } from 'worker_threads';
+import { engineSettings } from '../settings';
 import { DENSE_SHARED_WASM_BASE64, DENSE_WASM_BASE64 } from './dense-wasm';
 
 interface Exports {
@@ -348,13 +350,13 @@ function align(n: number): number {
 }
 
 /**
- * Threads for this thread's kernels: FLOWMORPH_GEMM_THREADS (1 or 2), else 2 when the machine has two
- * cores and shared memory is available. The data-parallel gradient workers (src/core/train/parallel.ts)
- * set it to 1: there every core already runs its own part of the batch.
+ * Threads for this thread's kernels: the engine setting `kernelThreads` (1 or 2, src/core/settings.ts),
+ * else 2 when the machine has two cores and shared memory is available. The data-parallel gradient
+ * workers (src/core/parallel-worker.ts) set it to 1: there every core already runs its own part of the batch.
  */
 export function gemmThreads(): number {
-  const env = Number.parseInt(process.env.FLOWMORPH_GEMM_THREADS ?? '', 10);
-  if (env === 1 || env === 2) return env;
+  const n = engineSettings().kernelThreads;
+  if (n === 1 || n === 2) return n;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return cores >= 2 && typeof SharedArrayBuffer === 'function' ? 2 : 1;
 }

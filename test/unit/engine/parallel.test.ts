@@ -17,7 +17,9 @@ import { Rng } from '../../../src/core/random';
 import { DEFAULT_MIN_BATCH, DEFAULT_MIN_CORES, ParallelGradient, liveWorkers, partGradient, resolveWorkers } from '../../../src/core/train/parallel';
 import { partRange } from '../../../src/core/train/part';
 import { train, type Objective } from '../../../src/core/train/trainer';
-import { ShiftObjective } from '../../../src/core/tutorial';
+import { ShiftObjective } from './shift';
+import { applyEnvironment } from '../../../src/env';
+import { configureEngine } from '../../../src/core/settings';
 import { maxAbsDiff, randomize, smallFlow } from './helpers';
 
 test('setup backend', async () => {
@@ -247,23 +249,22 @@ test('workers end with the run: after cancel, after a worker fails to start, aft
 
 test('thread count: explicit, env FLOWMORPH_WORKERS, default rule, and 1 for objectives no worker can rebuild', () => {
   const { obj } = nllProblem(512);
-  const saved = process.env.FLOWMORPH_WORKERS;
+  // The environment is read at the edge (src/env.ts), as the CLI and the workers do at start.
   try {
-    delete process.env.FLOWMORPH_WORKERS;
+    applyEnvironment({});
     const cores = os.availableParallelism();
     assert.equal(DEFAULT_MIN_BATCH, 512);
     assert.equal(resolveWorkers(obj, {}), cores >= DEFAULT_MIN_CORES ? 2 : 1);
     assert.equal(resolveWorkers(nllProblem(256).obj, {}), 1);
     assert.equal(resolveWorkers(obj, { workerScript: '/nonexistent/parallel-worker.js' }), 1);
-    process.env.FLOWMORPH_WORKERS = '1';
+    applyEnvironment({ FLOWMORPH_WORKERS: '1' });
     assert.equal(resolveWorkers(obj, {}), 1);
-    process.env.FLOWMORPH_WORKERS = '3';
+    applyEnvironment({ FLOWMORPH_WORKERS: '3' });
     assert.equal(resolveWorkers(obj, {}), 3);
     assert.equal(resolveWorkers(obj, { workers: 2 }), 2);
     assert.equal(resolveWorkers(new ShiftObjective(new Float32Array(1000), 512, 0), {}), 1);
   } finally {
-    if (saved === undefined) delete process.env.FLOWMORPH_WORKERS;
-    else process.env.FLOWMORPH_WORKERS = saved;
+    configureEngine({});
   }
 });
 

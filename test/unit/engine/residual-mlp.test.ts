@@ -1,12 +1,12 @@
-// The fused residual MLP (src/core/ops/residual-mlp.ts over src/core/wasm/dense.c) against the same network
+// The fused residual MLP (src/core/ops/fused-mlp.ts over src/core/wasm/dense.c) against the same network
 // as tfjs ops, and the dense kernels against plain loops: shapes with every tail (rows not a multiple of 4,
 // columns not a multiple of 8 or 4), with and without context, trainable and frozen weights, and the
 // bookkeeping of the activations kept for the backward pass.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend, tf } from '../../../src/core/tf';
-import { markConstant } from '../../../src/core/ops/dense';
-import { liveSlots, residualMlp } from '../../../src/core/ops/residual-mlp';
+import { markConstant } from '../../../src/core/ops/linear';
+import { liveSlots, residualMlp } from '../../../src/core/ops/fused-mlp';
 import { mlpLayout, type MlpShape } from '../../../src/core/nn/mlp-layout';
 import { ResidualMade } from '../../../src/core/nn/made';
 import { ParamStore } from '../../../src/core/params';

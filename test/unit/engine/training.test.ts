@@ -11,11 +11,11 @@ import { DEFAULT_MORPH, type ContextMode, type Direction, type MorphConfig } fro
 import { Flow } from '../../../src/core/flow';
 import { FlowForFlow, FrozenDensity, stepDirection } from '../../../src/core/f4f';
 import { NllObjective } from '../../../src/core/objectives/nll';
-import { dense, markConstant } from '../../../src/core/ops/dense';
+import { dense, markConstant } from '../../../src/core/ops/linear';
 import { Rng } from '../../../src/core/random';
 import { cosine } from '../../../src/core/train/schedule';
 import { train } from '../../../src/core/train/trainer';
-import { fitShift } from '../../../src/core/tutorial';
+import { fitShift } from './shift';
 import { maxAbsDiff, points, smallFlow } from './helpers';
 
 test('setup backend', async () => {

@@ -16,12 +16,13 @@
  * recording (tfjs gives every `tf.grads` / `valueAndGrads` call a fresh tape).
  *
  * On the native backend (tfjs-node, multi-threaded BLAS) the same network runs as tfjs ops over slices
- * of θ (`viaOps`); FLOWMORPH_FUSED_MLP=0 / 1 forces either path. Both are tested against each other.
+ * of θ (`viaOps`); the engine setting fusedMlp (FLOWMORPH_FUSED_MLP=0 / 1) forces either path. Both are tested against each other.
  */
 import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from '../tf';
-import { dense, isConstant, markConstant, matmul } from './dense';
-import { readFloats, writeFloats } from './kernel-io';
+import { dense, isConstant, markConstant, matmul } from './linear';
+import { numberAttrs, readFloats, writeFloats } from './kernel-io';
+import { engineSettings } from '../settings';
 import { denseKernels, DenseKernels } from '../wasm/dense';
 import type { MlpLayout, MlpShape } from '../nn/mlp-layout';
 import { mlpLayout } from '../nn/mlp-layout';
@@ -154,15 +155,7 @@ function tapeIsOn(): boolean {
 
 /* ---------------- tfjs kernels ---------------- */
 
-function shapeOf(attrs: NamedAttrMap): MlpShape {
-  return {
-    inputs: attrs.inputs as number,
-    context: attrs.context as number,
-    hidden: attrs.hidden as number,
-    blocks: attrs.blocks as number,
-    outputs: attrs.outputs as number,
-  };
-}
+const shapeOf = (attrs: NamedAttrMap): MlpShape => numberAttrs(attrs, ['inputs', 'context', 'hidden', 'blocks', 'outputs']);
 
 const read = (backend: KernelBackend, t: TensorInfo): Float32Array => readFloats(backend, t, 'residual MLP');
 const output = writeFloats;
@@ -275,11 +268,10 @@ function viaOps(x: tf.Tensor2D, ctx: tf.Tensor2D | null, theta: tf.Tensor1D, L: 
 
 /* ---------------- entry point ---------------- */
 
-/** Which path runs: FLOWMORPH_FUSED_MLP=1 / 0 forces it; by default fused except on the native backend. */
+/** Which path runs: the engine setting fusedMlp forces it; by default fused except on the native backend. */
 export function fusedMlpEnabled(): boolean {
-  const env = typeof process !== 'undefined' ? process.env.FLOWMORPH_FUSED_MLP : undefined;
-  if (env === '1') return true;
-  if (env === '0') return false;
+  const forced = engineSettings().fusedMlp;
+  if (forced !== undefined) return forced;
   return tf.getBackend() !== 'tensorflow';
 }
 

@@ -1,7 +1,7 @@
 /**
  * The rational-quadratic spline (Durkan et al. 2019, arXiv:1906.04049) as ONE tfjs kernel with its own
  * gradient kernel, so a spline layer costs 1 dispatch forward and 1 backward instead of ~2 000 small ops
- * (shared/tfjs-notes.md: dispatch, not arithmetic, dominates the naive version).
+ * (dispatch, not arithmetic, dominates the naive version).
  *
  * Why a registered kernel rather than `tf.customGrad`: customGrad returns one tensor, so y and log-det
  * would have to be packed and split by two slices, whose gradients are two pads and an add. A kernel
@@ -10,13 +10,13 @@
  * saved inputs). The kernel body reads its inputs with `backend.readSync` and writes its outputs with
  * `backend.write`, which every tfjs backend implements (cheap on cpu and wasm, where data live in host
  * memory), so it is registered lazily for whichever backend is active when it is first used. The
- * arithmetic is the compiled port in src/core/wasm/dense.c (./kernel.ts beyond 64 bins).
+ * arithmetic is the compiled port in src/core/wasm/dense.c (src/core/spline/kernel.ts beyond 64 bins).
  */
 import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from '../tf';
-import { readFloats, writeFloats } from '../ops/kernel-io';
+import { numberAttrs, readFloats, writeFloats } from './kernel-io';
 import { denseKernels, type DenseKernels } from '../wasm/dense';
-import { splineBackward, splineForward, splineParamCount, splineSpec, SplineSpec } from './kernel';
+import { splineBackward, splineForward, splineParamCount, splineSpec, SplineSpec } from '../spline/kernel';
 
 export { splineParamCount };
 
@@ -33,15 +33,7 @@ export interface RqSplineOptions {
 const FORWARD = 'FlowmorphRQSpline';
 const BACKWARD = 'FlowmorphRQSplineGrad';
 
-function specOf(attrs: NamedAttrMap): SplineSpec {
-  return {
-    bins: attrs.bins as number,
-    bound: attrs.bound as number,
-    minBinWidth: attrs.minBinWidth as number,
-    minBinHeight: attrs.minBinHeight as number,
-    minDerivative: attrs.minDerivative as number,
-  };
-}
+const specOf = (attrs: NamedAttrMap): SplineSpec => numberAttrs(attrs, ['bins', 'bound', 'minBinWidth', 'minBinHeight', 'minDerivative']);
 
 const read = (backend: KernelBackend, t: TensorInfo): Float32Array => readFloats(backend, t, 'rqSpline');
 const output = writeFloats;

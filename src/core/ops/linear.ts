@@ -3,8 +3,8 @@
  *
  * Why: on the wasm backend tfjs's matMul gradient uses transposed matMuls (transposeA/transposeB), which
  * miss XNNPACK's fast path (~2.3 vs ~29 GFLOP/s here). Explicit transposes followed by plain matMuls are
- * 3–3.5× faster at batch ≥ 512, and the bias gradient as a ones-row matMul avoids a slow reduction
- * (shared/tfjs-notes.md). Gradients match tfjs's own to float32 rounding (tested).
+ * 3–3.5× faster at batch ≥ 512, and the bias gradient as a ones-row matMul avoids a slow
+ * reduction. Gradients match tfjs's own to float32 rounding (tested).
  */
 import { tf } from '../tf';
 

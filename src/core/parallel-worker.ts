@@ -1,6 +1,7 @@
 /**
  * A data-parallel gradient worker (a worker_threads Worker started by src/core/train/parallel.ts; compiled
- * to out/src/core/train/parallel-worker.js, and bundled to dist/parallel-worker.js).
+ * to out/src/core/parallel-worker.js, and bundled to dist/parallel-worker.js). It sits outside train/
+ * because it is where the objectives' builders (./objectives/spec.ts) meet the training machinery.
  *
  * It initialises the main thread's backend, rebuilds the objective from its recipe, says 'ready' once,
  * then serves steps without messages: it sleeps on the control block's generation counter
@@ -8,13 +9,12 @@
  * its shared slot, and publishes the generation it finished (or minus it, with a message, on error).
  */
 import { parentPort, workerData } from 'worker_threads';
-// Each batch part has a core of its own: no product helper thread in here (src/core/wasm/dense.ts).
-process.env.FLOWMORPH_GEMM_THREADS = '1';
 import * as fs from 'fs';
 import * as path from 'path';
-import { initBackend, setWasmDirectory } from '../tf';
-import { buildObjective } from '../objectives/spec';
-import { LAYOUT, partGradient, writeText, type WorkerInit } from './parallel';
+import { configureEngine } from './settings';
+import { initBackend, setWasmDirectory } from './tf';
+import { buildObjective, type ObjectiveSpec } from './objectives/spec';
+import { LAYOUT, partGradient, writeText, type WorkerInit } from './train/parallel';
 
 const { GEN, CMD, STEP, DONE, CMD_STOP, MAX_EXTRAS, EXTRAS } = LAYOUT;
 const now = () => performance.timeOrigin + performance.now();
@@ -48,10 +48,12 @@ function serve(init: WorkerInit, obj: ReturnType<typeof buildObjective>): void {
 
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
+  // Each batch part has a core of its own: no product helper thread in here (./wasm/dense.ts).
+  configureEngine({ ...init.settings, kernelThreads: 1 });
   // Bundled, the .wasm binaries sit beside this script (scripts/bundle.mjs copies them into dist/).
   if (fs.existsSync(path.join(__dirname, 'tfjs-backend-wasm-simd.wasm'))) setWasmDirectory(__dirname);
   await initBackend(init.backend);
-  const obj = buildObjective(init.spec);
+  const obj = buildObjective(init.spec as ObjectiveSpec);
   parentPort!.postMessage({ type: 'ready' });
   serve(init, obj);
   obj.dispose();

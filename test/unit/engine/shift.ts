@@ -1,12 +1,12 @@
 /**
- * The seed tutorial's first example, the smallest test of the machinery: a "flow" x = z + μ with
+ * The smallest test of the training machinery (a test helper: no product code uses it): a "flow" x = z + μ with
  * z ~ N(0, 1) and one learned parameter μ, fitted by maximum likelihood (log p(x) = log N(x − μ; 0, 1))
  * with the same trainer, Adam and parameter store as every real flow. On N(2, 1) data, μ → 2.
  */
-import { tf } from './tf';
-import { ParamStore, init } from './params';
-import { BatchSampler, gatherRows } from './train/batches';
-import { train, type Objective, type StepReport } from './train/trainer';
+import { tf } from '../../../src/core/tf';
+import { ParamStore, init } from '../../../src/core/params';
+import { BatchSampler, gatherRows } from '../../../src/core/train/batches';
+import { train, type Objective, type StepReport } from '../../../src/core/train/trainer';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
