@@ -318,7 +318,7 @@ export async function morphBench(o: MorphBenchOptions): Promise<{ pairs: MorphPa
     let models: { source: string; target: string } | undefined;
     for (const method of methods) {
       const out = path.join(o.work, `${p.name.replace(/[^A-Za-z0-9]+/g, '-')}-${method}`);
-      log(`morph ${p.name}, ${method}, ${o.morphSteps ? `${o.morphSteps} steps` : `${o.morphSeconds} s`}${models ? '' : ` (base flows first, ${o.baseSeconds} s each)`}`);
+      log(`morph ${p.name}, ${method}, ${o.morphSteps ? `${o.morphSteps} steps` : `${o.morphSeconds} s`}${models ? '' : ` (base flows first, ${o.baseSteps ? `${o.baseSteps} steps` : `${o.baseSeconds} s`} each)`}`);
       const l0 = load();
       const s = await runMorph({
         source: p.source,

@@ -113,9 +113,13 @@ export interface PenaltyConfig {
  * - ot-cfm: minibatch OT conditional flow matching (Tong et al. 2023, arXiv:2302.00482): a velocity
  *   network regressed onto the straight segments between OT partners, integrated by fixed-step RK4.
  *   No density; the inverse is the backward integration.
+ * - cfm-f4f: a flow for flows distilled from ot-cfm (./distil.ts): a velocity field trained as ot-cfm for
+ *   the share `ot.pretrain` of the budget, its transport T(x) computed once for a set of source rows, then
+ *   the top flow trained as ot-f4f with (x, T(x)) in place of the per-step OT partners (a flow: exact
+ *   density and exact inverse, and no pairing in its steps).
  */
-export type MorphMethod = 'f4f' | 'ot-f4f' | 'ot-cfm';
-export const MORPH_METHODS: readonly MorphMethod[] = ['f4f', 'ot-f4f', 'ot-cfm'];
+export type MorphMethod = 'f4f' | 'ot-f4f' | 'ot-cfm' | 'cfm-f4f';
+export const MORPH_METHODS: readonly MorphMethod[] = ['f4f', 'ot-f4f', 'ot-cfm', 'cfm-f4f'];
 
 /** Settings of the OT-paired methods (ignored by f4f). */
 export interface OtConfig {
@@ -129,14 +133,17 @@ export interface OtConfig {
    * (Cheng & Schwing, arXiv:2503.10636), so partners share their condition.
    */
   conditionWeight: number;
-  /** ot-f4f: share of the budget spent on pure regression before the likelihood joins in. */
+  /**
+   * ot-f4f: share of the budget spent on pure regression before the likelihood joins in. cfm-f4f: share
+   * of the budget for the velocity field; of the rest, this share is pure regression onto its transport.
+   */
   pretrain: number;
   /** ot-f4f: weight of the OT regression during fine-tuning, cosine-annealed to 0. */
   regressionWeight: number;
-  /** ot-cfm: velocity network size. */
+  /** ot-cfm and cfm-f4f: velocity network size. */
   hidden: number;
   blocks: number;
-  /** ot-cfm: RK4 steps from t = 0 to 1. */
+  /** ot-cfm and cfm-f4f: RK4 steps from t = 0 to 1. */
   rk4Steps: number;
 }
 

@@ -139,6 +139,11 @@ export class FlowForFlow {
    * OT partners in the data's own units (where displacement and the OT cost are measured).
    */
   pairWeights?: Float32Array;
+  /**
+   * cfm-f4f: source rows with their transport by a trained velocity field (./distil.ts), regressed onto
+   * in place of the minibatch OT partners.
+   */
+  partners?: PairedBatch;
 
   constructor(
     readonly config: MorphConfig,
@@ -391,10 +396,10 @@ export class FlowForFlowObjective extends MorphObjective {
     const weight = f.penaltyWeight(fraction);
     const siAll = this.srcSampler.indices(step);
     const tiAll = this.tgtSampler.indices(step);
-    if (f.config.method === 'ot-f4f') {
-      // Not split into parts (src/core/objectives/spec.ts does not describe this method).
+    if (f.config.method === 'ot-f4f' || f.config.method === 'cfm-f4f') {
+      // Not split into parts (src/core/objectives/spec.ts does not describe these methods).
       const ot = f.config.ot;
-      const pb = pairedBatch(f, this.src, siAll, this.tgt, tiAll);
+      const pb = f.config.method === 'cfm-f4f' ? this.partnerBatch(step) : pairedBatch(f, this.src, siAll, this.tgt, tiAll);
       const reg = this.regression(pb, dir, P);
       if (fraction < ot.pretrain) return { loss: reg, extras: { regression: reg, displacement: pairCost(pb, f.features) } };
       const w = cosine(ot.regressionWeight, (fraction - ot.pretrain) / Math.max(1e-9, 1 - ot.pretrain));
@@ -404,6 +409,26 @@ export class FlowForFlowObjective extends MorphObjective {
       return { loss: w > 0 ? (tf.add(lik.loss, tf.mul(w, reg)) as tf.Scalar) : lik.loss, extras: lik.extras };
     }
     return this.likelihood(P, dir, weight, siAll, tiAll, partOf(siAll, part), partOf(tiAll, part), part);
+  }
+
+  private partnerSampler?: BatchSampler;
+
+  /** cfm-f4f: step `step`'s batch of (x, T(x)) pairs from the distilled partners. */
+  private partnerBatch(step: number): PairedBatch {
+    const f = this.f4f;
+    const pr = f.partners;
+    if (!pr) throw new Error('morph method cfm-f4f: the velocity field has not been distilled (distilPartners runs before training)');
+    this.partnerSampler ??= new BatchSampler(pr.n, f.config.train.batch, f.config.train.seed + 2);
+    const idx = this.partnerSampler.indices(step);
+    const D = f.features;
+    const C = f.conditions;
+    return {
+      n: idx.length,
+      x: gatherRows(pr.x, D, idx),
+      y: gatherRows(pr.y, D, idx),
+      cx: pr.cx ? gatherRows(pr.cx, C, idx) : undefined,
+      cy: pr.cy ? gatherRows(pr.cy, C, idx) : undefined,
+    };
   }
 
   /** Mean squared distance of g(x) to x's OT partner (forward) and of g⁻¹(y) to y's partner (inverse). */
