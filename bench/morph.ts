@@ -182,7 +182,7 @@ export interface Figures {
   /** Gaussian pair: RMS distance to the closed-form map / the map's RMS displacement. */
   rmsToMap?: number;
   /** Conditional pair, per condition quartile. */
-  bins?: { range: [number, number]; dispOverBase: number; fidOverFloor: number; baseFidOverFloor: number }[];
+  bins?: { range: [number, number]; rows: number; dispOverBase: number; fidOverFloor: number; baseFidOverFloor: number }[];
 }
 
 export interface MorphCase extends Figures {
@@ -212,6 +212,7 @@ interface Held {
   tA: Matrix;
   tB: Matrix;
   tAC?: Matrix;
+  tBC?: Matrix;
 }
 
 async function heldOutRows(p: PairDef): Promise<Held> {
@@ -226,6 +227,7 @@ async function heldOutRows(p: PairDef): Promise<Held> {
     tA: rowsOf(ht.rows, 0, N),
     tB: rowsOf(ht.rows, N, N),
     tAC: ht.condition ? rowsOf(ht.condition, 0, N) : undefined,
+    tBC: ht.condition ? rowsOf(ht.condition, N, N) : undefined,
   };
 }
 
@@ -246,28 +248,35 @@ function figures(p: PairDef, h: Held, ot: MorphPairResult['ot'], morphed: Matrix
     }
     f.rmsToMap = round(Math.sqrt(err / mv), 4);
   }
-  if (p.kind === 'conditional' && h.srcC && h.tAC) {
-    // Condition quartiles of the source; target rows binned by their own condition.
+  if (p.kind === 'conditional' && h.srcC && h.tAC && h.tBC) {
+    // Condition quartiles of the source; target rows binned by their own condition. In each bin the
+    // morphed rows, target sample A and target sample B (the floor: W1(B, A)) are cut to one size, so the
+    // fidelity and its floor are W1 distances between samples of equal sizes (W1's sampling bias depends
+    // on both sizes; a floor between two halves of A against a morph of twice as many rows reads low).
     const cs = Array.from(h.srcC.data).sort((a, b) => a - b);
     const edges = [cs[0] - 1e-6, cs[Math.floor(cs.length / 4)], cs[Math.floor(cs.length / 2)], cs[Math.floor((3 * cs.length) / 4)], cs[cs.length - 1] + 1e-6];
     f.bins = [];
     for (let b = 0; b < 4; b++) {
       const inBin = (c: Matrix) => Int32Array.from(Array.from(c.data.keys()).filter((i) => c.data[i] >= edges[b] && c.data[i] < edges[b + 1]));
       const si = inBin(h.srcC);
-      const ti = inBin(h.tAC);
-      const half = Math.floor(ti.length / 2);
-      const tA = takeRows(h.tA, ti.subarray(0, half));
-      const tB2 = takeRows(h.tA, ti.subarray(half, 2 * half));
-      const floor = w1(tB2, tA);
+      const ta = inBin(h.tAC);
+      const tb = inBin(h.tBC);
+      const m = Math.min(si.length, ta.length, tb.length);
+      const tA = takeRows(h.tA, ta.subarray(0, m));
+      const floor = w1(takeRows(h.tB, tb.subarray(0, m)), tA);
+      // Displacement over every source row of the bin; fidelity over the first m of them.
+      const src = takeRows(h.src, si);
       const mb = takeRows(morphed, si);
-      const dm = displacement(takeRows(h.src, si), mb).meanL2;
+      const dm = displacement(src, mb).meanL2;
       const bb = base ? takeRows(base, si) : mb;
-      const db = displacement(takeRows(h.src, si), bb).meanL2;
+      const db = displacement(src, bb).meanL2;
+      const firstM = Int32Array.from({ length: m }, (_, i) => i);
       f.bins.push({
         range: [round(edges[b], 3), round(edges[b + 1], 3)],
+        rows: m,
         dispOverBase: round(dm / db, 3),
-        fidOverFloor: round(w1(mb, tA) / floor, 3),
-        baseFidOverFloor: round(w1(bb, tA) / floor, 3),
+        fidOverFloor: round(w1(takeRows(mb, firstM), tA) / floor, 3),
+        baseFidOverFloor: round(w1(takeRows(bb, firstM), tA) / floor, 3),
       });
     }
   }
@@ -284,6 +293,10 @@ export interface MorphBenchOptions {
    * reach in the steps a quiet machine takes in morphSeconds; wall seconds are still recorded).
    */
   morphSteps?: number;
+  /** A steps budget for the base flows instead of baseSeconds (same reason). */
+  baseSteps?: number;
+  /** Trial settings on top of each method's defaults (e.g. { ot: { block: 128 } }); the table's figures use none. */
+  morphOverrides?: Record<string, unknown>;
   work: string;
   methods?: MorphMethod[];
   /** Only pairs whose name contains one of these. */
@@ -291,7 +304,7 @@ export interface MorphBenchOptions {
   log?: (s: string) => void;
 }
 
-export async function morphBench(o: MorphBenchOptions): Promise<{ pairs: MorphPairResult[]; baseSeconds: number; morphSeconds: number; morphSteps?: number; defaultMethod: MorphMethod }> {
+export async function morphBench(o: MorphBenchOptions): Promise<{ pairs: MorphPairResult[]; baseSeconds: number; baseSteps?: number; morphSeconds: number; morphSteps?: number; morphOverrides?: Record<string, unknown>; defaultMethod: MorphMethod }> {
   const log = o.log ?? ((s: string) => console.log(s));
   const methods = o.methods ?? [DEFAULT_MORPH.method, ...MORPH_METHODS.filter((m) => m !== DEFAULT_MORPH.method)];
   const selected = (p: PairDef) => !o.only || o.only.some((s) => p.name.includes(s));
@@ -305,7 +318,7 @@ export async function morphBench(o: MorphBenchOptions): Promise<{ pairs: MorphPa
     let models: { source: string; target: string } | undefined;
     for (const method of methods) {
       const out = path.join(o.work, `${p.name.replace(/[^A-Za-z0-9]+/g, '-')}-${method}`);
-      log(`morph ${p.name}, ${method}, ${o.morphSteps ? `${o.morphSteps} steps` : `${o.morphSeconds} s`}${models ? '' : ` (base flows first, ${o.baseSeconds} s each)`}`);
+      log(`morph ${p.name}, ${method}, ${o.morphSteps ? `${o.morphSteps} steps` : `${o.morphSeconds} s`}${models ? '' : ` (base flows first, ${o.baseSteps ? `${o.baseSteps} steps` : `${o.baseSeconds} s`} each)`}`);
       const l0 = load();
       const s = await runMorph({
         source: p.source,
@@ -314,8 +327,8 @@ export async function morphBench(o: MorphBenchOptions): Promise<{ pairs: MorphPa
         sourceModel: models?.source,
         targetModel: models?.target,
         ...resolveWith({
-          base: { train: { seconds: o.baseSeconds } },
-          morph: { method, mode: p.mode, train: o.morphSteps ? { steps: o.morphSteps } : { seconds: o.morphSeconds } },
+          base: { train: o.baseSteps ? { steps: o.baseSteps } : { seconds: o.baseSeconds } },
+          morph: { ...o.morphOverrides, method, mode: p.mode, train: o.morphSteps ? { steps: o.morphSteps } : { seconds: o.morphSeconds } },
         }),
         backend: o.backend,
       });
@@ -350,7 +363,7 @@ export async function morphBench(o: MorphBenchOptions): Promise<{ pairs: MorphPa
     }
     results.push(result);
   }
-  return { pairs: results, baseSeconds: o.baseSeconds, morphSeconds: o.morphSeconds, morphSteps: o.morphSteps, defaultMethod: DEFAULT_MORPH.method };
+  return { pairs: results, baseSeconds: o.baseSeconds, baseSteps: o.baseSteps, morphSeconds: o.morphSeconds, morphSteps: o.morphSteps, morphOverrides: o.morphOverrides, defaultMethod: DEFAULT_MORPH.method };
 }
 
 const f2 = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(2));

@@ -10,6 +10,9 @@
  *   npm run bench -- --morph      the morph benchmark only (trains its three base flows first)
  * Options: --backend wasm|cpu|native (the measurement backend, default wasm), --seconds S (quality
  * budget, 60), --morph-seconds S (90), --base-seconds S (base flows the morph bench trains itself, 60).
+ * Morph bench trials: --morph-steps N / --base-steps N (steps budgets for a loaded machine), --pairs
+ * SUBSTRING[,…], --methods m[,…], --morph-json '{"ot":{"block":128}}' (settings on top of the defaults);
+ * FLOWMORPH_BENCH_RESULTS=DIR writes the result files there instead of bench/results.
  *
  * Prints a table (figure, Flowmorph, reference, ratio, backend) and writes bench/results/latest.json; a
  * full run also writes full.json, morph.json and README-table.md, a --morph run morph.json. Every file is
@@ -250,6 +253,8 @@ async function runMorphBench(backend: BackendName, work: string, _models?: Recor
     baseSeconds: Number(arg('base-seconds', '60')),
     morphSeconds: Number(arg('morph-seconds', '60')),
     morphSteps: arg('morph-steps', '') ? Number(arg('morph-steps', '')) : undefined,
+    baseSteps: arg('base-steps', '') ? Number(arg('base-steps', '')) : undefined,
+    morphOverrides: arg('morph-json', '') ? JSON.parse(arg('morph-json', '')) : undefined,
     work,
     methods: arg('methods', '') ? (arg('methods', '').split(',') as MorphMethod[]) : undefined,
     only: arg('pairs', '') ? arg('pairs', '').split(',') : undefined,

@@ -6,7 +6,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { writeFileAtomic, writeJsonAtomic } from '../src/data/atomic';
 
-export const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
+/** Where result files go: bench/results, or FLOWMORPH_BENCH_RESULTS (trial runs that must not replace the committed figures). */
+export const RESULTS_DIR = process.env.FLOWMORPH_BENCH_RESULTS ? path.resolve(process.env.FLOWMORPH_BENCH_RESULTS) : path.join(__dirname, '..', '..', 'bench', 'results');
 
 /** The PyTorch + nflows reference on a 2-vCPU EPYC, 1 thread, as measured for this project. */
 export const REFERENCE = {

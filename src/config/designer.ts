@@ -59,12 +59,12 @@ const LABELS: Record<string, [label: string, help?: string]> = {
   weight: ['Penalty weight λ'],
   anneal: ['Anneal penalty', 'cosine-anneal λ to 0 over the budget'],
   iterateEpochs: ['Epochs per block', 'for direction "iterate"'],
-  method: ['Method', 'f4f: flows for flows (paper; exact density); ot-f4f: flow for flows regressed onto exact-OT partners, then likelihood (exact density); ot-cfm (default): minibatch OT flow matching, nearest the OT cost (no density: train ot-f4f for log-densities)'],
+  method: ['Method', 'ot-cfm (default): minibatch OT flow matching, nearest the OT cost (no density); cfm-f4f: a flow for flows distilled from OT flow matching (exact density); ot-f4f: flow for flows regressed onto exact-OT partners, then likelihood (exact density); f4f: flows for flows (the paper; exact density)'],
   block: ['OT pairing block', 'rows per side paired exactly at once (8·n² bytes)'],
   conditionWeight: ['OT condition weight', 'weight of the condition distance in the pairing cost'],
-  pretrain: ['OT regression share', 'ot-f4f: share of the budget spent regressing onto OT partners'],
+  pretrain: ['OT regression share', 'ot-f4f: share of the budget spent regressing onto OT partners; cfm-f4f: share for the velocity field, then of the rest for regressing onto its transport'],
   regressionWeight: ['OT regression weight', 'ot-f4f: weight of the OT regression while fine-tuning, annealed to 0'],
-  rk4Steps: ['RK4 steps', 'ot-cfm: integration steps from source to target'],
+  rk4Steps: ['RK4 steps', 'ot-cfm, cfm-f4f: integration steps from source to target'],
 };
 
 function fieldsOf(prefix: string, rules: Record<string, FieldRule>, section: DesignerField['section'], group: DesignerField['group']): DesignerField[] {

@@ -21,7 +21,7 @@ import type { FrozenDensity } from './density/frozen-flow';
 import { concatCols, fieldContextDim, topContextDim } from './morph-modes';
 import { FlowForFlowObjective } from './objectives/f4f';
 import { FlowMatchingObjective } from './objectives/flow-matching';
-import type { MorphSample } from './objectives/morph';
+import type { MorphSample, PairedBatch } from './objectives/morph';
 import { cosine } from './train/schedule';
 import type { TransformResult } from './transforms/transform';
 
@@ -54,6 +54,11 @@ export class FlowForFlow {
    * OT partners in the data's own units (where displacement and the OT cost are measured).
    */
   pairWeights?: Float32Array;
+  /**
+   * cfm-f4f: source rows with their transport by a trained velocity field (./distil.ts), regressed onto
+   * in place of the minibatch OT partners.
+   */
+  partners?: PairedBatch;
 
   constructor(
     readonly config: MorphConfig,

@@ -7,6 +7,7 @@
 import * as path from 'path';
 import { checkArchitecture } from '../config/experiment';
 import type { FlowConfig, TrainConfig } from '../core/config';
+import { distilPartners } from '../core/distil';
 import { checkMethodSettings, FlowForFlow } from '../core/f4f';
 import { initBackend } from '../core/tf';
 import { train } from '../core/train/trainer';
@@ -108,7 +109,9 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
   );
   f4f.pairWeights = Float32Array.from(space.scaler.scale, (s) => s * s);
   const sample = (m: Matrix, c?: Matrix) => ({ x: toMorph(space, m), c: cfg.mode === 'none' ? undefined : conditionToMorph(space, c), rows: m.rows });
-  const obj = f4f.objective(sample(ss.train, ss.trainCondition), sample(ts.train, ts.trainCondition), {
+  const srcTrain = sample(ss.train, ss.trainCondition);
+  const tgtTrain = sample(ts.train, ts.trainCondition);
+  const obj = f4f.objective(srcTrain, tgtTrain, {
     src: sample(ss.val, ss.valCondition),
     tgt: sample(ts.val, ts.valCondition),
   });
@@ -162,7 +165,9 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
   const snap = new Throttle(hooks.snapshotEveryMs ?? 1000);
   snap.ready();
   hooks.onLog?.(`training the morph: method ${cfg.method}${f4f.hasDensity ? '' : ' (no density: a velocity field, inverted by integrating backwards)'}, mode ${cfg.mode}, direction ${cfg.direction}, penalty ${cfg.penalty.kind}${cfg.penalty.kind !== 'none' ? ` ${cfg.penalty.weight}${cfg.penalty.anneal ? ' (annealed)' : ''}` : ''}, identity init ${cfg.top.identityInit}`);
-  const r = await train(obj, t, {
+  // cfm-f4f first trains a velocity field and takes its transport as the top flow's partners (src/core/distil.ts).
+  const distil = cfg.method === 'cfm-f4f' ? await distilPartners(f4f, srcTrain, tgtTrain, t, { cancelled: hooks.cancelled, onLog: hooks.onLog }) : undefined;
+  const trainedFlow = await train(obj, distil ? distil.flowTrain : t, {
     cancelled: hooks.cancelled,
     checkpoint: { dir: job.out, everySec: 30 },
     onStep: (s) => {
@@ -174,6 +179,8 @@ export async function runMorph(job: MorphJob, hooks: JobHooks = {}): Promise<Mor
       if (snap.ready()) snapshot(s.step);
     },
   });
+  // Steps and seconds of the whole morph: with cfm-f4f, the field's and the top flow's together.
+  const r = distil ? { ...trainedFlow, steps: distil.fieldSteps + trainedFlow.steps, seconds: distil.seconds + trainedFlow.seconds } : trainedFlow;
   snapshot(r.steps, false); // the final evaluation follows
   saveRun(job.out, f4f.trainable, {
     format: 'flowmorph-run',

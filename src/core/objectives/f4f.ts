@@ -4,13 +4,14 @@
  * loss is its negative log-likelihood on source rows, with the movement penalty,
  *   −log p(x) = −log q_target(g(x)) − log|det ∂g/∂x| + λ·d(x, g(x)),
  * and the inverse direction scores g⁻¹(y) of target rows under the source's frozen flow. Method ot-f4f
- * adds a regression of g(x) onto x's exact-OT partner, cosine-annealed after a pretraining share.
+ * adds a regression of g(x) onto x's exact-OT partner, cosine-annealed after a pretraining share; cfm-f4f
+ * regresses onto a trained velocity field's transport T(x) instead (src/core/distil.ts).
  */
 import { tf } from '../tf';
 import { drawsOtherCondition } from '../morph-modes';
 import type { ParamTensors } from '../params';
 import { Rng } from '../random';
-import { gatherRows } from '../train/batches';
+import { BatchSampler, gatherRows } from '../train/batches';
 import { partOf, type BatchPart } from '../train/part';
 import { cosine } from '../train/schedule';
 import type { FlowConfig, MorphConfig } from '../config';
@@ -124,10 +125,10 @@ export class FlowForFlowObjective extends MorphObjective {
     const weight = f.penaltyWeight(fraction);
     const siAll = this.srcSampler.indices(step);
     const tiAll = this.tgtSampler.indices(step);
-    if (f.config.method === 'ot-f4f') {
+    if (f.config.method === 'ot-f4f' || f.config.method === 'cfm-f4f') {
       // Not split into parts (recipe() describes method f4f only).
       const ot = f.config.ot;
-      const pb = pairedBatch(f, this.src, siAll, this.tgt, tiAll);
+      const pb = f.config.method === 'cfm-f4f' ? this.partnerBatch(step) : pairedBatch(f, this.src, siAll, this.tgt, tiAll);
       const reg = this.regression(pb, dir, P);
       if (fraction < ot.pretrain) return { loss: reg, extras: { regression: reg, displacement: pairCost(pb, f.features) } };
       const w = cosine(ot.regressionWeight, (fraction - ot.pretrain) / Math.max(1e-9, 1 - ot.pretrain));
@@ -137,6 +138,26 @@ export class FlowForFlowObjective extends MorphObjective {
       return { loss: w > 0 ? (tf.add(lik.loss, tf.mul(w, reg)) as tf.Scalar) : lik.loss, extras: lik.extras };
     }
     return this.likelihood(P, dir, weight, siAll, tiAll, partOf(siAll, part), partOf(tiAll, part), part);
+  }
+
+  private partnerSampler?: BatchSampler;
+
+  /** cfm-f4f: step `step`'s batch of (x, T(x)) pairs from the distilled partners (src/core/distil.ts). */
+  private partnerBatch(step: number): PairedBatch {
+    const f = this.f4f;
+    const pr = f.partners;
+    if (!pr) throw new Error('morph method cfm-f4f: the velocity field has not been distilled (distilPartners runs before training)');
+    this.partnerSampler ??= new BatchSampler(pr.n, f.config.train.batch, f.config.train.seed + 2);
+    const idx = this.partnerSampler.indices(step);
+    const D = f.features;
+    const C = f.conditions;
+    return {
+      n: idx.length,
+      x: gatherRows(pr.x, D, idx),
+      y: gatherRows(pr.y, D, idx),
+      cx: pr.cx ? gatherRows(pr.cx, C, idx) : undefined,
+      cy: pr.cy ? gatherRows(pr.cy, C, idx) : undefined,
+    };
   }
 
   /** Mean squared distance of g(x) to x's OT partner (forward) and of g⁻¹(y) to y's partner (inverse). */

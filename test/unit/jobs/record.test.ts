@@ -29,6 +29,7 @@ test('setup', async () => {
 const morphConfig = () =>
   resolveWith({
     base: { flow: TINY, train: { steps: 6, batch: 128, seed: 3 } },
+    // f4f with an annealed penalty (the default method, ot-cfm, takes no penalty and has no top flow).
     morph: { method: 'f4f', top: TINY, direction: 'both', penalty: { kind: 'l1', weight: 0.5, anneal: true }, train: { steps: 5, batch: 128, seed: 4 } },
   });
 
