@@ -1,5 +1,6 @@
-// UI steps of a conditional experiment in the installed VSIX (called by scripts/ui.mjs with its page, the
-// panel's frame and its helpers): train a small conditional morph from the panel, move the target-condition
+// NOT YET CALLED by scripts/ui.mjs: its first step passed, the slider and heat-map steps failed in the last
+// run (the slider's answer and the heat map's caption were not seen within the timeouts; not yet looked into).
+// UI steps of a conditional experiment in the installed VSIX (for scripts/ui.mjs, with its page and helpers): train a small conditional morph from the panel, move the target-condition
 // slider and wait for the morph at that condition, then for the heat map of the base flow at that condition.
 // Screenshots: test-results/screenshots/12-conditional-slider.png, 13-conditional-heatmap.png; with
 // FLOWMORPH_README_SCREENSHOTS=1 also media/screenshots/vscode-slider.png and vscode-heatmap.png (README).

@@ -10,7 +10,6 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { VSCE_PACKAGE_ARGS } from './vsce-args.mjs';
-import { conditionalSteps } from './ui-conditional.mjs';
 import {
   ROOT, copyDir, installExtension, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
   waitUntil, webviewFrame, workbenchUrl,
@@ -366,9 +365,6 @@ if (results[0].ok) {
     if (errors) throw new Error('an error notification is showing');
     await shot(page, '11-base-flow-on-parquet');
   }, page);
-
-  // The slider and the heat map of a conditional experiment (scripts/ui-conditional.mjs).
-  await conditionalSteps({ page, ws, step, shot, readme: README, readmeShots: README_SHOTS });
 }
 
 if (browser) await browser.close();
