@@ -13,7 +13,11 @@ const probe = `
 const Module = require('module');
 const load = Module._load;
 Module._load = function (req, ...rest) {
-  if (req === 'vscode') return new Proxy({}, { get: () => new Proxy(function () {}, { get: (t, k) => (k === 'prototype' ? {} : undefined) }) });
+  // Any member is a do-nothing function; EventEmitter is an own property, since esbuild's module wrapper
+  // copies the own properties (modules may construct one at load time).
+  const stub = () => new Proxy(function () {}, { get: (t, k) => (k === 'prototype' ? {} : undefined) });
+  const own = { EventEmitter: class { event = () => ({ dispose() {} }); fire() {} dispose() {} } };
+  if (req === 'vscode') return new Proxy(own, { get: (t, k) => (k in t ? t[k] : stub()) });
   return load.call(this, req, ...rest);
 };
 const t0 = process.hrtime.bigint();

@@ -15,8 +15,7 @@ import { absoluteSpec, outputRoot, workspaceRootOf, type ExperimentStore, type L
 import { createRunDir, latestModel, latestMorph, listRuns, readRecord, recordedColumns, type RunRecord } from './runs';
 import { settings } from './settings';
 import type { WorkerClient } from './workerClient';
-import { writeDataset } from '../data/write';
-import { readRunMeta } from '../jobs/model-io';
+import { readRunMeta } from '../jobs/run-meta';
 import { formatExt, type ExportFormat } from './exports';
 import { findReusableBase, morphBaseKeys } from './baseReuse';
 import type { Log } from './log';
@@ -265,15 +264,12 @@ export class Controller {
     if (!last || last.run.path !== runDir) throw new Error(`No samples of ${path.basename(runDir)} in this window: a base flow's samples are those of its last snapshot.`);
     const { snapshot } = last;
     const columns = recordedColumns(runDir, (c) => c.length === snapshot.cols) ?? Array.from({ length: snapshot.cols }, (_, i) => `x${i}`);
-    const files: string[] = [];
-    for (const [name, data] of Object.entries(snapshot.clouds)) {
-      if (!data) continue;
-      const file = path.join(folder, `${name}${ext}`);
-      fs.mkdirSync(folder, { recursive: true });
-      await writeDataset(file, { rows: data.length / snapshot.cols, cols: snapshot.cols, data, columns });
-      files.push(file);
-    }
-    return files;
+    // Written in a worker: the writers (h5wasm, Parquet) never load on the extension host's thread.
+    const files = Object.entries(snapshot.clouds)
+      .filter((e): e is [string, Float32Array] => !!e[1])
+      .map(([name, data]) => ({ file: path.join(folder, `${name}${ext}`), rows: data.length / snapshot.cols, cols: snapshot.cols, data, columns }));
+    await this.trainer.oneShot({ kind: 'writeSamples', job: { files } }, 120_000);
+    return files.map((f) => f.file);
   }
 
   /** What the panel calls "what" for a run. */

@@ -10,7 +10,7 @@ import { hstack } from '../data/matrix';
 import { Reply } from '../protocol/reply';
 import type { DatasetPreview, PreviewReply, PreviewRequest } from '../protocol/worker';
 import { generateToy, toyInfo, toyNames } from '../data/toys';
-import { writeCsv } from '../data/write';
+import { writeCsv } from '../data/write-plain';
 
 export { DATASET_EXTENSIONS, isDatasetFile } from '../data/formats';
 export { toyNames, toyInfo };

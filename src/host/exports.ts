@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { readRunMeta } from '../jobs/model-io';
+import { readRunMeta } from '../jobs/run-meta';
 import type { Log } from './log';
 
 export type ExportFormat = 'csv' | 'npy' | 'hdf5' | 'parquet';

@@ -55,10 +55,10 @@ export class WorkerClient implements vscode.Disposable {
   }
 
   /**
-   * Runs a short job (a density grid, a morph to one condition) in a worker of its own, beside any training, and resolves with its
+   * Runs a short job (a density grid, a morph to one condition, writing samples) in a worker of its own, beside any training, and resolves with its
    * summary. The worker ends with the job; `timeoutMs` bounds the whole.
    */
-  oneShot(job: Extract<WorkerJob, { kind: 'density' | 'conditionMorph' }>, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  oneShot(job: Extract<WorkerJob, { kind: 'density' | 'conditionMorph' | 'writeSamples' }>, timeoutMs = 60_000): Promise<Record<string, unknown>> {
     const worker = new Worker(this.workerFile, { workerData: this.init() });
     const id = `oneshot-${Date.now()}`;
     const reply = new Reply<Record<string, unknown>>({ ms: timeoutMs, message: `the ${job.kind} job took longer than ${timeoutMs / 1000} s` }, () => void worker.terminate());

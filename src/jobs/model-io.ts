@@ -19,6 +19,9 @@ import { checkOutputFolder } from '../data/outputs';
 import { isInside, registerInput } from '../data/paths';
 import type { ParamStore } from '../core/params';
 import type { Scaler } from '../data/preprocess';
+import { isCount, readJson, readRunMeta, type RunMeta } from './run-meta';
+
+export { readRunMeta, type RunMeta };
 
 export interface ModelMeta {
   format: 'flowmorph-model';
@@ -77,15 +80,6 @@ function readWeights(jsonFile: string, file: string, expectSha: unknown, count: 
 /** No trained conditioner weight comes near this; beyond it a forward pass overflows float32. */
 const MAX_WEIGHT = 1e6;
 
-function readJson(file: string, what: string): any {
-  if (!fs.existsSync(file)) throw new Error(`${path.dirname(file)}: not a Flowmorph ${what} folder (no ${path.basename(file)})`);
-  try {
-    registerInput(file);
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
-  }
-}
 
 export function loadModel(dir: string): LoadedModel {
   const file = path.join(dir, 'model.json');
@@ -113,7 +107,6 @@ export function loadModel(dir: string): LoadedModel {
 /** A field's value for a message (`missing` when absent). */
 const show = (v: unknown) => JSON.stringify(v) ?? 'missing';
 
-const isCount = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
 
 /** The fields a damaged or hand-edited model.json could break; throws naming the file and the field. */
 export function checkModelMeta(file: string, meta: ModelMeta): void {
@@ -151,26 +144,6 @@ function checkScaler(file: string, field: string, s: Scaler | undefined, n: numb
   }
 }
 
-export interface RunMeta {
-  format: 'flowmorph-run';
-  version: 1;
-  config: MorphConfig;
-  seed: number;
-  features: number;
-  conditions: number;
-  /** Base model folders, relative to the run folder when inside it. */
-  sourceModel: string;
-  targetModel: string;
-  columns: string[];
-  conditionColumns: string[];
-  data: { source: string; target: string };
-  training: { steps: number; seconds: number; finalLoss: number; valLoss: number; backend: string };
-  createdAt: string;
-  /** SHA-256 (hex) of top.bin as saved with this run.json. */
-  topSha256?: string;
-  /** The base models' weightsSha256 when the run was trained (a base re-trained since is refused). */
-  baseSha256?: { source?: string; target?: string };
-}
 
 /** `weights`: the morph's trained parameters (the top flow, or ot-cfm's velocity field). */
 export function saveRun(dir: string, weights: ParamStore, meta: RunMeta): void {
@@ -192,17 +165,6 @@ export function checkRunBase(dir: string, meta: RunMeta, side: 'source' | 'targe
     throw new Error(`${path.join(dir, 'run.json')}: its ${side} model ${modelDir} has been re-trained since the run was saved; run morph again`);
 }
 
-export function readRunMeta(dir: string): RunMeta {
-  const file = path.join(dir, 'run.json');
-  const meta = readJson(file, 'run') as RunMeta;
-  if (meta === null || typeof meta !== 'object' || meta.format !== 'flowmorph-run')
-    throw new Error(`${file}: not a Flowmorph run (format ${meta === null || typeof meta !== 'object' ? typeof meta : meta.format})`);
-  if (!isCount(meta.features, 1)) throw new Error(`${file}: features is ${show(meta.features)}, not a positive whole number`);
-  if (!isCount(meta.conditions, 0)) throw new Error(`${file}: conditions is ${show(meta.conditions)}, not a whole number ≥ 0`);
-  for (const k of ['sourceModel', 'targetModel'] as const) if (typeof meta[k] !== 'string' || meta[k] === '') throw new Error(`${file}: ${k} is ${show(meta[k])}, not a folder`);
-  if (meta.config === null || typeof meta.config !== 'object') throw new Error(`${file}: config is missing`);
-  return meta;
-}
 
 export function loadTopWeights(dir: string, weights: ParamStore, meta?: RunMeta): void {
   weights.setValues(readWeights(path.join(dir, 'run.json'), path.join(dir, 'top.bin'), meta?.topSha256, weights.count, 'the morph'));

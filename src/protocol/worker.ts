@@ -44,8 +44,17 @@ export interface ConditionMorphJob {
   binFraction?: number;
 }
 
+/**
+ * Export Samples of a base flow: the last snapshot's clouds written in the worker (src/worker/writeSamples.ts),
+ * so the extension host never loads the writers (h5wasm, the Parquet writer). One file per cloud.
+ */
+export interface WriteSamplesJob {
+  files: { file: string; rows: number; cols: number; data: Float32Array; columns: string[] }[];
+}
+
 export type WorkerJob =
   | { kind: 'density'; job: DensityJob }
+  | { kind: 'writeSamples'; job: WriteSamplesJob }
   | { kind: 'conditionMorph'; job: ConditionMorphJob }
   | { kind: 'fit'; job: FitJob }
   | { kind: 'morph'; job: MorphJob }

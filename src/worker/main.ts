@@ -24,6 +24,7 @@ interface JobModules {
   runEvaluate(job: Extract<WorkerJob, { kind: 'evaluate' }>['job'], hooks?: JobHooks): Promise<EvaluateSummary>;
   densityGrid(job: Extract<WorkerJob, { kind: 'density' }>['job']): Record<string, unknown>;
   conditionMorph(job: Extract<WorkerJob, { kind: 'conditionMorph' }>['job']): Promise<Record<string, unknown>>;
+  writeSamples(job: Extract<WorkerJob, { kind: 'writeSamples' }>['job']): Promise<Record<string, unknown>>;
 }
 
 const port = parentPort;
@@ -56,6 +57,8 @@ function jobs(kind: WorkerJob['kind']): JobModules {
         return require('./densityGrid');
       case 'conditionMorph':
         return require('./conditionMorph');
+      case 'writeSamples':
+        return require('./writeSamples');
     }
   } catch (e) {
     throw new Error(`the ${kind} job is not available in this build: ${(e as Error).message.split('\n')[0]}`);
@@ -111,6 +114,9 @@ async function run(msg: Extract<HostToWorker, { type: 'start' }>): Promise<void>
         break;
       case 'conditionMorph':
         summary = await m.conditionMorph(msg.job);
+        break;
+      case 'writeSamples':
+        summary = await m.writeSamples(msg.job);
         break;
     }
     send({ type: 'done', id, summary });
