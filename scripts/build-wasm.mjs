@@ -3,7 +3,7 @@
 // (CLI, extension, workers) with no extra file to locate at run time.
 //
 // The generated file is committed: `npm start` and `npm test` need no C compiler. CI installs clang
-// (.ci/install-apt.sh) and test/unit/engine/wasm-build.test.ts rebuilds and compares, so the committed
+// (.ci/install-apt.sh) and test/unit/core/wasm-build.test.ts rebuilds and compares, so the committed
 // bytes cannot drift from the source.
 //
 //   node scripts/build-wasm.mjs           rebuild and rewrite dense-wasm.ts

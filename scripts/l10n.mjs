@@ -4,7 +4,7 @@
 //    it (atomically); `--check` only compares and exits 1 when it is stale or a message is not localised.
 //  - the lint: a string with words in it that reaches a user-facing VS Code API (messages, status bar,
 //    progress titles, quick picks, input boxes, file dialogs; SINKS below) without going through
-//    vscode.l10n.t is reported with its file and line. test/unit/l10n.test.ts runs both.
+//    vscode.l10n.t is reported with its file and line. test/unit/host/l10n.test.ts runs both.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';

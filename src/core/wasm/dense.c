@@ -393,7 +393,7 @@ static double log_d(double x) {
 #define MAXK 64
 
 /* The spline's scratch is passed in by the caller, one block per thread (not on the shadow stack, which
-   the threads share: no kernel here may use it; test/unit/engine/wasm-build.test.ts). */
+   the threads share: no kernel here may use it; test/unit/core/wasm-build.test.ts). */
 typedef struct {
   int k;
   double bound, minW, minH, minD, c0;

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { architectureProblem, memoryEstimate, parameterCount, resolveWith, validateExperiment, type Experiment } from '../../../src/config/experiment';
 import { PRESETS, REFERENCE_FLOW } from '../../../src/core/config';
-import { runCli } from '../cli-runner';
+import { runCli } from '../cli/runner';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-cli-config-'));
 const at = (p: string) => path.join(dir, p);

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { initBackend } from '../../src/core/tf';
-import { installCommand, TFJS_NODE_VERSION } from '../../src/host/native';
+import { initBackend } from '../../../src/core/tf';
+import { installCommand, TFJS_NODE_VERSION } from '../../../src/host/native';
 
 const PKG = `@tensorflow/tfjs-node@${TFJS_NODE_VERSION}`;
 

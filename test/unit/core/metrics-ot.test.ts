@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matrix, type Matrix } from '../../src/data/matrix';
-import { Rng } from '../../src/core/random';
-import { generateToy } from '../../src/data/toys';
-import { otCost, solveAssignment } from '../../src/core/metrics';
+import { matrix, type Matrix } from '../../../src/data/matrix';
+import { Rng } from '../../../src/core/random';
+import { generateToy } from '../../../src/data/toys';
+import { otCost, solveAssignment } from '../../../src/core/metrics';
 
 /** Minimum of Σ C[i, σ(i)] over all n! permutations (Heap's algorithm). */
 function bruteForce(cost: Float64Array, n: number): number {

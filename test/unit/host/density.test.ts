@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resolveWith } from '../../src/config/experiment';
-import { runFit } from '../../src/jobs/fit';
-import { densityGrid } from '../../src/worker/densityGrid';
-import { rowsInBin } from '../../src/worker/conditionMorph';
+import { resolveWith } from '../../../src/config/experiment';
+import { runFit } from '../../../src/jobs/fit';
+import { densityGrid } from '../../../src/worker/densityGrid';
+import { rowsInBin } from '../../../src/worker/conditionMorph';
 
 test('density grid of a small trained flow: finite, integrates to ≈ 1 in data units, checks its arguments', async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-density-'));

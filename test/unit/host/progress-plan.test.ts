@@ -1,7 +1,7 @@
 /** The progress notification's bar covers every phase of a run (src/host/progressPlan.ts). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { overallProgress } from '../../src/host/progressPlan';
+import { overallProgress } from '../../../src/host/progressPlan';
 
 test('a morph run: source, target and morph phases each fill a third, in order', () => {
   assert.equal(overallProgress('morph', { phase: 'source', step: 50, totalSteps: 100 }).percent, 100 / 6);

@@ -2,7 +2,7 @@
 // density grids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocate, densityPixels, fmt, histogramGrid, POINT_BUDGET, project, robustRange, strideIndices, viridis } from '../../webview/sampling';
+import { allocate, densityPixels, fmt, histogramGrid, POINT_BUDGET, project, robustRange, strideIndices, viridis } from '../../../webview/sampling';
 
 test('allocate water-fills the budget: small series keep all, the rest share equally', () => {
   assert.deepEqual(allocate([100, 5000, 5000], 6000), [100, 2950, 2950]);

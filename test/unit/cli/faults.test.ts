@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { zipFile } from '../data/builders';
-import { CLI as DEFAULT_CLI, runCli } from '../cli-runner';
+import { CLI as DEFAULT_CLI, runCli } from './runner';
 
 const CLI = process.env.FLOWMORPH_CLI ?? DEFAULT_CLI;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-faults-'));

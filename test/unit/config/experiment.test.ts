@@ -1,12 +1,12 @@
 // The experiment file (*.flowmorph.json): validation, defaults, designer edits, and the host's replay (webview/state.ts's PanelModel).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_MORPH, PRESETS, REFERENCE_FLOW } from '../../src/core/config';
-import { applyDesignerEdit, DESIGNER_FIELDS, designerValues } from '../../src/config/designer';
-import { budgetOf, defaultExperiment, formatExperiment, mergeTrain, parseExperiment, resolveExperiment, validateExperiment, type Experiment } from '../../src/config/experiment';
-import { thinInPlace } from '../../src/protocol/webview';
-import { PanelModel } from '../../webview/state';
-import type { Progress } from '../../src/jobs/types';
+import { DEFAULT_MORPH, PRESETS, REFERENCE_FLOW } from '../../../src/core/config';
+import { applyDesignerEdit, DESIGNER_FIELDS, designerValues } from '../../../src/config/designer';
+import { budgetOf, defaultExperiment, formatExperiment, mergeTrain, parseExperiment, resolveExperiment, validateExperiment, type Experiment } from '../../../src/config/experiment';
+import { thinInPlace } from '../../../src/protocol/webview';
+import { PanelModel } from '../../../webview/state';
+import type { Progress } from '../../../src/jobs/types';
 
 test('the default experiment validates and resolves to the fast preset and DEFAULT_MORPH', () => {
   const r = validateExperiment(defaultExperiment());

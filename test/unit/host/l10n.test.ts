@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-const root = path.resolve(__dirname, '..', '..', '..');
+const root = path.resolve(__dirname, '..', '..', '..', '..');
 const lint = () => import(pathToFileURL(path.join(root, 'scripts', 'l10n.mjs')).href);
 
 test('no user-facing text in src/ bypasses vscode.l10n.t, and every l10n.t message is a plain literal', async () => {

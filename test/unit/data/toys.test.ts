@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateToy, toyInfo, toyLogDensity, toyNames } from '../../src/data/toys';
-import { expectedLogScale } from '../../src/data/toys/conditional';
-import { gridEntropy, radialEntropy } from '../../src/data/toys/entropy';
-import { PLANE_TOYS } from '../../src/data/toys/plane';
-import { gaussLegendre } from '../../src/data/toys/special';
+import { generateToy, toyInfo, toyLogDensity, toyNames } from '../../../src/data/toys';
+import { expectedLogScale } from '../../../src/data/toys/conditional';
+import { gridEntropy, radialEntropy } from '../../../src/data/toys/entropy';
+import { PLANE_TOYS } from '../../../src/data/toys/plane';
+import { gaussLegendre } from '../../../src/data/toys/special';
 
 const ALL = [
   'checkerboard', 'fourcircles', 'concentricrings', 'anulus', 'ring', 'star', 'eightstar', 'twospirals',

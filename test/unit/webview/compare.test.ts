@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { EvaluateSummary, Progress } from '../../src/jobs/types';
-import type { ComparedRunData } from '../../src/protocol/webview';
-import { compareMessage, distinctLabels } from '../../src/host/runCompare';
-import type { RunRecord } from '../../src/host/runs';
-import { CURVES_FILE } from '../../src/host/runView';
-import { compareSeries, levelData } from '../../webview/compare';
-import { PanelModel } from '../../webview/state';
+import type { EvaluateSummary, Progress } from '../../../src/jobs/types';
+import type { ComparedRunData } from '../../../src/protocol/webview';
+import { compareMessage, distinctLabels } from '../../../src/host/runCompare';
+import type { RunRecord } from '../../../src/host/runs';
+import { CURVES_FILE } from '../../../src/host/runView';
+import { compareSeries, levelData } from '../../../webview/compare';
+import { PanelModel } from '../../../webview/state';
 
 const progress = (phase: Progress['phase'], step: number, loss: number, extra: Partial<Progress> = {}): Progress => ({ phase, step, epoch: 0, loss, lr: 1e-3, msPerStep: 10, samplesPerSec: 100, elapsedSec: 1, ...extra });
 

@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { baseFlowKey, findReusableBase, morphBaseKeys } from '../../src/host/baseReuse';
-import type { RunRecord } from '../../src/host/runs';
+import { baseFlowKey, findReusableBase, morphBaseKeys } from '../../../src/host/baseReuse';
+import type { RunRecord } from '../../../src/host/runs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-base-reuse-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

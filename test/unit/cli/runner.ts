@@ -4,9 +4,9 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 
 /** The tsc build of the CLI (out/src/cli/main.js). */
-export const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
+export const CLI = path.join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js');
 /** The CLI as it ships: the esbuild bundle (npm test builds it before the unit layer). */
-export const BUNDLED_CLI = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
+export const BUNDLED_CLI = path.join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
 
 export interface CliResult {
   code: number;

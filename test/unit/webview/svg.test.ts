@@ -2,8 +2,8 @@
 // SVG elements; lent to a context for one draw and given back; and the host's check of what it receives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { svgProblem } from '../../src/protocol/webview';
-import { parseFont, recordSvg, RecordingPath2D, SvgRecorder, type SvgEnv } from '../../webview/svgCanvas';
+import { svgProblem } from '../../../src/protocol/webview';
+import { parseFont, recordSvg, RecordingPath2D, SvgRecorder, type SvgEnv } from '../../../webview/svgCanvas';
 
 /** Fixed metrics (6 px per character, ascent 9, descent 3) and #rrggbb / rgba() colours. */
 const env: SvgEnv = {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matrix } from '../../src/data/matrix';
-import { applyScaler, fitScaler, fractionOutside, invertScaler, logDetScaler, type Scaler } from '../../src/data/preprocess';
-import { splitTrainVal, subsample, subsampleIndices } from '../../src/data/split';
-import { Rng } from '../../src/core/random';
-import { generateToy, toyLogDensity } from '../../src/data/toys';
+import { matrix } from '../../../src/data/matrix';
+import { applyScaler, fitScaler, fractionOutside, invertScaler, logDetScaler, type Scaler } from '../../../src/data/preprocess';
+import { splitTrainVal, subsample, subsampleIndices } from '../../../src/data/split';
+import { Rng } from '../../../src/core/random';
+import { generateToy, toyLogDensity } from '../../../src/data/toys';
 
 /** 1000 rows: col a ~ U(0, 10), col b ~ 1e4 + N(0, 2²) (an offset column), col c constant 7. */
 function sample(): ReturnType<typeof matrix> {

@@ -2,11 +2,11 @@
 // and form values out. No DOM needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyDesignerEdit, DESIGNER_FIELDS } from '../../src/config/designer';
-import { defaultExperiment } from '../../src/config/experiment';
-import type { Progress, EvaluateSummary } from '../../src/jobs/types';
-import { CURVE_CAP, DEFAULT_VIEW, PanelModel, sanitizeView } from '../../webview/state';
-import { isOverridden, parseControl } from '../../webview/designer';
+import { applyDesignerEdit, DESIGNER_FIELDS } from '../../../src/config/designer';
+import { defaultExperiment } from '../../../src/config/experiment';
+import type { Progress, EvaluateSummary } from '../../../src/jobs/types';
+import { CURVE_CAP, DEFAULT_VIEW, PanelModel, sanitizeView } from '../../../webview/state';
+import { isOverridden, parseControl } from '../../../webview/designer';
 
 function progress(phase: Progress['phase'], step: number, extra: Partial<Progress> = {}): Progress {
   return { phase, step, epoch: 0, loss: 10 - step / 100, lr: 1e-3, msPerStep: 10, samplesPerSec: 100, elapsedSec: 1, ...extra };

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { listRuns, readRecord, runMetrics, sanitizeRecord, STATUS_FILE } from '../../src/host/runs';
-import { CURVES_FILE, latestView, PLOT_FILE, runViewMessages, RunViewWriter } from '../../src/host/runView';
-import { PanelModel } from '../../webview/state';
-import type { Progress } from '../../src/jobs/types';
+import { listRuns, readRecord, runMetrics, sanitizeRecord, STATUS_FILE } from '../../../src/host/runs';
+import { CURVES_FILE, latestView, PLOT_FILE, runViewMessages, RunViewWriter } from '../../../src/host/runView';
+import { PanelModel } from '../../../webview/state';
+import type { Progress } from '../../../src/jobs/types';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'fm-runs-'));

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matrix, type Matrix } from '../../src/data/matrix';
-import { Rng } from '../../src/core/random';
-import { generateToy } from '../../src/data/toys';
-import { normalTail } from '../../src/data/toys/special';
-import { displacement, energyDistance, fidelity, meanNll, nllSummary, slicedW1, w1Sorted1d } from '../../src/core/metrics';
-import type { Displacement as JobDisplacement, Fidelity as JobFidelity } from '../../src/jobs/types';
+import { matrix, type Matrix } from '../../../src/data/matrix';
+import { Rng } from '../../../src/core/random';
+import { generateToy } from '../../../src/data/toys';
+import { normalTail } from '../../../src/data/toys/special';
+import { displacement, energyDistance, fidelity, meanNll, nllSummary, slicedW1, w1Sorted1d } from '../../../src/core/metrics';
+import type { Displacement as JobDisplacement, Fidelity as JobFidelity } from '../../../src/jobs/types';
 
 function gaussianCloud(n: number, d: number, seed: number, shift: number[] = []): Matrix {
   const rng = new Rng(seed);

@@ -2,8 +2,8 @@
 // gradients against central finite differences, identity at zero parameters, monotonicity, continuity.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../../src/core/random';
-import { splineBackward, splineForward, splineParamCount, splineSpec, SplineSpec } from '../../src/core/spline/kernel';
+import { Rng } from '../../../src/core/random';
+import { splineBackward, splineForward, splineParamCount, splineSpec, SplineSpec } from '../../../src/core/spline/kernel';
 
 const K = 8;
 const B = 3;

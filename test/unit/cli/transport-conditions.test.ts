@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readDataset } from '../../../src/data/read';
-import { runCli } from '../cli-runner';
+import { runCli } from './runner';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-transport-cond-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

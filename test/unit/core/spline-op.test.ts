@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 // tfjs-core's CommonJS build registers no gradients (Add, Sum, …); the full package registers them all.
 import '@tensorflow/tfjs';
-import { initBackend, tf } from '../../src/core/tf';
-import { Rng } from '../../src/core/random';
-import { splineForward, splineSpec } from '../../src/core/spline/kernel';
-import { rqSpline, splineParamCount } from '../../src/core/ops/spline';
+import { initBackend, tf } from '../../../src/core/tf';
+import { Rng } from '../../../src/core/random';
+import { splineForward, splineSpec } from '../../../src/core/spline/kernel';
+import { rqSpline, splineParamCount } from '../../../src/core/ops/spline';
 
 const K = 8;
 const B = 3;

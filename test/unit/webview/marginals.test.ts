@@ -2,8 +2,8 @@
 // pure helpers, no DOM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { beforeAfter, binsFor, column, histogram, ratio, w1Floor, wasserstein1d } from '../../webview/marginals-math';
-import { fmtEstimate } from '../../webview/tables';
+import { beforeAfter, binsFor, column, histogram, ratio, w1Floor, wasserstein1d } from '../../../webview/marginals-math';
+import { fmtEstimate } from '../../../webview/tables';
 
 function rng(seed: number): () => number {
   let s = seed;

@@ -3,9 +3,9 @@
 // both backward passes, forward and inverse, inside and outside the tails, with absent upstream gradients.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splineBackward, splineForward, splineParamCount, splineSpec } from '../../src/core/spline/kernel';
-import { Rng } from '../../src/core/random';
-import { DenseKernels } from '../../src/core/wasm/dense';
+import { splineBackward, splineForward, splineParamCount, splineSpec } from '../../../src/core/spline/kernel';
+import { Rng } from '../../../src/core/random';
+import { DenseKernels } from '../../../src/core/wasm/dense';
 
 function maxRel(a: Float32Array, b: Float32Array): number {
   let m = 0;

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { defaultExperiment, formatExperiment, parseExperiment } from '../../src/config/experiment';
-import { columnChoice, initialChoice, withColumns } from '../../src/host/columnChoice';
-import { runCli } from './cli-runner';
+import { defaultExperiment, formatExperiment, parseExperiment } from '../../../src/config/experiment';
+import { columnChoice, initialChoice, withColumns } from '../../../src/host/columnChoice';
+import { runCli } from '../cli/runner';
 
 const ALL = ['px', 'py', 'pz', 'mjj'];
 

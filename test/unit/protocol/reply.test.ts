@@ -2,7 +2,7 @@
 // Dataset's worker and whenDrawn. Settles once, runs its clean-up once, fails with its message at the deadline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Reply } from '../../src/protocol/reply';
+import { Reply } from '../../../src/protocol/reply';
 
 test('a reply settles once: the first answer wins, later answers and failures are ignored, clean-up runs once', async () => {
   let cleanups = 0;

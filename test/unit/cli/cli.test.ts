@@ -8,7 +8,7 @@ import * as path from 'path';
 import { generateToy } from '../../../src/data/toys';
 import { writeCsv, writeHdf5, writeJson, writeNpy } from '../../../src/data/write';
 import { npyFile, zipFile } from '../data/builders';
-import { BUNDLED_CLI, CLI, runCli } from '../cli-runner';
+import { BUNDLED_CLI, CLI, runCli } from './runner';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-cli-'));
 const TINY = ['--stacks', '1', '--blocks', '1', '--hidden', '16', '--bins', '4'];

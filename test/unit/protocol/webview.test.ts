@@ -2,8 +2,8 @@
 // rejected (the webview is untrusted input for the host).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DESIGNER_FIELDS } from '../../src/config/designer';
-import { isWebviewToHost, MAX_EXPORT_BYTES, toFloat32, webviewMessageProblem } from '../../src/protocol/webview';
+import { DESIGNER_FIELDS } from '../../../src/config/designer';
+import { isWebviewToHost, MAX_EXPORT_BYTES, toFloat32, webviewMessageProblem } from '../../../src/protocol/webview';
 
 // A real 1×1 PNG.
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
