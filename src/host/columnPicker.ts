@@ -59,8 +59,8 @@ function multiPick(title: string, placeholder: string, names: string[], selected
 /** Asks for the feature columns, then the condition columns among the others; undefined when dismissed. */
 export async function pickColumns(all: string[], initial: ColumnChoice, fileName: string, role: 'source' | 'target'): Promise<ColumnChoice | undefined> {
   const features = await multiPick(
-    `Flowmorph: ${fileName} as ${role}: feature columns (1/2)`,
-    'The columns the flows model and the morph moves',
+    role === 'source' ? vscode.l10n.t('Flowmorph: {0} as source: feature columns (1/2)', fileName) : vscode.l10n.t('Flowmorph: {0} as target: feature columns (1/2)', fileName),
+    vscode.l10n.t('The columns the flows model and the morph moves'),
     all,
     initial.columns,
     { step: 'features', role },
@@ -70,8 +70,8 @@ export async function pickColumns(all: string[], initial: ColumnChoice, fileName
   let conditions: string[] = [];
   if (rest.length > 0 && features.length > 0) {
     const picked = await multiPick(
-      `Flowmorph: ${fileName} as ${role}: condition columns (2/2)`,
-      'Columns the flows are conditioned on (a mass, an angle); none for an unconditional dataset',
+      role === 'source' ? vscode.l10n.t('Flowmorph: {0} as source: condition columns (2/2)', fileName) : vscode.l10n.t('Flowmorph: {0} as target: condition columns (2/2)', fileName),
+      vscode.l10n.t('Columns the flows are conditioned on (a mass, an angle); none for an unconditional dataset'),
       rest,
       initial.conditionColumns.filter((c) => rest.includes(c)),
       { step: 'conditions', role },

@@ -33,7 +33,7 @@ export async function compareWith(
     if (candidates.length === 0) throw new Error(`No other run with recorded curves to compare ${run.label} with.`);
     const pick = await vscode.window.showQuickPick(
       candidates.map((r) => ({ label: r.label, description: `${r.kind} · ${r.status}`, detail: `${r.id}  ${runMetrics(r)}`, run: r })),
-      { title: `Flowmorph: compare ${run.label} with…`, matchOnDetail: true },
+      { title: vscode.l10n.t('Flowmorph: compare {0} with…', run.label), matchOnDetail: true },
     );
     if (!pick) return undefined;
     second = pick.run;
