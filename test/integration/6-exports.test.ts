@@ -138,7 +138,9 @@ describe('exports, conditions and base-flow reuse', function () {
   it('the runs tree items have Open in Panel, Evaluate, Export Samples, Reveal and Delete', async () => {
     const a = await api();
     const menu = vscode.extensions.getExtension('flowmorph.flowmorph')!.packageJSON.contributes.menus['view/item/context'] as { command: string; when: string }[];
-    assert.deepEqual(menu.map((m) => m.command), ['flowmorph.run.openInPanel', 'flowmorph.run.evaluate', 'flowmorph.run.exportSamples', 'flowmorph.run.reveal', 'flowmorph.run.delete']);
+    assert.deepEqual(menu.map((m) => m.command), ['flowmorph.run.openInPanel', 'flowmorph.run.evaluate', 'flowmorph.run.exportSamples', 'flowmorph.run.compareWith', 'flowmorph.run.reveal', 'flowmorph.run.delete', 'flowmorph.resumeRun']);
+    // Resume from Checkpoint only on an interrupted base flow (a second menu key once dropped it).
+    assert.equal(menu.find((m) => m.command === 'flowmorph.resumeRun')?.when, 'view == flowmorph.experiment && viewItem == flowmorph.run.fit.interrupted');
     /** The Runs group's items as the tree lists them now. */
     const runNodes = async () => {
       const group = (await a.tree.getChildren()).find((n: any) => n.kind === 'group' && n.group === 'runs')!;
