@@ -16,7 +16,7 @@ import path from 'node:path';
 import { themeAndKeyboardChecks } from './ui-a11y.mjs';
 import { VSCE_PACKAGE_ARGS } from './vsce-args.mjs';
 import {
-  NAV_TIMEOUT_MS, ROOT, copyDir, installExtension, serverDirs, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
+  NAV_TIMEOUT_MS, ROOT, copyDir, installExtension, launchBrowser, makeTempDir, runFromPalette, shutdown, startCodeServer,
   waitUntil, webviewFrame, workbenchUrl,
 } from './vscode-lib.mjs';
 import { panelSession } from './ui-panel.mjs';
@@ -348,10 +348,11 @@ if (results[0].ok && !PANEL_ONLY) {
   }, page);
 
   // Themes (dark, light, both high contrasts) and the keyboard: scripts/ui-a11y.mjs.
-  await themeAndKeyboardChecks({ page, panel: () => panel, step, shot, settingsFile: path.join(serverDirs(csDir).userData, 'User', 'settings.json') });
+  await themeAndKeyboardChecks({ page, panel: () => panel, step, shot });
 
   await step('Explorer › four-circles.csv › Flowmorph › Morph This File writes the morphed CSV', async () => {
-    await page.locator('.activitybar [role="tab"][aria-label^="Explorer"], .activitybar .action-item a[aria-label^="Explorer"]').first().click();
+    await page.keyboard.press('Escape');
+    await runFromPalette(page, 'View: Show Explorer'); // shows it whatever the side bar showed (a click could hide it)
     await flowmorphMenu('four-circles.csv', 'Morph This File', '08-morph-file-menu');
     // It asks for the format (CSV, NPY, HDF5, Parquet): CSV.
     const csv = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'CSV' }).first();

@@ -129,12 +129,10 @@ export class ExperimentStore implements vscode.Disposable {
     const next = edit(JSON.parse(JSON.stringify(cur.experiment)) as Experiment);
     const text = formatExperiment(next);
     this.ownText = text;
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === cur.uri.fsPath);
-    if (doc && doc.getText() !== text) {
-      const ws = new vscode.WorkspaceEdit();
-      ws.replace(doc.uri, doc.validateRange(new vscode.Range(0, 0, doc.lineCount, 0)), text);
-      if (!(await vscode.workspace.applyEdit(ws)) || !(await doc.save())) throw new Error(`could not edit ${vscode.workspace.asRelativePath(cur.uri)}`);
-    } else if (!doc) writeFileAtomic(cur.uri.fsPath, text);
+    // Written atomically; an open clean editor of the file reloads it. (Editing the open document with a
+    // WorkspaceEdit was tried and reverted: VS Code refuses it once its copy is older than the file, and a
+    // failed save left the document dirty for every later edit.)
+    writeFileAtomic(cur.uri.fsPath, text);
     this.changed.fire(origin === undefined ? {} : { origin });
     return { uri: cur.uri, experiment: next, errors: [] };
   }
