@@ -261,6 +261,9 @@ if (results[0].ok && !PANEL_ONLY) {
 
   let panel;
   await step('palette › Flowmorph: Open Flowmorph shows the panel', async () => {
+    // Preview Dataset's "Use as…" notification (and any quick input) must not sit over the palette.
+    await runFromPalette(page, 'Notifications: Clear All Notifications').catch(() => undefined);
+    await page.keyboard.press('Escape');
     await runFromPalette(page, 'Flowmorph: Open Flowmorph');
     panel = await webviewFrame(page, async (f) => (await f.locator('#app .app-name').count()) > 0 && (await f.locator('#app[aria-busy]').count()) === 0);
     await panel.locator('#status-text', { hasText: /Idle/ }).waitFor({ timeout: 30000 });
