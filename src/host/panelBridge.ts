@@ -273,7 +273,10 @@ export class PanelBridge implements vscode.Disposable {
       features: featureNames(this.controller.runs(loaded), [loaded.experiment.source, loaded.experiment.target].map((d) => (d ? absoluteSpec(loaded.uri, d).path : undefined))),
       condition: this.conditionInfo(loaded),
       backend: trainer.backend,
-      nllReference: tutorialReference([...(running ? [running] : []), ...this.controller.runs(loaded)]),
+      nllReference: tutorialReference(
+        [loaded.experiment.source, loaded.experiment.target].map((d) => d?.path),
+        [...(running ? [running] : []), ...this.controller.runs(loaded)],
+      ),
     });
   }
 
@@ -426,8 +429,14 @@ class NewestWins<T> {
 /** The walkthrough's data file (walkthrough/2-fit.md): 400 draws of N(2, 1). */
 export const TUTORIAL_FILE = 'shifted-normal.csv';
 
-/** The tutorial's expected NLL when a base flow was trained on its file: the entropy of N(2, 1). */
-export function tutorialReference(runs: RunRecord[]): { value: number; label: string } | undefined {
-  const onTutorial = runs.some((r) => r.kind === 'fit' && [r.data.source, r.data.target].some((f) => f && path.basename(f) === TUTORIAL_FILE));
-  return onTutorial ? { value: 0.5 * Math.log(2 * Math.PI * Math.E), label: 'entropy of N(2, 1)' } : undefined;
+/**
+ * The tutorial's expected NLL, when the experiment shown reads the tutorial's file and a base flow was
+ * trained on it: the entropy of N(2, 1). The runs folder is shared by every experiment of the workspace, so
+ * the experiment's own files decide (another experiment's NLL chart must not get the tutorial's line).
+ */
+export function tutorialReference(experimentFiles: (string | undefined)[], runs: RunRecord[]): { value: number; label: string } | undefined {
+  const isTutorial = (f: string | undefined): boolean => !!f && path.basename(f) === TUTORIAL_FILE;
+  if (!experimentFiles.some(isTutorial)) return undefined;
+  const trained = runs.some((r) => r.kind === 'fit' && [r.data.source, r.data.target].some(isTutorial));
+  return trained ? { value: 0.5 * Math.log(2 * Math.PI * Math.E), label: 'entropy of N(2, 1)' } : undefined;
 }
