@@ -9,7 +9,13 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/host/runs';
 import type { HostToWebview } from '../../src/protocol/webview';
+import type { Progress } from '../../src/jobs/types';
 import { api, assertDone, capturePosts, uri } from './util';
+
+/** How many of a run's progress points have a finite `field`: the points its chart draws (an evaluation-only point has no loss). */
+function finite(progress: Progress[], field: 'loss' | 'valLoss'): number {
+  return progress.filter((p) => Number.isFinite(p[field])).length;
+}
 
 describe('compare two runs on one chart', function () {
   this.timeout(240_000);
@@ -56,8 +62,8 @@ describe('compare two runs on one chart', function () {
     const phase = msg.runs[0].progress[0].phase;
     const key = (run: number) => `curve-nll:${run}:nll:${phase}:train`;
     const drawn = await a.panel.whenDrawn((d) => (d[key(0)] ?? 0) > 0 && (d[key(1)] ?? 0) > 0, 60_000);
-    assert.equal(drawn[key(0)], msg.runs[0].progress.length);
-    assert.equal(drawn[key(1)], msg.runs[1].progress.length);
+    assert.equal(drawn[key(0)], finite(msg.runs[0].progress, 'loss'));
+    assert.equal(drawn[key(1)], finite(msg.runs[1].progress, 'loss'));
     assert.equal(drawn['curve-nll'], Object.entries(drawn).filter(([k]) => k.startsWith('curve-nll:')).reduce((s, [, n]) => s + n, 0));
   });
 
@@ -68,12 +74,17 @@ describe('compare two runs on one chart', function () {
     assert.deepEqual(dirs, [second.path, first.path]);
     assert.ok(posted.some((m) => m.type === 'compare'));
     const msg = posted.find((m): m is Extract<HostToWebview, { type: 'compare' }> => m.type === 'compare')!;
-    const points = (r: (typeof msg.runs)[number]) => r.progress.length + r.progress.filter((p) => p.valLoss !== undefined).length;
+    const points = (r: (typeof msg.runs)[number]) => finite(r.progress, 'loss') + finite(r.progress, 'valLoss');
     const both = points(msg.runs[0]) + points(msg.runs[1]);
-    await a.panel.whenDrawn((d) => d['curve-nll'] === both, 60_000);
+    // The drawn counts of the panel are merged reports: say which wait failed and what it expected.
+    const nllDrawn = (n: number, what: string) =>
+      a.panel.whenDrawn((d) => d['curve-nll'] === n, 60_000).catch((e: Error) => {
+        throw new Error(`${what}: expected curve-nll ${n} (${msg.runs.map((r) => `${r.id}: ${finite(r.progress, 'loss')} train + ${finite(r.progress, 'valLoss')} val`).join('; ')}); ${e.message}`);
+      });
+    await nllDrawn(both, 'the comparison');
     // One run shown: the NLL chart draws that run's train and validation points only.
     await vscode.commands.executeCommand('flowmorph.openRun', second.path);
-    const drawn = await a.panel.whenDrawn((d) => d['curve-nll'] === points(msg.runs[0]), 60_000);
+    const drawn = await nllDrawn(points(msg.runs[0]), 'Open in Panel of one run');
     assert.equal(drawn['curve-nll'], points(msg.runs[0]));
   });
 });
