@@ -48,6 +48,16 @@ export function otPairs(p: PairingInput): Int32Array {
   const w = C > 0 && p.ca && p.cb ? (p.conditionWeight ?? 0) : 0;
   const fw = p.featureWeights ?? new Float32Array(D).fill(1);
   if (fw.length !== D) throw new Error(`OT pairing: ${fw.length} feature weights for ${D} features`);
+  return solveAssignment(pairingCost(a, b, D, p.ca, p.cb, C, w, fw), n).rowToCol;
+}
+
+/**
+ * The n × n cost matrix (Float64, row-major) of pairing rows of `a` with rows of `b`: Σ_j fw_j (a_ij − b_kj)²,
+ * plus w · ‖ca_i − cb_k‖² when w > 0. Self-contained (no outer names): the pairing thread
+ * (./ot-prefetch.ts) runs this very function's text, so both threads compute the same costs.
+ */
+export function pairingCost(a: Float32Array, b: Float32Array, D: number, ca: Float32Array | undefined, cb: Float32Array | undefined, C: number, w: number, fw: Float32Array): Float64Array {
+  const n = a.length / D;
   const cost = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const ai = i * D;
@@ -59,9 +69,7 @@ export function otPairs(p: PairingInput): Int32Array {
         const t = a[ai + j] - b[bk + j];
         q += fw[j] * t * t;
       }
-      if (w > 0) {
-        const ca = p.ca as Float32Array;
-        const cb = p.cb as Float32Array;
+      if (w > 0 && ca && cb) {
         let r = 0;
         for (let j = 0; j < C; j++) {
           const t = ca[i * C + j] - cb[k * C + j];
@@ -72,5 +80,5 @@ export function otPairs(p: PairingInput): Int32Array {
       cost[row + k] = q;
     }
   }
-  return solveAssignment(cost, n).rowToCol;
+  return cost;
 }

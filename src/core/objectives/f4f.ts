@@ -128,7 +128,7 @@ export class FlowForFlowObjective extends MorphObjective {
     if (f.config.method === 'ot-f4f' || f.config.method === 'cfm-f4f') {
       // Not split into parts (recipe() describes method f4f only).
       const ot = f.config.ot;
-      const pb = f.config.method === 'cfm-f4f' ? this.partnerBatch(step) : pairedBatch(f, this.src, siAll, this.tgt, tiAll);
+      const pb = f.config.method === 'cfm-f4f' ? this.partnerBatch(step) : this.stepPairs(step);
       const reg = this.regression(pb, dir, P);
       if (fraction < ot.pretrain) return { loss: reg, extras: { regression: reg, displacement: pairCost(pb, f.features) } };
       const w = cosine(ot.regressionWeight, (fraction - ot.pretrain) / Math.max(1e-9, 1 - ot.pretrain));

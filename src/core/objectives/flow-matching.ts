@@ -14,7 +14,7 @@ export class FlowMatchingObjective extends MorphObjective {
 
   loss(P: ParamTensors, step: number): StepLoss {
     const f = this.f4f;
-    const pb = pairedBatch(f, this.src, this.srcSampler.indices(step), this.tgt, this.tgtSampler.indices(step));
+    const pb = this.stepPairs(step);
     const rng = new Rng((f.config.train.seed * 1000003 + step * 7919 + 17) >>> 0);
     return { loss: this.matching(pb, rng, P), extras: { displacement: pairCost(pb, f.features) } };
   }

@@ -7,6 +7,7 @@ import { tf } from '../tf';
 import type { MorphConfig } from '../config';
 import type { FlowForFlow } from '../f4f';
 import { otPairs } from '../ot-pairs';
+import { PairingPrefetch, pairingThreadAvailable } from '../ot-prefetch';
 import type { ParamStore, ParamTensors } from '../params';
 import { BatchSampler, gatherRows } from '../train/batches';
 import type { BatchPart } from '../train/part';
@@ -61,6 +62,39 @@ export abstract class MorphObjective implements Objective {
   }
 
   abstract loss(P: ParamTensors, step: number, fraction: number, part?: BatchPart): StepLoss;
+
+  private prefetch: PairingPrefetch | undefined | null;
+
+  /**
+   * Step `step`'s batches paired by exact OT. The pairing of the next step is then asked of a thread of
+   * its own (../ot-prefetch.ts) where one is available, so it is solved while this step's gradient is.
+   */
+  protected stepPairs(step: number): PairedBatch {
+    const f = this.f4f;
+    if (this.prefetch === undefined) {
+      this.prefetch = pairingThreadAvailable()
+        ? new PairingPrefetch(this.src, this.tgt, {
+            D: f.features,
+            C: f.conditions,
+            block: f.config.ot.block,
+            conditionWeight: f.config.ot.conditionWeight,
+            featureWeights: f.pairWeights ?? new Float32Array(f.features).fill(1),
+            batch: this.samplesPerStep,
+          })
+        : null;
+    }
+    const si = this.srcSampler.indices(step);
+    const ti = this.tgtSampler.indices(step);
+    const pb = pairedBatch(f, this.src, si, this.tgt, ti, this.prefetch?.take(step, si, ti));
+    this.prefetch?.request(step + 1, this.srcSampler.indices(step + 1), this.tgtSampler.indices(step + 1));
+    return pb;
+  }
+
+  /** Ends the pairing thread (the trainer calls this when the run ends). */
+  close(): void {
+    this.prefetch?.close();
+    this.prefetch = undefined;
+  }
 }
 
 /** A step's source rows with their OT partners among the target rows (row i of x ↔ row i of y). */
@@ -76,7 +110,7 @@ export interface PairedBatch {
  * Pair a source batch with a target batch by exact OT, in blocks of `ot.block` rows (the cost includes
  * the weighted condition distance for conditional pairs). Both sides are cut to the shorter batch.
  */
-export function pairedBatch(f: FlowForFlow, src: MorphSample, si: ArrayLike<number>, tgt: MorphSample, ti: ArrayLike<number>): PairedBatch {
+export function pairedBatch(f: FlowForFlow, src: MorphSample, si: ArrayLike<number>, tgt: MorphSample, ti: ArrayLike<number>, solved?: Int32Array): PairedBatch {
   const D = f.features;
   const C = f.conditions;
   const n = Math.min(si.length, ti.length);
@@ -87,6 +121,15 @@ export function pairedBatch(f: FlowForFlow, src: MorphSample, si: ArrayLike<numb
   const cyRows = cond ? gatherRows(tgt.c as Float32Array, C, Array.prototype.slice.call(ti, 0, n)) : undefined;
   const y = new Float32Array(n * D);
   const cy = cyRows ? new Float32Array(n * C) : undefined;
+  if (solved) {
+    // σ from the pairing thread (../ot-prefetch.ts): each row's partner in the step's target batch.
+    for (let i = 0; i < n; i++) {
+      const k = solved[i];
+      y.set(yRows.subarray(k * D, (k + 1) * D), i * D);
+      if (cy && cyRows) cy.set(cyRows.subarray(k * C, (k + 1) * C), i * C);
+    }
+    return { n, x, y, cx, cy };
+  }
   const B = f.config.ot.block;
   for (let s = 0; s < n; s += B) {
     const e = Math.min(n, s + B);

@@ -39,6 +39,8 @@ export interface Objective {
    * frozen parts), or undefined when it cannot be split into batch parts.
    */
   recipe?(): ObjectiveRecipe | undefined;
+  /** Ends what the objective runs beside the training thread (the trainer calls it when the run ends). */
+  close?(): void;
 }
 
 /**

@@ -187,6 +187,7 @@ export async function train(obj: Objective, cfg: TrainConfig, hooks: TrainHooks 
   } finally {
     // Workers end with the run, whether it finished, was cancelled or threw.
     await par?.close();
+    obj.close?.();
   }
   if (obj.validate && (history.length === 0 || history[history.length - 1].valLoss === undefined)) lastVal = obj.validate();
   if (hooks.checkpoint) saveCheckpoint(hooks.checkpoint.dir, store, opt, step, elapsed(), hooks.checkpoint.tag);

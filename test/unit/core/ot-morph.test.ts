@@ -9,6 +9,7 @@ import { Flow } from '../../../src/core/flow';
 import { distilPartners, DISTIL_ROWS, splitBudget } from '../../../src/core/distil';
 import { FlowForFlow, FrozenDensity, type MorphSample } from '../../../src/core/f4f';
 import { checkPairingSize, otPairs } from '../../../src/core/ot-pairs';
+import { PairingPrefetch } from '../../../src/core/ot-prefetch';
 import { Rng } from '../../../src/core/random';
 import { train } from '../../../src/core/train/trainer';
 import { gaussianOtMatrix, gaussianRows, GAUSS } from '../../../bench/morph';
@@ -48,6 +49,53 @@ test('OT pairing equals brute force over all permutations (with condition and fe
     assert.deepEqual([...sigma].sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i), 'a permutation');
     const got = Array.from(sigma).reduce((s, k, i) => s + cost(i, k), 0);
     assert.ok(Math.abs(got - best) <= 1e-9 * Math.max(1, best), `trial ${trial}: ${got} vs brute force ${best}`);
+  }
+});
+
+test('the pairing thread finds the training thread\'s permutation, block by block, and answers only the step and rows asked', () => {
+  const rng = new Rng(11);
+  const rows = 300;
+  const D = 3;
+  const C = 1;
+  const src = { x: rng.fillNormal(new Float32Array(rows * D)) as Float32Array, c: rng.fillNormal(new Float32Array(rows)) as Float32Array, rows };
+  const tgt = { x: rng.fillNormal(new Float32Array(rows * D)) as Float32Array, c: rng.fillNormal(new Float32Array(rows)) as Float32Array, rows };
+  const featureWeights = Float32Array.from([1, 0.5, 2]);
+  const block = 40;
+  const p = new PairingPrefetch(src, tgt, { D, C, block, conditionWeight: 3, featureWeights, batch: 100 });
+  try {
+    for (let step = 0; step < 3; step++) {
+      // 100 source rows against 90 target rows: both cut to 90, paired in blocks of 40, 40 and 10.
+      const si = rng.permutation(rows).subarray(0, 100);
+      const ti = rng.permutation(rows).subarray(0, 90);
+      p.request(step, si, ti);
+      assert.equal(p.take(step + 1, si, ti), undefined, 'another step');
+      p.request(step, si, ti);
+      const sigma = p.take(step, si, ti);
+      assert.ok(sigma);
+      assert.equal(sigma.length, 90);
+      const gather = (m: Float32Array, cols: number, idx: Int32Array) => Float32Array.from({ length: idx.length * cols }, (_, k) => m[idx[Math.floor(k / cols)] * cols + (k % cols)]);
+      for (let s = 0; s < 90; s += block) {
+        const e = Math.min(90, s + block);
+        const want = otPairs({
+          a: gather(src.x, D, si.subarray(s, e)),
+          b: gather(tgt.x, D, ti.subarray(s, e)),
+          D,
+          ca: gather(src.c, C, si.subarray(s, e)),
+          cb: gather(tgt.c, C, ti.subarray(s, e)),
+          C,
+          conditionWeight: 3,
+          featureWeights,
+        });
+        assert.deepEqual([...sigma.subarray(s, e)], [...want].map((k) => s + k));
+      }
+      // Asked for other rows than these: no answer (the caller pairs on its own thread).
+      p.request(step, si, ti);
+      const other = Int32Array.from(si);
+      other[5] = (other[5] + 1) % rows;
+      assert.equal(p.take(step, other, ti), undefined);
+    }
+  } finally {
+    p.close();
   }
 });
 
