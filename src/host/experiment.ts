@@ -103,7 +103,7 @@ export class ExperimentStore implements vscode.Disposable {
    */
   async create(opts: { folder?: vscode.Uri; name?: string; init?: Partial<Experiment> } = {}): Promise<vscode.Uri> {
     const folder = opts.folder ?? vscode.workspace.workspaceFolders?.[0]?.uri;
-    if (!folder) throw new Error('Flowmorph needs an open folder for its experiment file and runs.');
+    if (!folder) throw new Error(vscode.l10n.t('Flowmorph needs an open folder for its experiment file and runs.'));
     const stem = (opts.name ?? 'experiment').replace(/\.flowmorph\.json$/, '').replace(/[^A-Za-z0-9._-]+/g, '-') || 'experiment';
     let file = path.join(folder.fsPath, `${stem}${EXPERIMENT_SUFFIX}`);
     for (let i = 2; fs.existsSync(file); i++) file = path.join(folder.fsPath, `${stem}-${i}${EXPERIMENT_SUFFIX}`);
@@ -124,7 +124,7 @@ export class ExperimentStore implements vscode.Disposable {
   async update(edit: (exp: Experiment) => Experiment, origin?: string): Promise<LoadedExperiment> {
     const cur = await this.ensure();
     if (cur.errors.length > 0) {
-      throw new Error(`${vscode.workspace.asRelativePath(cur.uri)} has errors; fix them first:\n${cur.errors.join('\n')}`);
+      throw new Error(vscode.l10n.t('{0} has errors; fix them first:\n{1}', vscode.workspace.asRelativePath(cur.uri), cur.errors.join('\n')));
     }
     const next = edit(JSON.parse(JSON.stringify(cur.experiment)) as Experiment);
     const text = formatExperiment(next);
