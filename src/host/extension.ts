@@ -55,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
   }));
   const controller = new Controller(store, trainer);
   controller.log = log;
+  store.log = (line) => log.warn(line);
   const bridge = new PanelBridge(controller, log);
   const tree = new ExperimentTree(store, trainer);
 

@@ -12,7 +12,7 @@ import { defaultExperiment } from '../config/experiment';
 import { toFloat32, type ConditionInfo, type DensityGrid, type ExportBackground, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol/webview';
 import { trainMorphWithDensity } from './densityMorph';
 import { Controller } from './controller';
-import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
+import { absoluteSpec, outputRoot, UnsavedEditorError, type LoadedExperiment } from './experiment';
 import type { Log } from './log';
 import { Reply } from '../protocol/reply';
 import { FlowmorphPanel } from './panel';
@@ -314,14 +314,24 @@ export class PanelBridge implements vscode.Disposable {
         break;
       case 'designerEdit': {
         let error: string | undefined;
-        const next = await c.store.update((exp) => {
-          const r = applyDesignerEdit(exp, msg.path, msg.value);
-          if (!r.ok) {
-            error = r.error;
-            return exp;
-          }
-          return r.experiment;
-        }, 'designer');
+        let next: LoadedExperiment;
+        try {
+          next = await c.store.update((exp) => {
+            const r = applyDesignerEdit(exp, msg.path, msg.value);
+            if (!r.ok) {
+              error = r.error;
+              return exp;
+            }
+            return r.experiment;
+          }, 'designer');
+        } catch (e) {
+          if (!(e instanceof UnsavedEditorError)) throw e;
+          // Refused (unsaved changes in an editor): the designer shows the file as it is, and why.
+          const now = await c.store.get();
+          if (!now) throw e;
+          this.post({ type: 'designer', experiment: now.experiment, errors: [e.message, ...now.errors] });
+          break;
+        }
         this.post({ type: 'designer', experiment: next.experiment, errors: error ? [error] : [] });
         break;
       }
