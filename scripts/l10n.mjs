@@ -4,7 +4,11 @@
 //    it (atomically); `--check` only compares and exits 1 when it is stale or a message is not localised.
 //  - the lint: a string with words in it that reaches a user-facing VS Code API (messages, status bar,
 //    progress titles, quick picks, input boxes, file dialogs; SINKS below) without going through
-//    vscode.l10n.t is reported with its file and line. test/unit/host/l10n.test.ts runs both.
+//    vscode.l10n.t is reported with its file and line. So is the message of a `new Error(…)` in src/host
+//    (commands and the panel show what they throw); an internal error no person reads (an invariant, a
+//    test hook) carries `// l10n-ignore: <why>` on its line or the line above. src/host/l10n.ts's
+//    `l10n.t` (for modules the unit tests load without vscode) counts as vscode.l10n.t.
+//    test/unit/host/l10n.test.ts runs both.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -31,6 +35,12 @@ const WINDOW_SINKS = {
 const OWN_SINKS = { datasetArg: [1], announceExport: [1] };
 /** Object properties whose value is shown (options of the APIs above, quick pick items). */
 const SHOWN_PROPERTIES = new Set(['title', 'placeHolder', 'prompt', 'saveLabel', 'openLabel', 'label', 'description', 'detail', 'message']);
+/** Errors whose messages the host shows (a command's failure, the panel's status line): `new <name>(…)`. */
+const ERROR_CONSTRUCTOR = /^(Error|TypeError|RangeError)$/;
+/** The marker that exempts an internal error (on the line of its `new Error(` or the line above). */
+const IGNORE = /\/\/\s*l10n-ignore\b/;
+/** A file of the host (whose errors reach a person); the engine's and the CLI's stay English. */
+const isHost = (file) => /(^|[\\/])src[\\/]host[\\/]/.test(file);
 /** A literal is text for a person when it holds a word (two letters); ', ' or '…' alone are not. */
 const WORDY = /[A-Za-z]{2}/;
 
@@ -136,6 +146,17 @@ export function scan(files) {
       ts.forEachChild(n, visit);
     };
     visit(sf);
+    if (isHost(file)) {
+      const lines = text.split('\n');
+      const errors = (n) => {
+        if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && ERROR_CONSTRUCTOR.test(n.expression.text) && n.arguments?.length) {
+          const line = sf.getLineAndCharacterOfPosition(n.getStart(sf)).line;
+          if (!IGNORE.test(lines[line]) && !(line > 0 && IGNORE.test(lines[line - 1]))) shown(n.arguments[0], n.expression.text);
+        }
+        ts.forEachChild(n, errors);
+      };
+      errors(sf);
+    }
   }
   return { keys, dynamic, unlocalised };
 }

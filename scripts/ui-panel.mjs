@@ -262,11 +262,12 @@ export async function panelSession({ csDir, tmp, step, shot, readme }) {
             colours = await panel.evaluate(() => {
               const css = getComputedStyle(document.documentElement);
               const app = document.getElementById('app');
-              return { fg: app.dataset.chartForeground, bg: app.dataset.chartBackground, cssFg: css.getPropertyValue('--vscode-editor-foreground').trim(), cssBg: css.getPropertyValue('--vscode-editor-background').trim() };
+              return { fg: app.dataset.chartForeground, bg: app.dataset.chartBackground, line: app.dataset.chartLineWidth, cssFg: css.getPropertyValue('--vscode-editor-foreground').trim(), cssBg: css.getPropertyValue('--vscode-editor-background').trim() };
             });
-            return colours.fg === colours.cssFg && colours.bg === colours.cssBg;
+            // High-contrast themes draw thicker lines (webview/theme.ts: strokes).
+            return colours.fg === colours.cssFg && colours.bg === colours.cssBg && colours.line === (t.body.includes('high-contrast') ? '2.5' : '1.6');
           },
-          { timeoutMs: 15000, what: `chart colours from the ${t.name} theme` },
+          { timeoutMs: 15000, what: `chart colours and line width from the ${t.name} theme` },
         ).catch((e) => {
           throw new Error(`${e.message}: ${JSON.stringify(colours)}`);
         });

@@ -234,8 +234,8 @@ export class ScatterBoard {
         ctx.beginPath();
         ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
         ctx.clip();
-        ctx.strokeStyle = withAlpha(this.theme.foreground, 0.4);
-        ctx.lineWidth = 0.7;
+        ctx.strokeStyle = withAlpha(this.theme.foreground, this.theme.strokes.alpha.arrow);
+        ctx.lineWidth = this.theme.strokes.arrow;
         ctx.beginPath();
         for (const [ax, ay, bx, by] of segs) {
           const x0 = scales.x.getPixelForValue(ax);

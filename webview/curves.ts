@@ -16,7 +16,7 @@ import { card } from './dom';
 import type { Card } from './dom';
 import type { Point } from './sampling';
 import type { PanelModel } from './state';
-import { withAlpha } from './theme';
+import { curveStroke, withAlpha } from './theme';
 import type { Theme } from './theme';
 
 type ColorKey = 'blue' | 'orange' | 'green' | 'purple' | 'red' | 'yellow' | 'foreground';
@@ -168,9 +168,10 @@ export class CurveBoard {
         const color = l.color === 'foreground' ? t.foreground : t[l.color];
         ds.data = data;
         ds.hidden = data.length === 0;
-        ds.borderColor = withAlpha(color, l.faint ? 0.45 : l.dashed ? 0.7 : 0.95);
-        ds.backgroundColor = withAlpha(color, 0.95);
-        ds.borderWidth = l.faint ? 1 : 1.6;
+        const stroke = curveStroke(t.strokes, l);
+        ds.borderColor = withAlpha(color, stroke.alpha);
+        ds.backgroundColor = withAlpha(color, t.strokes.alpha.line);
+        ds.borderWidth = stroke.width;
         // Compared runs: the first as its lines are, the others dashed (levels dotted) and with square markers.
         ds.borderDash = run === 0 ? (l.dashed ? [6, 4] : []) : l.dashed || l.level ? [2, 3] : [7, 3];
         ds.pointStyle = run === 0 ? 'circle' : 'rect';

@@ -379,10 +379,11 @@ document.addEventListener('securitypolicyviolation', (e) =>
   post({ type: 'log', level: 'warn', message: `CSP blocked ${e.blockedURI || 'inline'} (${e.violatedDirective})`.slice(0, 10_000) }),
 );
 
-/** The colours the charts were drawn with, for the UI test's theme checks (scripts/ui-panel.mjs). */
+/** The colours and line width the charts were drawn with, for the UI test's theme checks (scripts/ui-panel.mjs). */
 function markTheme(): void {
   app.dataset.chartForeground = theme.foreground;
   app.dataset.chartBackground = theme.background;
+  app.dataset.chartLineWidth = String(theme.strokes.line);
 }
 markTheme();
 

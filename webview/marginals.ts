@@ -138,10 +138,10 @@ export class MarginalBoard {
         any = true;
         const color = t[s.color];
         ds.stepped = 'after';
-        ds.borderColor = withAlpha(color, s.reference ? 0.9 : 0.95);
+        ds.borderColor = withAlpha(color, s.reference ? (t.highContrast ? 1 : 0.9) : t.strokes.alpha.line);
         ds.backgroundColor = withAlpha(color, 0.22);
         ds.fill = s.reference ? 'origin' : false;
-        ds.borderWidth = s.reference ? 1 : 1.6;
+        ds.borderWidth = s.reference ? t.strokes.thin : t.strokes.line;
         ds.borderDash = s.dashed ? [5, 3] : [];
         ds.pointRadius = 0;
       });
@@ -158,15 +158,15 @@ export class MarginalBoard {
         ds.hidden = pts.length === 0;
         ds.showLine = false;
         const color = t[s.color];
-        ds.borderColor = withAlpha(color, 0.95);
-        ds.backgroundColor = withAlpha(color, 0.95);
+        ds.borderColor = withAlpha(color, t.strokes.alpha.line);
+        ds.backgroundColor = withAlpha(color, t.strokes.alpha.line);
         ds.pointRadius = 2;
-        ds.borderWidth = 1;
+        ds.borderWidth = t.strokes.thin;
       });
       const unity = p.chart.data.datasets[HISTS.length + RATIOS.length] as unknown as LineDataset;
       unity.data = target ? [{ x: lo, y: 1 }, { x: hi, y: 1 }] : [];
-      unity.borderColor = withAlpha(t.foreground, 0.5);
-      unity.borderWidth = 1;
+      unity.borderColor = withAlpha(t.foreground, t.strokes.alpha.unity);
+      unity.borderWidth = t.strokes.thin;
       unity.borderDash = [4, 3];
       unity.pointRadius = 0;
       const sc = p.chart.options.scales as Record<'x' | 'y' | 'ratio', any>;
@@ -244,7 +244,7 @@ function errorBarPlugin(): Plugin<'line'> {
         ctx.rect(chart.chartArea.left, y.top, chart.chartArea.right - chart.chartArea.left, y.bottom - y.top);
         ctx.clip();
         ctx.strokeStyle = String(ds.borderColor ?? '#888');
-        ctx.lineWidth = 1;
+        ctx.lineWidth = Number(ds.borderWidth ?? 1);
         ctx.beginPath();
         ds.data.forEach((pt, k) => {
           const e = ds.errors![k];

@@ -182,8 +182,8 @@ export class PairPlot {
         ctx.fillStyle = withAlpha(color, 0.25);
         ctx.fill();
       }
-      ctx.strokeStyle = withAlpha(color, 0.95);
-      ctx.lineWidth = 1.2;
+      ctx.strokeStyle = withAlpha(color, t.strokes.alpha.line);
+      ctx.lineWidth = 1.2 * t.strokes.thin; // a small cell's line: 1.2 px, 1.8 in high contrast
       ctx.stroke();
     });
   }

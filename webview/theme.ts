@@ -16,6 +16,37 @@ export interface Theme {
   purple: string;
   red: string;
   yellow: string;
+  /** A high-contrast theme (dark or light). */
+  highContrast: boolean;
+  /** Line widths and opacities of the charts (thicker and more opaque in high contrast). */
+  strokes: Strokes;
+}
+
+/**
+ * How the charts draw their lines: widths in CSS px and opacities. High-contrast themes get thicker, (nearly)
+ * opaque lines: a pale 1-px line is what those themes are there to avoid. Outside them the values are the
+ * panel's usual ones.
+ */
+export interface Strokes {
+  /** A data line: a curve, a histogram's outline, the pair plot's diagonal histograms. */
+  line: number;
+  /** A secondary line: a training curve behind its validation one, a reference histogram, the ratio's markers, error bars and unity line. */
+  thin: number;
+  /** The morph's displacement arrows (many, over the clouds). */
+  arrow: number;
+  /** Opacities: a data line, a dashed one (levels, bounds), a faint one (training curves), the ratio's unity line, the arrows. */
+  alpha: { line: number; dashed: number; faint: number; unity: number; arrow: number };
+}
+
+export function strokes(highContrast: boolean): Strokes {
+  return highContrast
+    ? { line: 2.5, thin: 1.5, arrow: 1, alpha: { line: 1, dashed: 1, faint: 0.8, unity: 1, arrow: 0.7 } }
+    : { line: 1.6, thin: 1, arrow: 0.7, alpha: { line: 0.95, dashed: 0.7, faint: 0.45, unity: 0.5, arrow: 0.4 } };
+}
+
+/** A curve's width and opacity: faint (training) lines thin and pale, dashed ones (levels) less opaque. */
+export function curveStroke(s: Strokes, l: { faint?: boolean; dashed?: boolean }): { width: number; alpha: number } {
+  return { width: l.faint ? s.thin : s.line, alpha: l.faint ? s.alpha.faint : l.dashed ? s.alpha.dashed : s.alpha.line };
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -42,6 +73,8 @@ export function readTheme(): Theme {
     purple: cssVar('--vscode-charts-purple', '#b180d7'),
     red: cssVar('--vscode-charts-red', '#f14c4c'),
     yellow: cssVar('--vscode-charts-yellow', '#cca700'),
+    highContrast: hc,
+    strokes: strokes(hc),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Experiment } from '../config/experiment';
 import type { DataSpec } from '../jobs/types';
+import { l10n } from './l10n';
 
 export interface ColumnChoice {
   /** Feature columns by name, in file order. */
@@ -20,10 +21,10 @@ export interface ColumnChoice {
  */
 export function columnChoice(all: readonly string[], features: readonly string[], conditions: readonly string[]): ColumnChoice {
   const unknown = [...features, ...conditions].filter((c) => !all.includes(c));
-  if (unknown.length) throw new Error(`no column ${unknown.map((c) => `"${c}"`).join(', ')} in the file (its columns: ${all.join(', ')})`);
+  if (unknown.length) throw new Error(l10n.t('no column {0} in the file (its columns: {1})', unknown.map((c) => `"${c}"`).join(', '), all.join(', ')));
   const both = features.filter((c) => conditions.includes(c));
-  if (both.length) throw new Error(`${both.join(', ')} cannot be both a feature and a condition`);
-  if (features.length === 0) throw new Error('choose at least one feature column');
+  if (both.length) throw new Error(l10n.t('{0} cannot be both a feature and a condition', both.join(', ')));
+  if (features.length === 0) throw new Error(l10n.t('choose at least one feature column'));
   return { columns: all.filter((c) => features.includes(c)), conditionColumns: all.filter((c) => conditions.includes(c)) };
 }
 

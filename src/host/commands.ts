@@ -170,7 +170,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const ask = interactive(args);
       const loaded = await c.store.ensure();
       const run = o.run ?? latestMorph(c.runs(loaded))?.path;
-      if (!run) throw new Error('No finished morph run yet: train a morph first (Flowmorph: Train Morph).');
+      if (!run) throw new Error(vscode.l10n.t('No finished morph run yet: train a morph first (Flowmorph: Train Morph).'));
       const cond = await chooseCondition(run, o.condition, c.targetCondition, ask);
       if (!cond) return undefined;
       const format = await chooseFormat(o.format, ask);
@@ -182,7 +182,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
 
     'flowmorph.openRun': async (...args: unknown[]) => {
       const dir = runDirArg(args);
-      if (!dir) throw new Error('Open in Panel: which run? (a run folder path or a run in the Flowmorph view)');
+      if (!dir) throw new Error(vscode.l10n.t('Open in Panel: which run? (a run folder path or a run in the Flowmorph view)'));
       FlowmorphPanel.show(context);
       await bridge.postState();
       return bridge.showRun(dir);
@@ -190,7 +190,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
 
     'flowmorph.resumeRun': async (...args: unknown[]) => {
       const dir = runDirArg(args);
-      if (!dir) throw new Error('Resume: which run? (a run folder path or a run in the Flowmorph view)');
+      if (!dir) throw new Error(vscode.l10n.t('Resume: which run? (a run folder path or a run in the Flowmorph view)'));
       return c.resume(dir);
     },
 

@@ -25,12 +25,12 @@ export async function compareWith(
   let second: RunRecord | undefined;
   if (other !== undefined) {
     const rec = readRecord(other);
-    if (!rec) throw new Error(`${other}: not a Flowmorph run folder (no status record)`);
+    if (!rec) throw new Error(vscode.l10n.t('{0}: not a Flowmorph run folder (no status record)', other));
     second = { ...rec, path: other };
   } else {
     const loaded = await c.store.get();
     const candidates = (loaded ? c.runs(loaded) : []).filter((r) => r.path !== run.path && hasRunView(r.path));
-    if (candidates.length === 0) throw new Error(`No other run with recorded curves to compare ${run.label} with.`);
+    if (candidates.length === 0) throw new Error(vscode.l10n.t('No other run with recorded curves to compare {0} with.', run.label));
     const pick = await vscode.window.showQuickPick(
       candidates.map((r) => ({ label: r.label, description: `${r.kind} · ${r.status}`, detail: `${r.id}  ${runMetrics(r)}`, run: r })),
       { title: vscode.l10n.t('Flowmorph: compare {0} with…', run.label), matchOnDetail: true },

@@ -50,7 +50,7 @@ export class Controller {
     const loaded = await this.store.ensure();
     if (loaded.errors.length) throw new Error(`${vscode.workspace.asRelativePath(loaded.uri)}: ${loaded.errors.join('; ')}`);
     for (const role of need) {
-      if (!loaded.experiment[role]) throw new Error(`The experiment has no ${role} dataset yet: right-click a data file › Flowmorph: Use as ${role === 'source' ? 'Source' : 'Target'}.`);
+      if (!loaded.experiment[role]) throw new Error(role === 'source' ? vscode.l10n.t('The experiment has no source dataset yet: right-click a data file › Flowmorph: Use as Source.') : vscode.l10n.t('The experiment has no target dataset yet: right-click a data file › Flowmorph: Use as Target.'));
     }
     return loaded;
   }
@@ -90,11 +90,11 @@ export class Controller {
    */
   async resume(dir: string): Promise<RunRecord> {
     const rec = readRecord(dir);
-    if (!rec) throw new Error(`${dir} is not a Flowmorph run folder (no status record).`);
-    if (rec.status === 'running' || rec.status === 'done') throw new Error(`${rec.label} is ${rec.status}: nothing to resume.`);
-    if (rec.kind !== 'fit') throw new Error(`${rec.label}: only base-flow runs can resume from a checkpoint yet; train the morph again (Flowmorph: Train Morph).`);
+    if (!rec) throw new Error(vscode.l10n.t('{0} is not a Flowmorph run folder (no status record).', dir));
+    if (rec.status === 'running' || rec.status === 'done') throw new Error(vscode.l10n.t('{0} is {1}: nothing to resume.', rec.label, rec.status));
+    if (rec.kind !== 'fit') throw new Error(vscode.l10n.t('{0}: only base-flow runs can resume from a checkpoint yet; train the morph again (Flowmorph: Train Morph).', rec.label));
     const file = rec.data.source ?? rec.data.target;
-    if (!file) throw new Error(`${rec.label}: its record does not say which data it trained on.`);
+    if (!file) throw new Error(vscode.l10n.t('{0}: its record does not say which data it trained on.', rec.label));
     const loaded = await this.experiment();
     const r = resolveWith({}, loaded.experiment);
     const role = rec.role === 'source' || rec.role === 'target' ? rec.role : undefined;
@@ -180,7 +180,7 @@ export class Controller {
   async evaluate(opts: { run?: string; n?: number } = {}): Promise<RunRecord> {
     const loaded = await this.experiment(['source', 'target']);
     const run = opts.run ?? latestMorph(this.runs(loaded))?.path;
-    if (!run) throw new Error('No finished morph run to evaluate: train a morph first.');
+    if (!run) throw new Error(vscode.l10n.t('No finished morph run to evaluate: train a morph first.'));
     const job: EvaluateJobSpec = {
       run,
       source: absoluteSpec(loaded.uri, loaded.experiment.source!),
@@ -215,7 +215,7 @@ export class Controller {
   async transport(data: DataSpec, opts: { run?: string; inverse?: boolean; targetCondition?: number[]; label: string; slug: string; out: (dir: string) => string }): Promise<RunRecord> {
     const loaded = await this.experiment();
     const run = opts.run ?? latestMorph(this.runs(loaded))?.path;
-    if (!run) throw new Error('No finished morph run yet: train a morph first (Flowmorph: Train Morph).');
+    if (!run) throw new Error(vscode.l10n.t('No finished morph run yet: train a morph first (Flowmorph: Train Morph).'));
     const job: TransportJob = {
       run,
       data,
@@ -248,7 +248,7 @@ export class Controller {
       const loaded = await this.experiment();
       runDir = opts.run ?? latestMorph(this.runs(loaded))?.path;
     }
-    if (!runDir) throw new Error('No samples yet: train a model first.');
+    if (!runDir) throw new Error(vscode.l10n.t('No samples yet: train a model first.'));
     const folder = opts.folder ?? path.join(runDir, 'samples');
     if (fs.existsSync(path.join(runDir, 'run.json'))) {
       const meta = readRunMeta(runDir);
@@ -258,10 +258,10 @@ export class Controller {
       const exp = loaded.experiment.source ? absoluteSpec(loaded.uri, loaded.experiment.source) : undefined;
       const spec: DataSpec = exp && path.resolve(exp.path) === path.resolve(src) ? exp : { path: src };
       const rec = await this.transport(spec, { run: runDir, targetCondition: opts.targetCondition, label: `export samples of ${path.basename(runDir)}`, slug: 'export-samples', out: () => file });
-      if (rec.status !== 'done') throw new Error(`Export Samples: ${rec.status}${rec.error ? `: ${rec.error}` : ''}`);
+      if (rec.status !== 'done') throw new Error(rec.error ? vscode.l10n.t('Export Samples: {0}: {1}', rec.status, rec.error) : vscode.l10n.t('Export Samples: {0}', rec.status));
       return [file];
     }
-    if (!last || last.run.path !== runDir) throw new Error(`No samples of ${path.basename(runDir)} in this window: a base flow's samples are those of its last snapshot.`);
+    if (!last || last.run.path !== runDir) throw new Error(vscode.l10n.t("No samples of {0} in this window: a base flow's samples are those of its last snapshot.", path.basename(runDir)));
     const { snapshot } = last;
     const columns = recordedColumns(runDir, (c) => c.length === snapshot.cols) ?? Array.from({ length: snapshot.cols }, (_, i) => `x${i}`);
     // Written in a worker: the writers (h5wasm, Parquet) never load on the extension host's thread.

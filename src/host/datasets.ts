@@ -11,6 +11,7 @@ import { Reply } from '../protocol/reply';
 import type { DatasetPreview, PreviewReply, PreviewRequest } from '../protocol/worker';
 import { generateToy, toyInfo, toyNames } from '../data/toys';
 import { writeCsv } from '../data/write-plain';
+import { l10n } from './l10n';
 
 export { DATASET_EXTENSIONS, isDatasetFile } from '../data/formats';
 export { toyNames, toyInfo };
@@ -63,6 +64,6 @@ export function previewInWorker(workerFile: string, req: PreviewRequest): Promis
     else if (m.type === 'preview-error') reply.reject(new Error((m as Extract<PreviewReply, { type: 'preview-error' }>).message));
   });
   worker.on('error', (e) => reply.reject(e));
-  worker.on('exit', (code) => reply.reject(new Error(`the preview worker exited (code ${code})`)));
+  worker.on('exit', (code) => reply.reject(new Error(l10n.t('the preview worker exited (code {0})', code))));
   return reply.promise;
 }

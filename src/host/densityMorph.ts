@@ -7,11 +7,12 @@
 import { applyDesignerEdit } from '../config/designer';
 import type { Experiment } from '../config/experiment';
 import type { Controller } from './controller';
+import { l10n } from './l10n';
 
 /** The experiment with morph.method set to ot-f4f (an Error with the rule's message if refused). */
 export function withDensityMethod(exp: Experiment): Experiment {
   const r = applyDesignerEdit(exp, 'morph.method', 'ot-f4f');
-  if (!r.ok) throw new Error(`Cannot set morph.method to ot-f4f: ${r.error}`);
+  if (!r.ok) throw new Error(l10n.t('Cannot set morph.method to ot-f4f: {0}', r.error));
   return r.experiment;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The current experiment: one `*.flowmorph.json` file in the workspace (src/config/experiment.ts).
- * Picks it (last used, else the first in the workspace), reads and validates it, writes edits atomically,
- * and resolves its relative paths (data and output folder are relative to the experiment file).
+ * Picks it (last used, else the first in the workspace), reads and validates it, writes edits (one at a
+ * time: through its open editor's document when there is one, else atomically), and resolves its relative
+ * paths (data and output folder are relative to the experiment file).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,6 +23,9 @@ export interface LoadedExperiment {
   errors: string[];
 }
 
+/** update() refused: the file has unsaved changes in an editor, which its edit would overwrite. */
+export class UnsavedEditorError extends Error {}
+
 /** Why the current experiment changed: `origin` is what update() was told (e.g. 'designer'), else absent. */
 export interface ExperimentChange {
   origin?: string;
@@ -35,6 +39,10 @@ export class ExperimentStore implements vscode.Disposable {
   private readonly watcher: vscode.FileSystemWatcher;
   /** The text update() last wrote: the watcher's echo of that write was announced already. */
   private ownText: string | undefined;
+  /** update() runs one edit at a time (each reads the file the previous one wrote). */
+  private edits: Promise<unknown> = Promise.resolve();
+  /** Where update() says which way it wrote (the WorkspaceEdit's failures); extension.ts sets it. */
+  log: ((line: string) => void) | undefined;
 
   constructor(private readonly state: vscode.Memento) {
     const last = state.get<string>(LAST_USED_KEY);
@@ -42,9 +50,13 @@ export class ExperimentStore implements vscode.Disposable {
     this.watcher = vscode.workspace.createFileSystemWatcher(`**/*${EXPERIMENT_SUFFIX}`);
     const onFile = (uri: vscode.Uri) => {
       if (this.current && uri.fsPath !== this.current.fsPath) return;
-      if (this.ownText !== undefined && readText(uri.fsPath) === this.ownText) return;
-      this.ownText = undefined;
-      this.changed.fire({});
+      // Judged once the edits under way are done: the watcher may report an edit's write while the next
+      // edit is between reading the file and writing it (the file then holds neither outside text nor ownText).
+      void this.edits.then(() => {
+        if (this.ownText !== undefined && readText(uri.fsPath) === this.ownText) return;
+        this.ownText = undefined;
+        this.changed.fire({});
+      });
     };
     this.watcher.onDidChange(onFile);
     this.watcher.onDidCreate(onFile);
@@ -103,7 +115,7 @@ export class ExperimentStore implements vscode.Disposable {
    */
   async create(opts: { folder?: vscode.Uri; name?: string; init?: Partial<Experiment> } = {}): Promise<vscode.Uri> {
     const folder = opts.folder ?? vscode.workspace.workspaceFolders?.[0]?.uri;
-    if (!folder) throw new Error('Flowmorph needs an open folder for its experiment file and runs.');
+    if (!folder) throw new Error(vscode.l10n.t('Flowmorph needs an open folder for its experiment file and runs.'));
     const stem = (opts.name ?? 'experiment').replace(/\.flowmorph\.json$/, '').replace(/[^A-Za-z0-9._-]+/g, '-') || 'experiment';
     let file = path.join(folder.fsPath, `${stem}${EXPERIMENT_SUFFIX}`);
     for (let i = 2; fs.existsSync(file); i++) file = path.join(folder.fsPath, `${stem}-${i}${EXPERIMENT_SUFFIX}`);
@@ -116,25 +128,68 @@ export class ExperimentStore implements vscode.Disposable {
   }
 
   /**
-   * Applies `edit` to the current experiment (created if needed) and stores it: an open document of the
-   * file gets a WorkspaceEdit and is saved (as VS Code's custom-editor sample edits its document, so the
-   * editor shows the edit with no reload conflict), otherwise the file is written atomically. Fires one
-   * change, carrying `origin`; the file watcher's echo of this write fires none.
+   * Applies `edit` to the current experiment (created if needed) and stores it. Edits run one at a time, in
+   * the order asked. When the file is open in an editor tab, clean and the same as on disk, the document
+   * gets a WorkspaceEdit and is saved (as VS Code's custom-editor sample edits its document: the editor
+   * shows the edit and can undo it); otherwise, or when that fails, the file is written atomically (a
+   * document the failed save left dirty is reverted to it). A document with unsaved changes refuses the
+   * edit (UnsavedEditorError): neither they nor the file are overwritten. Fires one change, carrying
+   * `origin`; the file watcher's echo of this write fires none.
    */
-  async update(edit: (exp: Experiment) => Experiment, origin?: string): Promise<LoadedExperiment> {
+  update(edit: (exp: Experiment) => Experiment, origin?: string): Promise<LoadedExperiment> {
+    const run = this.edits.then(() => this.updateNow(edit, origin));
+    this.edits = run.catch(() => undefined);
+    return run;
+  }
+
+  private async updateNow(edit: (exp: Experiment) => Experiment, origin: string | undefined): Promise<LoadedExperiment> {
     const cur = await this.ensure();
+    const file = cur.uri.fsPath;
+    const docs = vscode.workspace.textDocuments.filter((d) => !d.isClosed && d.uri.scheme === 'file' && d.uri.fsPath === file);
+    if (docs.some((d) => d.isDirty)) {
+      throw new UnsavedEditorError(vscode.l10n.t('{0} has unsaved changes in an editor: save or revert them first (Flowmorph does not overwrite them).', vscode.workspace.asRelativePath(cur.uri)));
+    }
     if (cur.errors.length > 0) {
-      throw new Error(`${vscode.workspace.asRelativePath(cur.uri)} has errors; fix them first:\n${cur.errors.join('\n')}`);
+      throw new Error(vscode.l10n.t('{0} has errors; fix them first:\n{1}', vscode.workspace.asRelativePath(cur.uri), cur.errors.join('\n')));
     }
     const next = edit(JSON.parse(JSON.stringify(cur.experiment)) as Experiment);
     const text = formatExperiment(next);
+    const onDisk = readText(file);
     this.ownText = text;
-    // Written atomically; an open clean editor of the file reloads it. (Editing the open document with a
-    // WorkspaceEdit was tried and reverted: VS Code refuses it once its copy is older than the file, and a
-    // failed save left the document dirty for every later edit.)
-    writeFileAtomic(cur.uri.fsPath, text);
+    const doc = docs.find((d) => tabGroupOf(d.uri) !== undefined);
+    // Nothing to write when the text is the file's (an edit the rules refused, a setting set to what it was).
+    const done = text === onDisk || (doc !== undefined && doc.getText() === onDisk && (await this.editDocument(doc, text)));
+    if (!done) {
+      this.ownText = text;
+      writeFileAtomic(file, text);
+      // A document the failed save left dirty: reverted, it reads what was just written.
+      if (doc?.isDirty) await revert(doc, (line) => this.log?.(line));
+    }
     this.changed.fire(origin === undefined ? {} : { origin });
     return { uri: cur.uri, experiment: next, errors: [] };
+  }
+
+  /** Replaces the open document's text with `text` and saves it; false (nothing saved) when VS Code refuses either. */
+  private async editDocument(doc: vscode.TextDocument, text: string): Promise<boolean> {
+    const rel = vscode.workspace.asRelativePath(doc.uri);
+    try {
+      const ws = new vscode.WorkspaceEdit();
+      ws.replace(doc.uri, doc.validateRange(new vscode.Range(0, 0, doc.lineCount, 0)), text);
+      if (!(await vscode.workspace.applyEdit(ws))) {
+        this.log?.(`${rel}: the editor refused the edit; written to the file instead`);
+        return false;
+      }
+      // What the save writes (the document's line endings), for the watcher's echo.
+      this.ownText = doc.getText();
+      if (!(await doc.save()) || doc.isDirty || readText(doc.uri.fsPath) !== doc.getText()) {
+        this.log?.(`${rel}: the editor did not save the edit; written to the file instead`);
+        return false;
+      }
+      return true;
+    } catch (e) {
+      this.log?.(`${rel}: editing the open document failed (${(e as Error).message}); written to the file instead`);
+      return false;
+    }
   }
 
   /** Sets the source or target dataset (stored relative to the experiment file when inside its folder). */
@@ -158,6 +213,18 @@ export class ExperimentStore implements vscode.Disposable {
     if (!cur || !spec || /^toy:/i.test(spec.path)) return undefined;
     return path.resolve(path.dirname(cur.uri.fsPath), spec.path) === file.fsPath ? spec : undefined;
   }
+}
+
+/** The editor group with a tab of the file (not only a document VS Code keeps loaded), if any. */
+function tabGroupOf(uri: vscode.Uri): vscode.TabGroup | undefined {
+  return vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === uri.fsPath));
+}
+
+/** Reverts `doc` to its file (VS Code's Revert File acts on the active editor: its tab is made active first). */
+async function revert(doc: vscode.TextDocument, log: (line: string) => void): Promise<void> {
+  await vscode.window.showTextDocument(doc, { viewColumn: tabGroupOf(doc.uri)?.viewColumn, preview: false });
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+  if (doc.isDirty) log(`${vscode.workspace.asRelativePath(doc.uri)}: still unsaved after Revert File; the next edit will be refused until it is saved or reverted`);
 }
 
 function readText(file: string): string | undefined {

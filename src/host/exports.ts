@@ -29,7 +29,7 @@ export async function chooseFormat(given: unknown, ask: boolean): Promise<Export
   if (given !== undefined) {
     const g = String(given).toLowerCase().replace(/^\./, '');
     const hit = EXPORT_FORMATS.find((e) => e.format === g || e.ext === `.${g}`);
-    if (!hit) throw new Error(`Unknown export format '${String(given)}': one of ${EXPORT_FORMATS.map((e) => e.format).join(', ')}.`);
+    if (!hit) throw new Error(vscode.l10n.t("Unknown export format '{0}': one of {1}.", String(given), EXPORT_FORMATS.map((e) => e.format).join(', ')));
     return hit.format;
   }
   if (!ask) return 'csv';
@@ -58,12 +58,12 @@ export async function chooseCondition(
   if (C === 0) return {};
   const names = meta.conditionColumns.join(', ');
   const fixed = (v: number[]) => {
-    if (v.length !== C || !v.every(Number.isFinite)) throw new Error(`The run morphs to ${C} condition value(s) (${names}); got ${JSON.stringify(v)}.`);
+    if (v.length !== C || !v.every(Number.isFinite)) throw new Error(vscode.l10n.t('The run morphs to {0} condition value(s) ({1}); got {2}.', C, names, JSON.stringify(v)));
     return { targetCondition: v };
   };
   if (given === 'own') return {};
   if (given === 'slider') {
-    if (!slider) throw new Error('The panel has no target condition yet: move its condition slider first, or choose own / a fixed value.');
+    if (!slider) throw new Error(vscode.l10n.t('The panel has no target condition yet: move its condition slider first, or choose own / a fixed value.'));
     return fixed(slider);
   }
   if (Array.isArray(given)) return fixed(given.map(Number));

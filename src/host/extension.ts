@@ -17,6 +17,7 @@ import { onDidShowColumnPick } from './columnPicker';
 import { registerRunMenu } from './runMenu';
 import { Controller } from './controller';
 import { ExperimentStore } from './experiment';
+import { useTranslation } from './l10n';
 import { Log } from './log';
 import { nativeModules } from './native';
 import { FlowmorphPanel } from './panel';
@@ -43,6 +44,7 @@ export interface FlowmorphApi {
 }
 
 export function activate(context: vscode.ExtensionContext): FlowmorphApi {
+  useTranslation(vscode.l10n.t); // (its t uses no `this`)
   const log = new Log();
   FlowmorphPanel.log = (line) => log.warn(line);
   const store = new ExperimentStore(context.workspaceState);
@@ -53,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
   }));
   const controller = new Controller(store, trainer);
   controller.log = log;
+  store.log = (line) => log.warn(line);
   const bridge = new PanelBridge(controller, log);
   const tree = new ExperimentTree(store, trainer);
 
@@ -124,6 +127,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           sub.dispose();
+          // l10n-ignore: the integration tests' hook
           reject(new Error(`no matching progress within ${timeoutMs / 1000} s`));
         }, timeoutMs);
         const sub = trainer.onEvent((e) => {
@@ -134,6 +138,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
           } else if (e.type === 'ended') {
             clearTimeout(timer);
             sub.dispose();
+            // l10n-ignore: the integration tests' hook
             reject(new Error(`${e.run.label} ended (${e.run.status}${e.run.error ? `: ${e.run.error}` : ''}) before the awaited progress`));
           }
         });

@@ -118,7 +118,7 @@ export class FlowmorphPanel implements vscode.Disposable {
    * a slider move the test cannot make inside the webview.
    */
   static receiveAsPanel(msg: unknown): void {
-    if (!FlowmorphPanel.current) throw new Error('the panel is not open');
+    if (!FlowmorphPanel.current) throw new Error('the panel is not open'); // l10n-ignore: the integration tests' hook
     FlowmorphPanel.current.receive(msg);
   }
 

@@ -12,7 +12,7 @@ import { defaultExperiment } from '../config/experiment';
 import { toFloat32, type ConditionInfo, type DensityGrid, type ExportBackground, type HostToWebview, type RunInfo, type WebviewToHost } from '../protocol/webview';
 import { trainMorphWithDensity } from './densityMorph';
 import { Controller } from './controller';
-import { absoluteSpec, outputRoot, type LoadedExperiment } from './experiment';
+import { absoluteSpec, outputRoot, UnsavedEditorError, type LoadedExperiment } from './experiment';
 import type { Log } from './log';
 import { Reply } from '../protocol/reply';
 import { FlowmorphPanel } from './panel';
@@ -214,7 +214,7 @@ export class PanelBridge implements vscode.Disposable {
     const r = (await this.controller.trainer.oneShot({ kind: 'density', job: { model, xFeature, yFeature, n, xRange, yRange, fixed, condition: this.controller.targetCondition } })) as unknown as DensityGrid;
     if (!(await this.stillCurrent(loaded, `density grid of the ${msg.which} flow`))) return;
     const logp = toFloat32(r.logp);
-    if (!logp || logp.length !== r.nx * r.ny) throw new Error('the worker sent a grid of the wrong size');
+    if (!logp || logp.length !== r.nx * r.ny) throw new Error('the worker sent a grid of the wrong size'); // l10n-ignore: an invariant (logged)
     this.post({ type: 'density', which: msg.which, grid: { ...r, logp } });
     this.log.info(`density grid of the ${msg.which} flow: ${n}×${n} over features ${xFeature}, ${yFeature}${r.condition ? ` at condition ${r.condition.map((v) => v.toPrecision(4)).join(', ')}` : ''} in ${Date.now() - t0} ms`);
   }
@@ -234,7 +234,7 @@ export class PanelBridge implements vscode.Disposable {
   /** Shows one run's curves, clouds and evaluation (from its folder) in the panel, instead of what was there. */
   async showRun(dir: string): Promise<RunRecord> {
     const rec = readRecord(dir);
-    if (!rec) throw new Error(`${dir} is not a Flowmorph run folder (no status record).`);
+    if (!rec) throw new Error(vscode.l10n.t('{0} is not a Flowmorph run folder (no status record).', dir));
     const msgs = runViewMessages([rec]);
     this.post({ type: 'clear', what: 'all' });
     for (const m of msgs) this.post(m);
@@ -285,7 +285,7 @@ export class PanelBridge implements vscode.Disposable {
    * resolves with the files once the panel says exportDone. The panel must be open.
    */
   exportPlots(folder: string, timeoutMs = 60_000, background: ExportBackground = 'theme'): Promise<string[]> {
-    if (!FlowmorphPanel.current) return Promise.reject(new Error('The Flowmorph panel is not open.'));
+    if (!FlowmorphPanel.current) return Promise.reject(new Error(vscode.l10n.t('The Flowmorph panel is not open.')));
     const reply: Reply<string[]> = new Reply({ ms: timeoutMs, message: `the panel did not export its plots within ${timeoutMs / 1000} s` }, () => {
       if (this.exportWaiter?.reply === reply) this.exportWaiter = undefined;
     });
@@ -314,14 +314,24 @@ export class PanelBridge implements vscode.Disposable {
         break;
       case 'designerEdit': {
         let error: string | undefined;
-        const next = await c.store.update((exp) => {
-          const r = applyDesignerEdit(exp, msg.path, msg.value);
-          if (!r.ok) {
-            error = r.error;
-            return exp;
-          }
-          return r.experiment;
-        }, 'designer');
+        let next: LoadedExperiment;
+        try {
+          next = await c.store.update((exp) => {
+            const r = applyDesignerEdit(exp, msg.path, msg.value);
+            if (!r.ok) {
+              error = r.error;
+              return exp;
+            }
+            return r.experiment;
+          }, 'designer');
+        } catch (e) {
+          if (!(e instanceof UnsavedEditorError)) throw e;
+          // Refused (unsaved changes in an editor): the designer shows the file as it is, and why.
+          const now = await c.store.get();
+          if (!now) throw e;
+          this.post({ type: 'designer', experiment: now.experiment, errors: [e.message, ...now.errors] });
+          break;
+        }
         this.post({ type: 'designer', experiment: next.experiment, errors: error ? [error] : [] });
         break;
       }
@@ -336,7 +346,7 @@ export class PanelBridge implements vscode.Disposable {
         const w = this.exportWaiter;
         const loaded = w ? undefined : await c.store.get();
         const folder = w?.folder ?? (loaded ? path.join(outputRoot(loaded), 'plots') : undefined);
-        if (!folder) throw new Error('No experiment folder to export plots into.');
+        if (!folder) throw new Error(vscode.l10n.t('No experiment folder to export plots into.'));
         const file = path.join(folder, `${msg.name}.png`);
         writeFileAtomic(file, FlowmorphPanel.pngBytes(msg.pngDataUrl));
         w?.files.push(file);
@@ -346,7 +356,7 @@ export class PanelBridge implements vscode.Disposable {
       case 'exportPlotSvg': {
         // Only into the folder Export Plots chose (the panel's own button runs that command).
         const w = this.exportWaiter;
-        if (!w) throw new Error('An SVG plot arrived without an Export Plots in progress.');
+        if (!w) throw new Error('An SVG plot arrived without an Export Plots in progress.'); // l10n-ignore: an invariant of the protocol
         const file = path.join(w.folder, `${msg.name}.svg`);
         writeFileAtomic(file, msg.svg);
         w.files.push(file);
@@ -368,7 +378,7 @@ export class PanelBridge implements vscode.Disposable {
       case 'openRun': {
         const loaded = await c.store.get();
         const run = loaded ? c.runs(loaded).find((r) => r.id === msg.id) : undefined;
-        if (!run) throw new Error(`No run ${msg.id} in this experiment.`);
+        if (!run) throw new Error(vscode.l10n.t('No run {0} in this experiment.', msg.id));
         await this.showRun(run.path);
         break;
       }

@@ -42,10 +42,10 @@ function runAndOptions<T extends object>(args: unknown[]): { run: RunRecord; opt
   let run = node?.run;
   if (!run && typeof opts.run === 'string') {
     const rec = readRecord(opts.run);
-    if (!rec) throw new Error(`${opts.run}: not a Flowmorph run folder (no status record)`);
+    if (!rec) throw new Error(vscode.l10n.t('{0}: not a Flowmorph run folder (no status record)', opts.run));
     run = { ...rec, path: opts.run };
   }
-  if (!run) throw new Error('Choose a run in the Flowmorph view (right-click it).');
+  if (!run) throw new Error(vscode.l10n.t('Choose a run in the Flowmorph view (right-click it).'));
   return { run, opts, ask: plain.length === 0 };
 }
 
@@ -61,7 +61,7 @@ export function registerRunMenu(d: RunMenuDeps): vscode.Disposable[] {
 
     'flowmorph.run.evaluate': async (...args: unknown[]) => {
       const { run, opts } = runAndOptions<{ n?: number }>(args);
-      if (run.kind !== 'morph') throw new Error(`${run.label}: only morph runs can be evaluated.`);
+      if (run.kind !== 'morph') throw new Error(vscode.l10n.t('{0}: only morph runs can be evaluated.', run.label));
       return c.evaluate({ run: run.path, n: opts.n });
     },
 
@@ -85,7 +85,7 @@ export function registerRunMenu(d: RunMenuDeps): vscode.Disposable[] {
 
     'flowmorph.run.delete': async (...args: unknown[]) => {
       const { run, opts } = runAndOptions<{ confirm?: boolean }>(args);
-      if (c.trainer.running?.record.path === run.path) throw new Error(`${run.label} is running: stop it first.`);
+      if (c.trainer.running?.record.path === run.path) throw new Error(vscode.l10n.t('{0} is running: stop it first.', run.label));
       const loaded = await c.store.get();
       const users = loaded ? c.runs(loaded).filter((r) => r.path !== run.path && usesModelIn(r, run.path)) : [];
       if (opts.confirm !== false) {

@@ -68,13 +68,13 @@ export class WorkerClient implements vscode.Disposable {
       else if (m.type === 'error') reply.reject(new Error(m.message));
     });
     worker.on('error', (e) => reply.reject(e));
-    worker.on('exit', (code) => reply.reject(new Error(`worker exited (code ${code})`)));
+    worker.on('exit', (code) => reply.reject(new Error(vscode.l10n.t('worker exited (code {0})', code))));
     return reply.promise;
   }
 
   /** Starts `job`; `record` is its run folder's status record (status 'running'). Throws if a job runs. */
   start(job: WorkerJob, record: RunRecord, hooks: { plotPoints: number }): ActiveRun {
-    if (this.active) throw new Error(`Flowmorph is already running "${this.active.record.label}"; stop it first.`);
+    if (this.active) throw new Error(vscode.l10n.t('Flowmorph is already running "{0}"; stop it first.', this.active.record.label));
     writeRecord(record);
     const worker = new Worker(this.workerFile, { workerData: this.init() });
     let cancelRequested = false;

@@ -3,12 +3,21 @@
  * pick, input box and file dialog APIs goes through vscode.l10n.t; l10n/bundle.l10n.json holds exactly the
  * keys the sources use; the manifest's strings are package.nls.json keys. The lint is scripts/l10n.mjs
  * (`node scripts/l10n.mjs` rewrites the bundle).
+ *
+ * The message of a `new Error(…)` in src/host is shown too (a command's failure, the panel's status line),
+ * so it goes through vscode.l10n.t as well. An internal error no person reads (an invariant, a hook of the
+ * integration tests) is exempt with a marker on its line or the line above:
+ *
+ *     throw new Error('the worker sent a grid of the wrong size'); // l10n-ignore: an invariant
+ *
+ * Modules the unit tests load without vscode use src/host/l10n.ts's `l10n.t`, the same keys and bundle.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { english, l10n } from '../../../src/host/l10n';
 
 const root = path.resolve(__dirname, '..', '..', '..', '..');
 const lint = () => import(pathToFileURL(path.join(root, 'scripts', 'l10n.mjs')).href);
@@ -43,6 +52,16 @@ test('the lint finds an unlocalised text in every shape a sink receives it, and 
       await datasetArg([], 'Dataset to open');
       vscode.window.showInformationMessage(vscode.l10n.t(\`dynamic \${n}\`));
       vscode.window.showInformationMessage(vscode.l10n.t('Fine'), ', ');
+      if (n > 1) throw new Error('Choose a run first');
+      if (n > 2) throw new Error(\`\${role} is running: stop it first.\`);
+      if (n > 3) throw new Error(vscode.l10n.t('Fine'));
+      if (n > 4) throw new Error(\`\${role}: \${files.join('; ')}\`);
+      if (n > 5) throw new Error(role);
+      if (n > 6) throw new Error('the panel is not open'); // l10n-ignore: a test hook
+      // l10n-ignore: an invariant
+      if (n > 7) throw new Error('the worker sent a grid of the wrong size');
+      if (n > 8) throw new Error(l10n.t('no column {0}', role));
+      if (n > 9) return Promise.reject(new RangeError('Too many rows'));
     }
     declare function datasetArg(a: unknown[], t: string): Promise<void>;
   `;
@@ -61,10 +80,22 @@ test('the lint finds an unlocalised text in every shape a sink receives it, and 
       'showInputBox: Type a number',
       'showSaveDialog: Export Here',
       'datasetArg: Dataset to open',
+      'Error: Choose a run first',
+      'Error: `${role} is running: stop it first.`',
+      'RangeError: Too many rows',
     ],
   );
   assert.equal(r.dynamic.length, 1, 'l10n.t with a template literal cannot be extracted into the bundle');
-  assert.deepEqual([...r.keys.keys()].sort(), ['Fine', 'Fine {0}', 'Localised', 'ok']);
+  assert.deepEqual([...r.keys.keys()].sort(), ['Fine', 'Fine {0}', 'Localised', 'no column {0}', 'ok']);
+  // The engine's and the CLI's errors stay English (the CLI prints them; no vscode there).
+  const core = scan([[path.join(root, 'src', 'core', 'fake.ts'), "export function f() { throw new Error('Too many rows'); }"]]);
+  assert.deepEqual(core.unlocalised, []);
+});
+
+test('src/host/l10n.ts fills in the English message ({n} by the n-th argument) until activation hands it vscode.l10n.t', () => {
+  assert.equal(english('no column {0} in the file (its columns: {1})', '"E"', 'px, py'), 'no column "E" in the file (its columns: px, py)');
+  assert.equal(english('{1} then {0}, {0} again; {2} has no argument', 1, true), 'true then 1, 1 again; {2} has no argument');
+  assert.equal(l10n.t('the preview worker exited (code {0})', 3), 'the preview worker exited (code 3)');
 });
 
 test('l10n/bundle.l10n.json holds exactly the messages the sources use (node scripts/l10n.mjs writes it)', async () => {
