@@ -21,6 +21,7 @@ import { Log } from './log';
 import { nativeModules } from './native';
 import { FlowmorphPanel } from './panel';
 import { PanelBridge } from './panelBridge';
+import { PreviewPanel } from './previewPanel';
 import { latestMorph } from './runs';
 import { TrainingUi } from './progressUi';
 import { settings } from './settings';
@@ -38,6 +39,8 @@ export interface FlowmorphApi {
   waitForProgress(predicate: (p: Progress) => boolean, timeoutMs?: number): Promise<Progress>;
   /** The panel class, so tests can wait for what it drew (FlowmorphPanel.whenDrawn). */
   panel: typeof FlowmorphPanel;
+  /** Preview Dataset's views, so tests can wait for their histograms (PreviewPanel.whenDrawn). */
+  preview: typeof PreviewPanel;
   /** Fires when a step of the column picker is on screen (the test drives it with workbench commands). */
   columnPicks: typeof onDidShowColumnPick;
 }
@@ -45,6 +48,7 @@ export interface FlowmorphApi {
 export function activate(context: vscode.ExtensionContext): FlowmorphApi {
   const log = new Log();
   FlowmorphPanel.log = (line) => log.warn(line);
+  PreviewPanel.log = (line) => log.warn(line);
   const store = new ExperimentStore(context.workspaceState);
   const trainer = new WorkerClient(workerFile(context.extensionPath), log, () => ({
     backend: settings().backend,
@@ -119,6 +123,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
     trainer,
     tree,
     panel: FlowmorphPanel,
+    preview: PreviewPanel,
     columnPicks: onDidShowColumnPick,
     waitForProgress(predicate, timeoutMs = 120_000) {
       return new Promise((resolve, reject) => {
