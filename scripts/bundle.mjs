@@ -91,6 +91,8 @@ const NODE_ENTRIES = [
 // Each: [source, output name]. Bundled for the browser as an iife; missing sources are skipped.
 const WEBVIEW_ENTRIES = [
   ['webview/main.ts', 'webview.js'],
+  // Preview Dataset's view (src/host/previewPanel.ts).
+  ['webview/preview.ts', 'preview.js'],
   // The codicon font's stylesheet (vscode-button icons); the .ttf lands beside it via the 'file' loader.
   ['node_modules/@vscode/codicons/dist/codicon.css', 'codicon.css'],
 ];

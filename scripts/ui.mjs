@@ -2,7 +2,8 @@
 // code-server with --install-extension, opens a copy of test-fixtures/ws in headless chromium and walks
 // through the command palette, the Explorer context menu and the Flowmorph panel with Playwright.
 // Screenshots go to test-results/screenshots/; with FLOWMORPH_README_SCREENSHOTS=1 (longer training) the
-// panel during training is also saved as media/screenshots/panel-during-training.png for the README.
+// panel during training is also saved as media/screenshots/panel-during-training.png for the README, and
+// Preview Dataset's view of tables/crescent.h5 as media/screenshots/preview-dataset.png.
 //
 // A second session (scripts/ui-panel.mjs) checks the panel a physicist reads: a 5-D conditional pair's
 // marginals with ratio panels, the condition slider, switching experiments, reloads, the themes.
@@ -66,6 +67,24 @@ async function step(name, fn, page) {
     if (page) await shot(page, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {});
     return false;
   }
+}
+
+/**
+ * Preview Dataset's view of `name` (a webview: src/host/previewPanel.ts, webview/preview.ts): waits until
+ * its heading is the file name, its size line matches `dims`, and it shows a summary row and a drawn
+ * histogram canvas for each of `columns` columns. Returns the view's frame.
+ */
+async function previewView(page, name, dims, columns) {
+  const frame = await webviewFrame(page, async (f) => (await f.locator('h1#file-name').textContent({ timeout: 500 }).catch(() => null)) === name);
+  await frame.locator('#dims', { hasText: dims }).waitFor({ timeout: 30000 });
+  await waitUntil(
+    async () => (await frame.locator('#stats tbody tr').count()) === columns && (await frame.locator('#histograms canvas[data-column]').count()) === columns,
+    { timeoutMs: 30000, what: `${columns} summary rows and ${columns} histograms in the preview of ${name}` },
+  );
+  // Drawn: chart.js has sized every canvas to its box.
+  const widths = await frame.locator('#histograms canvas').evaluateAll((cs) => cs.map((c) => c.width));
+  if (widths.some((w) => !(w > 0))) throw new Error(`preview of ${name}: histogram canvases of widths ${widths}`);
+  return frame;
 }
 
 /** Whether the palette lists `title` (waits `ms` for the row). */
@@ -251,7 +270,7 @@ if (results[0].ok && !PANEL_ONLY) {
     await step(`Explorer › ${file} › Flowmorph › Preview Dataset reads ${what}`, async () => {
       await runFromPalette(page, 'View: Show Explorer'); // (clicking the Explorer tab when it shows would hide it)
       await flowmorphMenu(file, 'Preview Dataset');
-      await page.locator('.editor-instance .view-lines', { hasText: /200\s+rows\s+×\s+3\s+feature/ }).first().waitFor({ timeout: 60000 });
+      await previewView(page, file, /^200 rows × 3 feature columns$/, 3);
       await shot(page, `04-preview-${file.replace(/\W+/g, '-')}`);
       await page.keyboard.press('Escape');
     }, page);
@@ -261,7 +280,7 @@ if (results[0].ok && !PANEL_ONLY) {
 
   let panel;
   await step('palette › Flowmorph: Open Flowmorph shows the panel', async () => {
-    // Preview Dataset's "Use as…" notification (and any quick input) must not sit over the palette.
+    // No notification (and no quick input) may sit over the palette.
     await runFromPalette(page, 'Notifications: Clear All Notifications').catch(() => undefined);
     await page.keyboard.press('Escape');
     await runFromPalette(page, 'Flowmorph: Open Flowmorph');
@@ -380,8 +399,13 @@ if (results[0].ok && !PANEL_ONLY) {
     await flowmorphMenu('crescent.h5', 'Preview Dataset');
     const tab = page.locator('.tabs-container .tab', { hasText: 'crescent.h5' }).first();
     await tab.waitFor({ timeout: 60000 });
-    await page.locator('.editor-group-container .view-lines', { hasText: '400' }).first().waitFor({ timeout: 30000 });
-    await shot(page, '10-preview-hdf5');
+    await previewView(page, 'crescent.h5', /^400 rows × 2 feature columns$/, 2);
+    const file = await shot(page, '10-preview-hdf5');
+    if (README) {
+      fs.mkdirSync(README_SHOTS, { recursive: true });
+      fs.copyFileSync(file, path.join(README_SHOTS, 'preview-dataset.png'));
+      console.log(`    README screenshot: ${path.relative(ROOT, path.join(README_SHOTS, 'preview-dataset.png'))}`);
+    }
   }, page);
 
   await step('Explorer › tables/crescent.parquet › Flowmorph › Train Base Flow on This File trains it', async () => {

@@ -72,7 +72,8 @@ export const legendKeysPlugin: Plugin<any> = {
   afterUpdate(chart) {
     syncLegendKeys(chart as Chart);
   },
-  afterDestroy(chart) {
+  // Before: chart.js has dropped chart.canvas by afterDestroy (destroying a chart threw there).
+  beforeDestroy(chart) {
     rowOf(chart as Chart, false)?.remove();
   },
 };

@@ -3,13 +3,14 @@
  * transport bound) and the list of runs.
  */
 import type { RunInfo } from '../src/protocol/webview';
+import { MIN_HELD_OUT } from '../src/data/split';
 import { h } from './dom';
 import type { BeforeAfterRow, DistanceCell } from './marginals-math';
 import { fmt } from './sampling';
 import type { MetricsEntry } from './state';
 
-/** Fewer held-out rows than this make floors, OT costs and fidelities noisy; the table says so. */
-export const MIN_EVAL_ROWS = 1000;
+/** Fewer held-out rows than this make floors, OT costs and fidelities noisy; the table says so (src/data/split.ts). */
+export const MIN_EVAL_ROWS = MIN_HELD_OUT;
 
 /**
  * An unbiased estimate (energy distance) can come out below zero when the two samples are closer than

@@ -37,6 +37,8 @@ export interface ReadOptions {
   header?: boolean;
   /** Drop rows holding NaN / ±Inf / missing values instead of refusing the file. */
   dropNonFinite?: boolean;
+  /** Keep rows holding NaN / ±Inf / missing values as they are, with a warning (Preview Dataset only: nothing trains on them). */
+  keepNonFinite?: boolean;
   /** Keep at most this many rows: a seeded random subsample in file order (with a warning). */
   maxRows?: number;
   /** Memory budget for the float32 result (default 2 GiB): over it, subsample if maxRows is set, else refuse. */
@@ -113,7 +115,7 @@ export async function readDataset(p: string, opts: ReadOptions = {}): Promise<Da
       ...(src.array !== undefined ? { array: src.array } : {}),
       featureNames: cols.features.map((i) => src.columns[i]),
       conditionNames: cols.condition.map((i) => src.columns[i]),
-      ...pick(opts, ['dropNonFinite', 'maxRows', 'maxBytes', 'seed']),
+      ...pick(opts, ['dropNonFinite', 'keepNonFinite', 'maxRows', 'maxBytes', 'seed']),
       ...(src.rows !== undefined ? { rows: src.rows } : {}),
       ...(src.sizeHint !== undefined ? { sizeHint: src.sizeHint } : {}),
     });

@@ -20,6 +20,8 @@ export interface SinkOptions {
   featureNames: string[];
   conditionNames: string[];
   dropNonFinite?: boolean;
+  /** Preview Dataset: keep rows holding NaN / ±Inf / missing values as they are (counted, with a warning). */
+  keepNonFinite?: boolean;
   maxRows?: number;
   maxBytes?: number;
   /** Exact number of data rows, when the format says: one allocation, and an early refusal if too large. */
@@ -105,7 +107,7 @@ export class RowSink {
 
   /** Offers the scratch row; rowNo is what messages call this row. */
   commit(rowNo: number): void {
-    if (this.o.head === undefined && (this.bad === 0 || this.o.dropNonFinite === true) && this.n < this.limit) {
+    if (this.o.head === undefined && this.takesAll() && this.n < this.limit) {
       if (this.n === this.cap) this.grow();
       if (copyRows(this.row, 0, 1, this.width, this.identity(), this.f, this.wf, this.c, this.wc, this.n) === 1) {
         if (this.order) this.order[this.n] = this.finiteSeen;
@@ -121,6 +123,11 @@ export class RowSink {
   /** Offers n rows from a row-major block of `width` columns; the first is called rowNo0 in messages. */
   pushBlock(block: Float64Array, n: number, rowNo0: number): void {
     this.pushRows(block, n, this.width, this.identity(), rowNo0);
+  }
+
+  /** Whether rows are stored: none refused so far, or rows with NaN / ±Inf are dropped or kept. */
+  private takesAll(): boolean {
+    return this.bad === 0 || this.o.dropNonFinite === true || this.o.keepNonFinite === true;
   }
 
   private ident?: Int32Array;
@@ -140,7 +147,7 @@ export class RowSink {
     const row = this.row;
     let i = 0;
     while (i < n && !this.done) {
-      if (this.o.head === undefined && (this.bad === 0 || this.o.dropNonFinite === true)) {
+      if (this.o.head === undefined && this.takesAll()) {
         const end = i + Math.min(n - i, this.limit - this.n);
         if (this.n + (end - i) > this.cap) this.growTo(Math.min(this.limit, Math.max(this.n + (end - i), Math.ceil(this.cap * 1.5))));
         const i0 = i;
@@ -169,12 +176,13 @@ export class RowSink {
         if (v - v !== 0) {
           this.bad++;
           if (!this.first) this.first = { row: rowNo, col: j, value: src[off + j] };
+          if (this.o.keepNonFinite) break;
           if (this.o.dropNonFinite) this.dropped++;
           return;
         }
       }
       // A file that will be refused anyway needs no storing, only counting.
-      if (this.bad > 0 && !this.o.dropNonFinite) return;
+      if (!this.takesAll()) return;
     }
     const k = this.finiteSeen++;
     let slot: number;
@@ -228,19 +236,23 @@ export class RowSink {
     return j < this.wf ? this.o.featureNames[j] : this.o.conditionNames[j - this.wf];
   }
 
-  /** The rows kept, as float32 matrices with exact-length buffers; throws on NaN / ±Inf unless dropping. */
+  /** The rows kept, as float32 matrices with exact-length buffers; throws on NaN / ±Inf unless dropping or keeping them. */
   finish(): SinkResult {
     const o = this.o;
     const where = (row?: number, column?: string) => ({ ...(o.array !== undefined ? { array: o.array } : {}), ...(row !== undefined ? { row } : {}), ...(column !== undefined ? { column } : {}) });
     if (this.first && o.head === undefined) {
       const { row, col, value } = this.first;
       const what = describe(value);
-      if (!o.dropNonFinite) {
-        const count = this.bad === 1 ? `the only one of ${this.seen} rows with NaN, ±Inf or missing values` : `the first of ${this.bad} (of ${this.seen}) rows with NaN, ±Inf or missing values`;
-        throw new DataError(o.file, 'non-finite', `${what}: ${count}; fix the file or give --drop-non-finite to drop such rows`, where(row, this.columnName(col)));
+      if (o.keepNonFinite) {
+        this.warnings.push(`${this.bad} of ${this.seen} rows hold NaN, ±Inf or missing values (first: row ${row}, column '${this.columnName(col)}': ${what}); training refuses the file unless such rows are dropped (dropNonFinite)`);
+      } else {
+        if (!o.dropNonFinite) {
+          const count = this.bad === 1 ? `the only one of ${this.seen} rows with NaN, ±Inf or missing values` : `the first of ${this.bad} (of ${this.seen}) rows with NaN, ±Inf or missing values`;
+          throw new DataError(o.file, 'non-finite', `${what}: ${count}; fix the file or give --drop-non-finite to drop such rows`, where(row, this.columnName(col)));
+        }
+        if (this.n === 0) throw new DataError(o.file, 'all-non-finite', `all ${this.seen} rows hold NaN, ±Inf or missing values (first: row ${row}, column '${this.columnName(col)}': ${what})`, where());
+        this.warnings.push(`dropped ${this.dropped} of ${this.seen} rows holding NaN, ±Inf or missing values (first: row ${row}, column '${this.columnName(col)}': ${what})`);
       }
-      if (this.n === 0) throw new DataError(o.file, 'all-non-finite', `all ${this.seen} rows hold NaN, ±Inf or missing values (first: row ${row}, column '${this.columnName(col)}': ${what})`, where());
-      this.warnings.push(`dropped ${this.dropped} of ${this.seen} rows holding NaN, ±Inf or missing values (first: row ${row}, column '${this.columnName(col)}': ${what})`);
     }
     if (this.n === 0 && o.head === undefined) throw new DataError(o.file, 'empty', 'holds no data rows', where());
     let f = this.f;

@@ -16,17 +16,37 @@ export interface Split {
 }
 
 /**
- * Shuffle the rows with `seed` and hold out round(rows · fraction) of them for validation (at least one
- * when fraction > 0, and never all of them). `condition`, if given, must have the same row count.
+ * The held-out evaluation is an estimate whose noise falls like 1/√n: below MIN_HELD_OUT rows it is noisy
+ * (src/jobs/evaluate.ts says so in the summary, webview/tables.ts in the panel). From HELD_OUT_FLOOR_FROM
+ * rows of data up the split holds out at least MIN_HELD_OUT rows whatever the fraction (with the default
+ * 0.1, data of 5 000 to 10 000 rows: 1 000 instead of 500 to 1 000). Base-flow reuse keys include both
+ * numbers (src/host/baseReuse.ts): a flow trained on another split is not reused.
+ */
+export const MIN_HELD_OUT = 1000;
+export const HELD_OUT_FLOOR_FROM = 5000;
+
+/**
+ * Rows held out for validation: round(rows · fraction), at least MIN_HELD_OUT from HELD_OUT_FLOOR_FROM rows
+ * up and at least one for fewer (when fraction > 0), never all of them. None when fraction is 0.
+ */
+export function validationRows(rows: number, fraction: number): number {
+  let nVal = Math.round(rows * fraction);
+  if (fraction > 0 && rows >= HELD_OUT_FLOOR_FROM) nVal = Math.max(nVal, MIN_HELD_OUT);
+  if (fraction > 0 && nVal === 0 && rows > 1) nVal = 1;
+  if (nVal >= rows) nVal = Math.max(0, rows - 1);
+  return nVal;
+}
+
+/**
+ * Shuffle the rows with `seed` and hold out validationRows(rows, fraction) of them for validation.
+ * `condition`, if given, must have the same row count.
  */
 export function splitTrainVal(m: Matrix, fraction: number, seed: number, condition?: Matrix): Split {
   if (!(fraction >= 0 && fraction < 1)) throw new Error(`splitTrainVal: fraction must be in [0, 1), got ${fraction}`);
   if (condition && condition.rows !== m.rows) {
     throw new Error(`splitTrainVal: ${m.rows} feature rows but ${condition.rows} condition rows`);
   }
-  let nVal = Math.round(m.rows * fraction);
-  if (fraction > 0 && nVal === 0 && m.rows > 1) nVal = 1;
-  if (nVal >= m.rows) nVal = Math.max(0, m.rows - 1);
+  const nVal = validationRows(m.rows, fraction);
   const perm = new Rng(seed).permutation(m.rows);
   const valIndex = perm.slice(0, nVal);
   const trainIndex = perm.slice(nVal);

@@ -3,13 +3,14 @@
  * `<run>/source`, `<run>/target`) records, per side, a key: a SHA-256 of the data file (absolute path,
  * size and modification time; a toy's spec), its column roles (features, conditions, dataset, NaN policy)
  * and every setting that shapes the base flow (preset, flow and training configuration, seed, the split
- * of the morph's training settings, whether the flow is conditional, and the preprocessing, which a morph
+ * of the morph's training settings and the split rule's numbers, whether the flow is conditional, and the preprocessing, which a morph
  * fits on both training sets: so the other side's file is part of it). A later Train Morph with the same
  * key takes that folder instead of training the flow again.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { HELD_OUT_FLOOR_FROM, MIN_HELD_OUT } from '../data/split';
 import type { DataSpec } from '../jobs/types';
 import type { RunRecord } from './runs';
 
@@ -46,9 +47,16 @@ export function columnsOf(spec: DataSpec): unknown {
   return { columns: spec.columns, conditionColumns: spec.conditionColumns, dataset: spec.dataset, dropNonFinite: spec.dropNonFinite ?? false };
 }
 
+/**
+ * The split rule's numbers (src/data/split.ts): how many rows a file of a given size holds out. Part of
+ * every key, so a flow trained under another rule (keys recorded before the 1 000-row floor had none) is
+ * not taken for one trained on the same rows.
+ */
+export const SPLIT_RULE = { minHeldOut: MIN_HELD_OUT, from: HELD_OUT_FLOOR_FROM };
+
 /** The reuse key of one side's base flow: a hex SHA-256 of its file, columns and settings. */
 export function baseFlowKey(file: unknown, columns: unknown, settings: unknown): string {
-  return createHash('sha256').update(canonical({ v: 1, file, columns, settings })).digest('hex');
+  return createHash('sha256').update(canonical({ v: 1, file, columns, settings, splitRule: SPLIT_RULE })).digest('hex');
 }
 
 /** Both sides' keys of a morph between `source` and `target` with the given base settings. */

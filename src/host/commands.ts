@@ -9,11 +9,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { EXPERIMENT_SUFFIX } from '../config/experiment';
 import type { Controller, TrainOptions } from './controller';
-import { DATASET_EXTENSIONS, isDatasetFile, previewInWorker, previewMarkdown, toyInfo, toyNames, writeToyCsv, type ToyRequest } from './datasets';
+import { DATASET_EXTENSIONS, isDatasetFile, previewInWorker, toyInfo, toyNames, writeToyCsv, type ToyRequest } from './datasets';
 import { installNative } from './native';
 import type { Log } from './log';
 import type { PanelBridge } from './panelBridge';
 import { FlowmorphPanel } from './panel';
+import { PreviewPanel } from './previewPanel';
 import { outputRoot, workspaceRootOf } from './experiment';
 import { chooseBackground } from './plotExport';
 import { announceExport, chooseCondition, chooseFormat, revealPath, type ConditionChoice } from './exports';
@@ -28,8 +29,6 @@ export interface CommandDeps {
   bridge: PanelBridge;
   log: Log;
 }
-
-const PREVIEW_SCHEME = 'flowmorph-preview';
 
 function isUri(a: unknown): a is vscode.Uri {
   return a instanceof vscode.Uri;
@@ -102,7 +101,6 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     }
     return loaded.experiment;
   };
-  const previews = new Map<string, string>();
 
   const commands: Record<string, (...args: any[]) => unknown> = {
     'flowmorph.open': async (...args: unknown[]) => {
@@ -282,38 +280,21 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     'flowmorph.previewDataset': async (...args: unknown[]) => {
       const file = await datasetArg(args, vscode.l10n.t('Dataset to preview'));
       if (!file) return undefined;
-      // Read in a worker: nothing parses data on the extension host's thread (src/worker/preview.ts).
-      const p = await previewInWorker(workerFile(context.extensionPath), {
-        file: file.fsPath,
-        dataset: optionsOf<{ dataset?: string }>(args).dataset,
-        workspaceRoot: workspaceRootOf(file),
-      });
-      const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${path.basename(file.fsPath)}.md`, query: file.toString() });
-      previews.set(uri.toString(), previewMarkdown(p));
-      provider.changed.fire(uri);
-      const doc = await vscode.workspace.openTextDocument(uri);
-      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-      if (interactive(args)) {
-        const asSource = vscode.l10n.t('Use as Source…');
-        const asTarget = vscode.l10n.t('Use as Target…');
-        void vscode.window.showInformationMessage(vscode.l10n.t('Flowmorph: {0} has {1} rows. Choose its columns and use it as:', path.basename(file.fsPath), p.rows), asSource, asTarget).then((a) => {
-          if (a) void vscode.commands.executeCommand(a === asSource ? 'flowmorph.setSource' : 'flowmorph.setTarget', file);
-        });
-      }
+      // Read in a worker: nothing parses data on the extension host's thread (src/worker/preview.ts). The
+      // file's columns play the roles the current experiment gives them, if it uses the file.
+      const req = { file: file.fsPath, dataset: optionsOf<{ dataset?: string }>(args).dataset, workspaceRoot: workspaceRootOf(file) };
+      const spec = (await c.store.specOf('source', file)) ?? (await c.store.specOf('target', file));
+      const worker = workerFile(context.extensionPath);
+      const p = spec
+        ? await previewInWorker(worker, { ...req, dataset: req.dataset ?? spec.dataset, columns: spec.columns, conditionColumns: spec.conditionColumns }).catch((e: Error) => {
+            log.warn(`Preview Dataset: the experiment's columns of ${file.fsPath} do not read (${e.message}); showing every column`);
+            return previewInWorker(worker, req);
+          })
+        : await previewInWorker(worker, req);
+      PreviewPanel.show(context, file, p);
       return p;
     },
   };
 
-  const provider = new (class implements vscode.TextDocumentContentProvider {
-    readonly changed = new vscode.EventEmitter<vscode.Uri>();
-    readonly onDidChange = this.changed.event;
-    provideTextDocumentContent(uri: vscode.Uri): string {
-      return previews.get(uri.toString()) ?? '';
-    }
-  })();
-
-  return [
-    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, provider),
-    ...Object.entries(commands).map(([id, fn]) => vscode.commands.registerCommand(id, fn)),
-  ];
+  return Object.entries(commands).map(([id, fn]) => vscode.commands.registerCommand(id, fn));
 }

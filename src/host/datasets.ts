@@ -1,14 +1,14 @@
 /**
  * Dataset files from the host's side: which extensions count as data (the Explorer entries), writing a
- * toy dataset as CSV, and the Markdown of the summary "Preview Dataset" shows. The summary itself is made
- * in the worker (src/worker/preview.ts): the readers (h5wasm, hyparquet) are not in the extension's bundle
- * and no file is parsed on the extension host's thread.
+ * toy dataset as CSV, and running Preview Dataset's reading in a worker. The summary is made in the worker
+ * (src/worker/preview.ts): the readers (h5wasm, hyparquet) are not in the extension's bundle and no file is
+ * parsed on the extension host's thread; src/host/previewPanel.ts shows it.
  */
-import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { hstack } from '../data/matrix';
 import { Reply } from '../protocol/reply';
-import type { DatasetPreview, PreviewReply, PreviewRequest } from '../protocol/worker';
+import type { DatasetPreview } from '../protocol/preview';
+import type { PreviewReply, PreviewRequest } from '../protocol/worker';
 import { generateToy, toyInfo, toyNames } from '../data/toys';
 import { writeCsv } from '../data/write-plain';
 import { l10n } from './l10n';
@@ -31,28 +31,6 @@ export function writeToyCsv(file: string, req: ToyRequest): { file: string; rows
   // The CLI's writer: round-trip digits, so the file reads back as exactly the generated float32 values.
   writeCsv(file, t.condition ? hstack(t.features, t.condition) : t.features);
   return { file, rows, columns: [...t.features.columns, ...(t.condition?.columns ?? [])] };
-}
-
-/** The preview as Markdown. */
-export function previewMarkdown(p: DatasetPreview): string {
-  const n = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(5))) : String(v));
-  const lines = [
-    `# ${path.basename(p.file)}`,
-    '',
-    `${p.rows} rows × ${p.columns.length} feature column(s)${p.conditionColumns.length ? ` + ${p.conditionColumns.length} condition column(s)` : ''}`,
-    '',
-    '| column | min | max | mean | std |',
-    '|---|---|---|---|---|',
-    ...p.stats.map((s) => `| ${s.name}${p.conditionColumns.includes(s.name) ? ' (condition)' : ''} | ${n(s.min)} | ${n(s.max)} | ${n(s.mean)} | ${n(s.std)} |`),
-    '',
-    '**First rows**',
-    '',
-    `| ${p.columns.join(' | ')} |`,
-    `|${p.columns.map(() => '---').join('|')}|`,
-    ...p.head.map((r) => `| ${r.map(n).join(' | ')} |`),
-  ];
-  if (p.warnings.length) lines.push('', '**Warnings**', '', ...p.warnings.map((w) => `- ${w}`));
-  return lines.join('\n') + '\n';
 }
 
 /** Runs previewDataset (src/worker/preview.ts) in a fresh worker (`workerFile`: dist/worker.js) and resolves with its summary. */

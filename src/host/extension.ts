@@ -22,6 +22,7 @@ import { Log } from './log';
 import { nativeModules } from './native';
 import { FlowmorphPanel } from './panel';
 import { PanelBridge } from './panelBridge';
+import { PreviewPanel } from './previewPanel';
 import { latestMorph } from './runs';
 import { TrainingUi } from './progressUi';
 import { settings } from './settings';
@@ -39,6 +40,8 @@ export interface FlowmorphApi {
   waitForProgress(predicate: (p: Progress) => boolean, timeoutMs?: number): Promise<Progress>;
   /** The panel class, so tests can wait for what it drew (FlowmorphPanel.whenDrawn). */
   panel: typeof FlowmorphPanel;
+  /** Preview Dataset's views, so tests can wait for their histograms (PreviewPanel.whenDrawn). */
+  preview: typeof PreviewPanel;
   /** Fires when a step of the column picker is on screen (the test drives it with workbench commands). */
   columnPicks: typeof onDidShowColumnPick;
 }
@@ -47,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
   useTranslation(vscode.l10n.t); // (its t uses no `this`)
   const log = new Log();
   FlowmorphPanel.log = (line) => log.warn(line);
+  PreviewPanel.log = (line) => log.warn(line);
   const store = new ExperimentStore(context.workspaceState);
   const trainer = new WorkerClient(workerFile(context.extensionPath), log, () => ({
     backend: settings().backend,
@@ -122,6 +126,7 @@ export function activate(context: vscode.ExtensionContext): FlowmorphApi {
     trainer,
     tree,
     panel: FlowmorphPanel,
+    preview: PreviewPanel,
     columnPicks: onDidShowColumnPick,
     waitForProgress(predicate, timeoutMs = 120_000) {
       return new Promise((resolve, reject) => {

@@ -162,14 +162,22 @@ export class FlowmorphPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const uri = (...p: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, ...p)).toString();
-    return panelHtml({
-      cspSource: webview.cspSource,
-      nonce: crypto.randomBytes(18).toString('base64'),
-      scriptUri: uri('dist', 'webview.js'),
-      styleUri: uri('media', 'panel.css'),
-      codiconUri: uri('dist', 'codicon.css'),
-    });
+    return extensionPageHtml(this.panel.webview, this.context.extensionUri, { script: 'webview.js', style: 'panel.css' });
   }
+}
+
+/**
+ * A webview page of the extension (webview/html.ts's page, a fresh nonce per load): the script from dist/,
+ * the stylesheet from media/. The main panel's and Preview Dataset's view's (src/host/previewPanel.ts).
+ */
+export function extensionPageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: { script: string; style: string; title?: string }): string {
+  const uri = (...p: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  return panelHtml({
+    cspSource: webview.cspSource,
+    nonce: crypto.randomBytes(18).toString('base64'),
+    scriptUri: uri('dist', page.script),
+    styleUri: uri('media', page.style),
+    codiconUri: uri('dist', 'codicon.css'),
+    ...(page.title !== undefined ? { title: page.title } : {}),
+  });
 }

@@ -15,7 +15,7 @@ import { Rng } from '../core/random';
 import { initBackend } from '../core/tf';
 import { takeRows, type Matrix } from '../data/matrix';
 import { applyScaler } from '../data/preprocess';
-import { splitTrainVal, subsampleIndices } from '../data/split';
+import { HELD_OUT_FLOOR_FROM, MIN_HELD_OUT, splitTrainVal, subsampleIndices } from '../data/split';
 import { confined } from '../data/paths';
 import { loadDataFor } from './data';
 import { checkRunBase, loadModel, loadTopWeights, readRunMeta, type LoadedModel, type RunMeta } from './model-io';
@@ -116,6 +116,7 @@ export function evaluateHeldOut(run: LoadedRun | { f4f: FlowForFlow; space: Morp
   const ot = otCost(otSrc, otTgt, { seed });
   return {
     n: src.rows,
+    ...(src.rows < MIN_HELD_OUT ? { noisy: noisyNote(src.rows) } : {}),
     method: run.f4f.config.method,
     nll: {
       sourceUnderSource: nllOf(run.source, src, srcC),
@@ -134,6 +135,11 @@ export function evaluateHeldOut(run: LoadedRun | { f4f: FlowForFlow; space: Morp
  */
 function firstRows(m: Matrix, n: number): Matrix {
   return n >= m.rows ? m : takeRows(m, Int32Array.from({ length: n }, (_, i) => i));
+}
+
+/** Why an evaluation on n < MIN_HELD_OUT rows is noisy, in the words the summary carries. */
+export function noisyNote(n: number): string {
+  return `noisy estimate: evaluated on only ${n} held-out rows (fewer than ${MIN_HELD_OUT}); floors, OT costs and fidelities vary like 1/√n, so differences below the floors mean nothing (more data, or a larger validation fraction, gives more rows; from ${HELD_OUT_FLOOR_FROM} rows up the split holds out at least ${MIN_HELD_OUT})`;
 }
 
 /** The held-out rows of a dataset: the same seeded split training used. */

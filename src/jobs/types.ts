@@ -160,6 +160,11 @@ export interface Displacement {
 
 export interface EvaluateSummary {
   n: number;
+  /**
+   * Present when n is below MIN_HELD_OUT (src/data/split.ts): that the estimate is noisy and why, in words
+   * (the CLI's JSON and the run's record carry it; the panel says the same beside its table).
+   */
+  noisy?: string;
   /** How the morph was learned; ot-cfm has no density (absent in summaries from before methods: f4f). */
   method?: MorphMethod;
   nll: { sourceUnderSource: number; targetUnderTarget: number; morphedUnderTarget?: number };

@@ -5,6 +5,7 @@
  */
 import type { BackendPreference } from '../core/tf';
 import type { DataSpec, EvaluateSummary, FitJob, FitSummary, MorphJob, MorphSummary, Progress, Snapshot, TransportJob } from '../jobs/types';
+import type { DatasetPreview } from './preview';
 
 /** Held-out evaluation of a morph run (see EvaluateSummary). */
 export interface EvaluateJobSpec {
@@ -97,24 +98,9 @@ export interface PreviewRequest {
   file: string;
   dataset?: string;
   workspaceRoot?: string;
-}
-
-export interface ColumnStats {
-  name: string;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-}
-
-export interface DatasetPreview {
-  file: string;
-  rows: number;
-  columns: string[];
-  conditionColumns: string[];
-  stats: ColumnStats[];
-  head: number[][];
-  warnings: string[];
+  /** The column roles the current experiment gives the file (default: every numeric column a feature). */
+  columns?: (string | number)[];
+  conditionColumns?: (string | number)[];
 }
 
 /** What the worker posts back for a preview request. */

@@ -115,6 +115,31 @@ describe('experiment and dataset commands', () => {
     assert.ok(Math.abs(mean - 2) < 0.2, 'the fixture is N(2, 1) data');
   });
 
+  it('previewDataset returns histograms made in the worker and shows them in a view of the file, reused on a second preview', async () => {
+    const file = uri('shifted-normal.csv');
+    const p = (await vscode.commands.executeCommand('flowmorph.previewDataset', file)) as any;
+    // The same bins computed here from the file's float32 values: 20 bins (√400) from min to max.
+    const xs = readCsv(ws('shifted-normal.csv')).rows.map((r) => Math.fround(r[0]));
+    const lo = Math.min(...xs);
+    const hi = Math.max(...xs);
+    const want = new Array(20).fill(0);
+    for (const x of xs) want[Math.min(19, Math.floor((x - lo) / ((hi - lo) / 20)))]++;
+    assert.deepEqual(p.stats[0].histogram, { lo, hi, counts: want });
+    assert.equal(p.stats[0].nonFinite, 0);
+    const a = await api();
+    const view = a.preview.of(file);
+    assert.ok(view, 'a preview view of the file is open');
+    assert.equal(view.panel.title, 'shifted-normal.csv');
+    assert.equal(await a.preview.whenDrawn(file, 1, 60_000), 1, 'one histogram drawn');
+    await vscode.commands.executeCommand('flowmorph.previewDataset', file);
+    assert.equal(a.preview.of(file), view, 'the second preview reuses the view');
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.label === 'shifted-normal.csv');
+    assert.equal(tabs.length, 1);
+    assert.equal(await a.preview.whenDrawn(file, 1, 60_000), 1, 'drawn again');
+    view.dispose();
+    assert.equal(a.preview.of(file), undefined);
+  });
+
   it('previewDataset reads a ZSTD Parquet (polars) and an LZF HDF5 (h5py) file in the worker', async () => {
     const fixtures = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'test', 'fixtures', 'writers');
     for (const f of ['polars_default.parquet', 'h5py_lzf.h5']) {

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { generateToy } from '../../../src/data/toys';
+import { noisyNote } from '../../../src/jobs/evaluate';
 import { writeCsv, writeHdf5, writeJson, writeNpy } from '../../../src/data/write';
 import { npyFile, zipFile } from '../data/builders';
 import { BUNDLED_CLI, CLI, runCli } from './runner';
@@ -70,6 +71,11 @@ test('morph trains missing base flows, the morph, and evaluates it; evaluate and
   const e = cli('evaluate', at('run'), '--source', at('fc.csv'), '--target', at('cb.npy'), '--n', '300', '--json');
   assert.equal(e.code, 0, e.stderr);
   assert.equal(e.json.n, 300);
+  // Fewer than 1 000 rows: the summary says plainly that the estimate is noisy, and why.
+  assert.equal(e.json.noisy, noisyNote(300));
+  assert.match(e.json.noisy, /^noisy estimate: evaluated on only 300 held-out rows \(fewer than 1000\)/);
+  assert.equal(ev.n, 300, 'the morph evaluated its 300 held-out rows (3 000 · 0.1)');
+  assert.equal(ev.noisy, noisyNote(300));
   const t = cli('transport', at('run'), at('fc.csv'), '--out', at('morphed.npy'), '--json');
   assert.equal(t.code, 0, t.stderr);
   assert.equal(t.json.rows, 3000);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matrix } from '../../../src/data/matrix';
 import { applyScaler, fitScaler, fractionOutside, invertScaler, logDetScaler, type Scaler } from '../../../src/data/preprocess';
-import { splitTrainVal, subsample, subsampleIndices } from '../../../src/data/split';
+import { HELD_OUT_FLOOR_FROM, MIN_HELD_OUT, splitTrainVal, subsample, subsampleIndices, validationRows } from '../../../src/data/split';
 import { Rng } from '../../../src/core/random';
 import { generateToy, toyLogDensity } from '../../../src/data/toys';
 
@@ -151,6 +151,27 @@ test('splitTrainVal: seeded, disjoint, complete, paired with conditions', () => 
   assert.equal(splitTrainVal(matrix(2, 2), 0.9, 1).train.rows, 1);
   assert.throws(() => splitTrainVal(m, 1, 0), /fraction/);
   assert.throws(() => splitTrainVal(m, 0.1, 0, matrix(3, 1)), /1000 feature rows but 3 condition rows/);
+});
+
+test('validationRows: round(rows · fraction), at least 1 000 rows held out from 5 000 rows up', () => {
+  // [rows, fraction, held out]
+  const cases: [number, number, number][] = [
+    [400, 0.1, 40], // below 5 000: the fraction (the evaluation says it is noisy)
+    [4999, 0.1, 500],
+    [5000, 0.1, 1000], // was 500
+    [8000, 0.1, 1000], // was 800
+    [10_000, 0.1, 1000],
+    [12_000, 0.1, 1200],
+    [5000, 0.01, 1000],
+    [6000, 0.5, 3000],
+    [5000, 0, 0], // no validation asked: none
+    [5, 0.01, 1],
+    [2, 0.9, 1],
+  ];
+  for (const [rows, fraction, want] of cases) assert.equal(validationRows(rows, fraction), want, `${rows} rows, fraction ${fraction}`);
+  assert.deepEqual([MIN_HELD_OUT, HELD_OUT_FLOOR_FROM], [1000, 5000]);
+  const sp = splitTrainVal(matrix(5000, 1), 0.1, 0);
+  assert.deepEqual([sp.val.rows, sp.train.rows, sp.valIndex.length, sp.trainIndex.length], [1000, 4000, 1000, 4000]);
 });
 
 test('subsample: k distinct rows in input order, seeded; all rows when k ≥ rows', () => {

@@ -133,3 +133,23 @@ test('RowSink: exact-size buffers, features and conditions apart, drops counted'
   t.pushBlock(new Float64Array([1, 1e39]), 2, 1);
   assert.throws(() => t.finish(), (e: DataError) => e.message === "g: row 2, column 'a': 1e+39 is beyond the float32 range (±3.4e38): the only one of 2 rows with NaN, ±Inf or missing values; fix the file or give --drop-non-finite to drop such rows");
 });
+
+test('RowSink keepNonFinite (Preview Dataset): rows with NaN / ±Inf kept as they are, counted in one warning', () => {
+  const s = new RowSink({ file: 'f', featureNames: ['a', 'b'], conditionNames: ['c'], keepNonFinite: true, sizeHint: 1 });
+  s.pushBlock(new Float64Array([1, 2, 3, NaN, 5, 6, 7, 8, 9, 1e39, 0, 0, 10, 11, 12]), 5, 1);
+  const r = s.finish();
+  assert.deepEqual(Array.from(r.features.data), [1, 2, NaN, 5, 7, 8, Infinity, 0, 10, 11]);
+  assert.deepEqual(Array.from(r.condition!.data), [3, 6, 9, 0, 12]);
+  assert.equal(r.droppedRows, 0);
+  assert.equal(r.totalRows, 5);
+  assert.deepEqual(r.warnings, ["2 of 5 rows hold NaN, ±Inf or missing values (first: row 2, column 'a': NaN or missing value); training refuses the file unless such rows are dropped (dropNonFinite)"]);
+});
+
+test('readDataset keepNonFinite reads a CSV training refuses, NaN and empty cells kept', async () => {
+  const p = write(dir, 'holes.csv', 'x,y\n1,2\nnan,3\n4,\n5,6\n');
+  await assert.rejects(readDataset(p), (e: DataError) => e.code === 'non-finite');
+  const d = await readDataset(p, { keepNonFinite: true });
+  assert.deepEqual(Array.from(d.features.data), [1, 2, NaN, 3, 4, NaN, 5, 6]);
+  // Rows are named by their line in the file (the header is line 1).
+  assert.deepEqual(d.warnings, ["2 of 4 rows hold NaN, ±Inf or missing values (first: row 3, column 'x': NaN or missing value); training refuses the file unless such rows are dropped (dropNonFinite)"]);
+});

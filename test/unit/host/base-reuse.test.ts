@@ -2,11 +2,12 @@
 // columns and settings (whatever the key order), different when any of them changes; and the lookup of
 // a finished morph run's base-flow folder by key.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { baseFlowKey, findReusableBase, morphBaseKeys } from '../../../src/host/baseReuse';
+import { baseFlowKey, findReusableBase, morphBaseKeys, SPLIT_RULE } from '../../../src/host/baseReuse';
 import type { RunRecord } from '../../../src/host/runs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-base-reuse-'));
@@ -26,6 +27,13 @@ test('base-flow key: same file, columns and settings give the same key; any chan
   const reordered = { split: { seed: 0, validationFraction: 0.1 }, conditional: false, train: { lr: 3e-3, seed: 0, steps: 20 }, flow: { hidden: 32, stacks: 2 }, preset: 'fast' };
   assert.deepEqual(morphBaseKeys({ path: s, workspaceRoot: dir }, { path: t }, reordered), a);
   assert.equal(baseFlowKey({ path: 'a' }, { x: 1, y: undefined }, {}), baseFlowKey({ path: 'a' }, { x: 1 }, {}));
+  // The split rule is part of the key: a key recorded before the 1 000-row floor (the same text without
+  // splitRule) is not this one.
+  assert.deepEqual(SPLIT_RULE, { minHeldOut: 1000, from: 5000 });
+  const before = createHash('sha256').update('{"columns":{"x":1},"file":{"path":"a"},"settings":{},"v":1}').digest('hex');
+  const now = createHash('sha256').update('{"columns":{"x":1},"file":{"path":"a"},"settings":{},"splitRule":{"from":5000,"minHeldOut":1000},"v":1}').digest('hex');
+  assert.notEqual(now, before);
+  assert.equal(baseFlowKey({ path: 'a' }, { x: 1 }, {}), now);
   // Other settings, columns, file contents (size / mtime) or the other side's file: other keys.
   assert.notEqual(morphBaseKeys({ path: s }, { path: t }, { ...settings, train: { ...settings.train, steps: 21 } }).source, a.source);
   assert.notEqual(morphBaseKeys({ path: s }, { path: t }, { ...settings, flow: { stacks: 3, hidden: 32 } }).source, a.source);

@@ -48,6 +48,8 @@ test('live evaluations ride on the morph snapshots and leave the trained morph u
     assert.ok(fs.readFileSync(at(`${method}/panel/top.bin`)).equals(fs.readFileSync(at(`${method}/cli/top.bin`))), `${method}: top.bin differs`);
     assert.deepEqual(panel.evaluation, cli.evaluation);
     assert.equal(panel.evaluation!.n, 1200);
+    assert.equal(panel.evaluation!.noisy, undefined, 'over 1 000 rows: not flagged noisy');
+    assert.equal(live[0].evaluation!.noisy, undefined, 'the live evaluation: 1 000 rows');
   }
   fs.rmSync(ws, { recursive: true, force: true });
 });
