@@ -19,7 +19,7 @@ function newestSource() {
     }
   };
   for (const d of ['src', 'test', 'webview', 'bench']) walk(path.join(root, d));
-  for (const f of ['package.json', 'tsconfig.json', 'scripts/bundle.mjs']) {
+  for (const f of ['package.json', 'tsconfig.json', 'scripts/bundle.mjs', 'scripts/web-options.mjs']) {
     const p = path.join(root, f);
     if (fs.existsSync(p)) newest = Math.max(newest, fs.statSync(p).mtimeMs);
   }

@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { webOptions } from './web-options.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const dist = path.join(root, 'dist');
@@ -122,19 +123,6 @@ const nodeOptions = (src, out, plugins = []) => ({
   banner: { js: "const __flowmorphImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 });
 
-const webOptions = (src, out) => ({
-  entryPoints: [path.join(root, src)],
-  outfile: path.join(dist, out),
-  bundle: true,
-  platform: 'browser',
-  format: 'iife',
-  target: 'es2022',
-  sourcemap: true,
-  minify,
-  logLevel: 'warning',
-  loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file', '.svg': 'file' },
-});
-
 function copyWasm() {
   const dir = path.join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.wasm'));
@@ -230,7 +218,7 @@ const t0 = Date.now();
 fs.mkdirSync(dist, { recursive: true });
 const configs = [
   ...NODE_ENTRIES.filter(exists).map(([s, o, p]) => nodeOptions(s, o, p)),
-  ...WEBVIEW_ENTRIES.filter(exists).map(([s, o]) => webOptions(s, o)),
+  ...WEBVIEW_ENTRIES.filter(exists).map(([s, o]) => webOptions(s, path.join(dist, o), { minify })),
 ];
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();

@@ -1,6 +1,6 @@
 /**
- * The one place Flowmorph reads its FLOWMORPH_* environment variables. Entry points (src/cli.ts, the VS Code
- * worker src/host/worker.ts, bench/) call `applyEnvironment()` once at start; the engine then receives
+ * The one place Flowmorph reads its FLOWMORPH_* environment variables. Entry points (src/cli/main.ts, the
+ * training worker src/worker/main.ts, bench/) call `applyEnvironment()` once at start; the engine then receives
  * settings (src/core/settings.ts), never the environment.
  *
  *   FLOWMORPH_BACKEND=native|wasm|cpu   the backend 'auto' takes

@@ -42,58 +42,29 @@ interface ScatterSpec {
   arrows?: boolean;
 }
 
+/** One side's data against its base flow's samples. */
+function sideScatter(side: 'source' | 'target', title: string, data: ColorKey, model: ColorKey): ScatterSpec {
+  const series: SeriesSpec[] = [
+    { cloud: side, label: `${side} data`, color: data },
+    { cloud: `${side}Model`, label: `${side} flow samples`, color: model },
+  ];
+  return { id: `scatter-${side}`, title, subtitle: 'data vs. base-flow samples', series, empty: `No ${side} data yet` };
+}
+
+/** A mapped cloud (the subject) over the faint data of the side it should match. */
+function mappedScatter(id: string, title: string, matches: 'source' | 'target', subject: SeriesSpec, empty: string, more: Partial<ScatterSpec> = {}): ScatterSpec {
+  const series: SeriesSpec[] = [{ cloud: matches, label: `${matches} data`, ref: true }, subject];
+  return { id, title, subtitle: `should match the ${matches} data`, series, empty, ...more };
+}
+
 const SCATTERS: ScatterSpec[] = [
-  {
-    id: 'scatter-source',
-    title: 'Source',
-    subtitle: 'data vs. base-flow samples',
-    series: [
-      { cloud: 'source', label: 'source data', color: 'blue' },
-      { cloud: 'sourceModel', label: 'source flow samples', color: 'green' },
-    ],
-    empty: 'No source data yet',
-  },
-  {
-    id: 'scatter-target',
-    title: 'Target',
-    subtitle: 'data vs. base-flow samples',
-    series: [
-      { cloud: 'target', label: 'target data', color: 'orange' },
-      { cloud: 'targetModel', label: 'target flow samples', color: 'purple' },
-    ],
-    empty: 'No target data yet',
-  },
-  {
-    id: 'scatter-morph',
-    title: 'Morph g: source → target',
-    subtitle: 'should match the target data',
-    series: [
-      { cloud: 'target', label: 'target data', ref: true },
-      { cloud: 'morphed', label: 'g(source)', color: 'red' },
-    ],
-    empty: 'Train the morph to see g(source)',
-    arrows: true,
-  },
-  {
-    id: 'scatter-transfer',
-    title: 'Base transfer: source → target',
+  sideScatter('source', 'Source', 'blue', 'green'),
+  sideScatter('target', 'Target', 'orange', 'purple'),
+  mappedScatter('scatter-morph', 'Morph g: source → target', 'target', { cloud: 'morphed', label: 'g(source)', color: 'red' }, 'Train the morph to see g(source)', { arrows: true }),
+  mappedScatter('scatter-transfer', 'Base transfer: source → target', 'target', { cloud: 'baseTransfer', label: 'base transfer', color: 'yellow' }, 'Train both base flows to see the baseline', {
     subtitle: 'baseline: through both base flows',
-    series: [
-      { cloud: 'target', label: 'target data', ref: true },
-      { cloud: 'baseTransfer', label: 'base transfer', color: 'yellow' },
-    ],
-    empty: 'Train both base flows to see the baseline',
-  },
-  {
-    id: 'scatter-inverse',
-    title: 'Inverse g⁻¹: target → source',
-    subtitle: 'should match the source data',
-    series: [
-      { cloud: 'source', label: 'source data', ref: true },
-      { cloud: 'morphedInverse', label: 'g⁻¹(target)', color: 'green' },
-    ],
-    empty: 'Train the morph to see g⁻¹(target)',
-  },
+  }),
+  mappedScatter('scatter-inverse', 'Inverse g⁻¹: target → source', 'source', { cloud: 'morphedInverse', label: 'g⁻¹(target)', color: 'green' }, 'Train the morph to see g⁻¹(target)'),
 ];
 
 type ScatterDataset = { label: string; data: ScatterDataPoint[]; backgroundColor: string; pointRadius: number; order: number } & Keyed;

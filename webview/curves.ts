@@ -47,19 +47,38 @@ interface CurveSpec {
   empty: string;
 }
 
+/** A training loss (faint) and its validation points (marked): keys `<key>:train` and `<key>:val`. */
+function trainAndValidation(key: string, who: string, color: ColorKey): LineSpec[] {
+  const label = (what: string): string => (who ? `${who} ${what}` : what);
+  return [
+    { key: `${key}:train`, label: label('train'), color, faint: true },
+    { key: `${key}:val`, label: label('validation'), color, marked: true },
+  ];
+}
+
+/** An evaluated figure of the morph beside the same figure of the base transfer (the baseline). */
+function morphAndTransfer(key: string, morphLabel: string): LineSpec[] {
+  return [
+    { key: `${key}:morph`, label: morphLabel, color: 'red', marked: true },
+    { key: `${key}:transfer`, label: 'base transfer', color: 'yellow', marked: true },
+  ];
+}
+
+/** A level (bound, floor, expected value): dashed, in the foreground colour. */
+function level(key: string, label: string): LineSpec {
+  return { key, label, color: 'foreground', dashed: true, level: true };
+}
+
 const CURVES: CurveSpec[] = [
   {
     id: 'curve-nll',
     title: 'Base flows: negative log-likelihood',
     yTitle: 'NLL (nats)',
     lines: [
-      { key: 'nll:source:train', label: 'source train', color: 'blue', faint: true },
-      { key: 'nll:source:val', label: 'source validation', color: 'blue', marked: true },
-      { key: 'nll:target:train', label: 'target train', color: 'orange', faint: true },
-      { key: 'nll:target:val', label: 'target validation', color: 'orange', marked: true },
-      { key: 'nll:fit:train', label: 'train', color: 'green', faint: true },
-      { key: 'nll:fit:val', label: 'validation', color: 'green', marked: true },
-      { key: 'ref:nll', label: 'expected: entropy of N(2, 1), ½·log(2πe) ≈ 1.419', color: 'foreground', dashed: true, level: true },
+      ...trainAndValidation('nll:source', 'source', 'blue'),
+      ...trainAndValidation('nll:target', 'target', 'orange'),
+      ...trainAndValidation('nll:fit', '', 'green'),
+      level('ref:nll', 'expected: entropy of N(2, 1), ½·log(2πe) ≈ 1.419'),
     ],
     empty: 'Train base flows to see their NLL',
   },
@@ -69,8 +88,7 @@ const CURVES: CurveSpec[] = [
     subtitle: 'forward −log q_t(g(x)) − log|det J|, inverse likewise',
     yTitle: 'loss (nats)',
     lines: [
-      { key: 'morph:train', label: 'train', color: 'red', faint: true },
-      { key: 'morph:val', label: 'validation', color: 'red', marked: true },
+      ...trainAndValidation('morph', '', 'red'),
       { key: 'morph:forward', label: 'forward (source → target)', color: 'purple' },
       { key: 'morph:inverse', label: 'inverse (target → source)', color: 'green' },
     ],
@@ -84,9 +102,8 @@ const CURVES: CurveSpec[] = [
     y2Title: 'training batches (standardised)',
     lines: [
       { key: 'disp:morph', label: 'morph (training batches, standardised, right axis)', color: 'red', faint: true, y2: true },
-      { key: 'dispEval:morph', label: 'morph (held out)', color: 'red', marked: true },
-      { key: 'dispEval:transfer', label: 'base transfer', color: 'yellow', marked: true },
-      { key: 'ot:w1', label: 'OT lower bound W1', color: 'foreground', dashed: true, level: true },
+      ...morphAndTransfer('dispEval', 'morph (held out)'),
+      level('ot:w1', 'OT lower bound W1'),
     ],
     empty: 'Train the morph to see how far it moves points',
   },
@@ -96,9 +113,8 @@ const CURVES: CurveSpec[] = [
     subtitle: 'lower is better; the floor is two target samples',
     yTitle: 'sliced W1',
     lines: [
-      { key: 'fid:morph', label: 'morph', color: 'red', marked: true },
-      { key: 'fid:transfer', label: 'base transfer', color: 'yellow', marked: true },
-      { key: 'fid:floor', label: 'noise floor', color: 'foreground', dashed: true, level: true },
+      ...morphAndTransfer('fid', 'morph'),
+      level('fid:floor', 'noise floor'),
     ],
     empty: 'Evaluate a morph to see its fidelity',
   },

@@ -59,44 +59,55 @@ export function cleanStaleTemps(dir: string, name?: string): string[] {
 
 /** Writes through `write(fd)` into a temporary file, fsyncs, renames over `target`. */
 export function atomicWriteSync(target: string, write: (fd: number) => void, protect: readonly string[] = []): void {
-  assertWritable(target, protect);
-  const tmp = tempPathFor(target);
-  cleanStaleTemps(path.dirname(tmp), path.basename(target));
+  const tmp = claimTemp(target, protect);
   const fd = fs.openSync(tmp, 'wx', 0o644);
   try {
-    try {
-      write(fd);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, path.resolve(target));
-    markWritten(target);
+    syncClose(fd, write);
+    renameOver(tmp, target);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
+    dropTemp(tmp, e);
   }
 }
 
 /** Like atomicWriteSync for writers that want a path (e.g. h5wasm): `write(tmp)` creates the file. */
 export async function atomicWriteVia(target: string, write: (tmp: string) => Promise<void> | void, protect: readonly string[] = []): Promise<void> {
+  const tmp = claimTemp(target, protect);
+  try {
+    await write(tmp);
+    syncClose(fs.openSync(tmp, 'r+'));
+    renameOver(tmp, target);
+  } catch (e) {
+    dropTemp(tmp, e);
+  }
+}
+
+/** The temporary path beside `target` (checked writable), its dead predecessors removed. */
+function claimTemp(target: string, protect: readonly string[]): string {
   assertWritable(target, protect);
   const tmp = tempPathFor(target);
   cleanStaleTemps(path.dirname(tmp), path.basename(target));
+  return tmp;
+}
+
+/** Runs `write(fd)` if given, fsyncs, and closes fd whatever happens. */
+function syncClose(fd: number, write?: (fd: number) => void): void {
   try {
-    await write(tmp);
-    const fd = fs.openSync(tmp, 'r+');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, path.resolve(target));
-    markWritten(target);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
+    write?.(fd);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
+}
+
+function renameOver(tmp: string, target: string): void {
+  fs.renameSync(tmp, path.resolve(target));
+  markWritten(target);
+}
+
+/** A failed write leaves no temporary file behind. */
+function dropTemp(tmp: string, e: unknown): never {
+  fs.rmSync(tmp, { force: true });
+  throw e;
 }
 
 /** Writes all of `data` to fd (writeSync may write less than asked). */

@@ -33,34 +33,29 @@ export function scanNumber(b: Uint8Array, p: number, end: number, comma: boolean
   }
   let m = 0;
   let digits = 0; // significant digits taken into m
-  let intDigits = 0;
-  let frac = 0; // digits after the mark
+  let run = 0; // digits of the current run: before the mark, then after it
+  let intDigits = -1; // the digits before the mark, once the mark is passed
   let lead = true; // still in leading zeros (they are not significant)
   while (p < end) {
-    const d = b[p] - 48;
-    if (d < 0 || d > 9) break;
+    const c = b[p];
+    const d = c - 48;
+    if (d < 0 || d > 9) {
+      if (intDigits >= 0 || !(c === 46 || (comma && c === 44))) break;
+      intDigits = run; // the decimal mark: the digits that follow are the fraction's
+      run = 0;
+      p++;
+      continue;
+    }
     if (!(lead && d === 0)) {
       lead = false;
       m = m * 10 + d;
       digits++;
     }
-    intDigits++;
+    run++;
     p++;
   }
-  if (p < end && (b[p] === 46 || (comma && b[p] === 44))) {
-    p++;
-    while (p < end) {
-      const d = b[p] - 48;
-      if (d < 0 || d > 9) break;
-      if (!(lead && d === 0)) {
-        lead = false;
-        m = m * 10 + d;
-        digits++;
-      }
-      frac++;
-      p++;
-    }
-  }
+  const frac = intDigits >= 0 ? run : 0; // digits after the mark
+  if (intDigits < 0) intDigits = run;
   if (intDigits + frac === 0) {
     scanEnd = start;
     return NaN;

@@ -75,30 +75,23 @@ export function fitScaler(m: Matrix, kind: ScalerKind, opts: { range?: number } 
   throw new Error(`fitScaler: unknown kind "${kind as string}"; use minmax, zscore or none`);
 }
 
-function check(s: Scaler, m: Matrix, what: string): void {
-  if (m.cols !== s.shift.length) throw new Error(`${what}: scaler fitted on ${s.shift.length} columns, data has ${m.cols}`);
-}
-
 /** y = (x − shift) / scale, per column; a new Matrix. */
 export function applyScaler(s: Scaler, m: Matrix): Matrix {
-  check(s, m, 'applyScaler');
-  const out = new Float32Array(m.data.length);
-  const c = m.cols;
-  for (let i = 0; i < m.data.length; i++) {
-    const j = i % c;
-    out[i] = (m.data[i] - s.shift[j]) / s.scale[j];
-  }
-  return matrix(m.rows, c, out, m.columns.slice());
+  return perColumn(s, m, 'applyScaler', (x, shift, scale) => (x - shift) / scale);
 }
 
 /** x = y · scale + shift, per column; a new Matrix. */
 export function invertScaler(s: Scaler, m: Matrix): Matrix {
-  check(s, m, 'invertScaler');
+  return perColumn(s, m, 'invertScaler', (y, shift, scale) => y * scale + shift);
+}
+
+function perColumn(s: Scaler, m: Matrix, what: string, f: (v: number, shift: number, scale: number) => number): Matrix {
+  if (m.cols !== s.shift.length) throw new Error(`${what}: scaler fitted on ${s.shift.length} columns, data has ${m.cols}`);
   const out = new Float32Array(m.data.length);
   const c = m.cols;
   for (let i = 0; i < m.data.length; i++) {
     const j = i % c;
-    out[i] = m.data[i] * s.scale[j] + s.shift[j];
+    out[i] = f(m.data[i], s.shift[j], s.scale[j]);
   }
   return matrix(m.rows, c, out, m.columns.slice());
 }

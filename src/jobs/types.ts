@@ -6,24 +6,16 @@
 import type { FlowConfig, MorphConfig, MorphMethod, TrainConfig } from '../core/config';
 import type { BackendPreference } from '../core/tf';
 import type { StepStats } from '../core/train/report';
+import type { ReadOptions } from '../data/read';
 
-/** Where a dataset comes from and which columns play which role. */
-export interface DataSpec {
+/**
+ * Where a dataset comes from and which columns play which role: a path (or toy:NAME[:ROWS[:SEED]]) and the
+ * reader's options (src/data/read.ts) that a job passes on; `workspaceRoot` is set by the extension (the CLI
+ * leaves it unset).
+ */
+export interface DataSpec
+  extends Pick<ReadOptions, 'columns' | 'conditionColumns' | 'dataset' | 'dropNonFinite' | 'header' | 'maxRows' | 'maxBytes' | 'workspaceRoot'> {
   path: string;
-  /** Feature columns by name or 0-based index; default: every column not used as condition. */
-  columns?: (string | number)[];
-  conditionColumns?: (string | number)[];
-  /** HDF5 dataset / group path, or .npz array name. */
-  dataset?: string;
-  /** Drop rows with NaN / ±Inf instead of refusing the file. */
-  dropNonFinite?: boolean;
-  /** CSV/TSV: the first line is a header (detected when unset). */
-  header?: boolean;
-  /** Read at most this many rows (a seeded random subset of larger files) / refuse files above this size. */
-  maxRows?: number;
-  maxBytes?: number;
-  /** Refuse a path outside this folder (the extension sets the workspace folder; the CLI leaves it unset). */
-  workspaceRoot?: string;
 }
 
 export interface Progress extends StepStats {

@@ -40,30 +40,32 @@ function send(msg: WorkerToHost, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
 }
 
-/** A job module, loaded on first use. A module missing from this build fails that job, with its name. */
-function jobs(kind: WorkerJob['kind']): JobModules {
-  /* eslint-disable @typescript-eslint/no-require-imports */
+type Summary = FitSummary | MorphSummary | EvaluateSummary | Record<string, unknown>;
+type JobOf<K extends WorkerJob['kind']> = Extract<WorkerJob, { kind: K }>['job'];
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+/** Each job: its module (a literal require, so the bundler follows it; loaded on first use) and its entry. */
+const JOBS: { [K in WorkerJob['kind']]: [load: () => JobModules, run: (m: JobModules, job: JobOf<K>, hooks: JobHooks) => Summary | Promise<Summary>] } = {
+  fit: [() => require('../jobs/fit'), (m, job, hooks) => m.runFit(job, hooks)],
+  morph: [() => require('../jobs/morph'), (m, job, hooks) => m.runMorph(job, hooks)],
+  transport: [() => require('../jobs/transport'), (m, job, hooks) => m.runTransport(job, hooks)],
+  evaluate: [() => require('../jobs/evaluate'), (m, job, hooks) => m.runEvaluate(job, hooks)],
+  density: [() => require('./densityGrid'), (m, job) => m.densityGrid(job)],
+  conditionMorph: [() => require('./conditionMorph'), (m, job) => m.conditionMorph(job)],
+  writeSamples: [() => require('./writeSamples'), (m, job) => m.writeSamples(job)],
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Runs one job. A module missing from this build fails that job, with its name. */
+async function runJob<K extends WorkerJob['kind']>(kind: K, job: JobOf<K>, hooks: JobHooks): Promise<Summary> {
+  const [load, run] = JOBS[kind];
+  let m: JobModules;
   try {
-    switch (kind) {
-      case 'fit':
-        return require('../jobs/fit');
-      case 'morph':
-        return require('../jobs/morph');
-      case 'transport':
-        return require('../jobs/transport');
-      case 'evaluate':
-        return require('../jobs/evaluate');
-      case 'density':
-        return require('./densityGrid');
-      case 'conditionMorph':
-        return require('./conditionMorph');
-      case 'writeSamples':
-        return require('./writeSamples');
-    }
+    m = load();
   } catch (e) {
     throw new Error(`the ${kind} job is not available in this build: ${(e as Error).message.split('\n')[0]}`);
   }
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  return run(m, job, hooks);
 }
 
 function copyClouds(s: Snapshot): { snapshot: Snapshot; transfer: ArrayBuffer[] } {
@@ -94,31 +96,7 @@ async function run(msg: Extract<HostToWorker, { type: 'start' }>): Promise<void>
     plotPoints: msg.hooks?.plotPoints ?? 2000,
   };
   try {
-    const m = jobs(msg.kind);
-    let summary: FitSummary | MorphSummary | EvaluateSummary | Record<string, unknown>;
-    switch (msg.kind) {
-      case 'fit':
-        summary = await m.runFit(msg.job, hooks);
-        break;
-      case 'morph':
-        summary = await m.runMorph(msg.job, hooks);
-        break;
-      case 'transport':
-        summary = await m.runTransport(msg.job, hooks);
-        break;
-      case 'evaluate':
-        summary = await m.runEvaluate(msg.job, hooks);
-        break;
-      case 'density':
-        summary = m.densityGrid(msg.job);
-        break;
-      case 'conditionMorph':
-        summary = await m.conditionMorph(msg.job);
-        break;
-      case 'writeSamples':
-        summary = await m.writeSamples(msg.job);
-        break;
-    }
+    const summary = await runJob(msg.kind, msg.job, hooks);
     send({ type: 'done', id, summary });
   } catch (e) {
     const err = e as Error;

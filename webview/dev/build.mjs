@@ -1,28 +1,17 @@
-// Preview build: bundles the panel (exactly as scripts/bundle.mjs does, minified) and the fake host into
-// out/webview-dev/, and writes webview/dev.html from the same panelHtml() the extension uses, so the
-// preview runs under the production Content-Security-Policy.
+// Preview build: bundles the panel (with the options scripts/bundle.mjs uses: scripts/web-options.mjs) and
+// the fake host into out/webview-dev/, and writes webview/dev.html from the same panelHtml() the extension
+// uses, so the preview runs under the production Content-Security-Policy.
 // Usage: node webview/dev/build.mjs   (then: node webview/dev/screenshot.mjs, or serve the repo root)
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { webOptions } from '../../scripts/web-options.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const out = path.join(root, 'out', 'webview-dev');
 fs.mkdirSync(out, { recursive: true });
 
-const web = (entry, outfile) => ({
-  entryPoints: [path.join(root, entry)],
-  outfile: path.join(out, outfile),
-  bundle: true,
-  platform: 'browser',
-  format: 'iife',
-  target: 'es2022',
-  minify: true,
-  sourcemap: true,
-  metafile: true,
-  logLevel: 'warning',
-  loader: { '.ttf': 'file' },
-});
+const web = (entry, outfile) => webOptions(entry, path.join(out, outfile), { metafile: true });
 
 const results = await Promise.all([
   esbuild.build(web('webview/main.ts', 'webview.js')),

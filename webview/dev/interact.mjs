@@ -18,6 +18,13 @@ const check = (name, ok, detail = '') => {
 };
 const posted = () => page.evaluate(() => window.__fm.posted);
 const lastOf = async (type) => (await posted()).filter((m) => m.type === type).at(-1);
+/** Sets a control's value (or, for a checkbox, `checked`) as the user would, and sends its change event. */
+const change = (selector, key, value) =>
+  page.evaluate(([sel, k, v]) => {
+    const el = document.querySelector(sel);
+    el[k] = v;
+    el.dispatchEvent(new Event('change'));
+  }, [selector, key, value]);
 
 try {
   await page.goto(`http://127.0.0.1:${server.address().port}/webview/dev.html?theme=dark&dims=4&condition=1`);
@@ -54,21 +61,13 @@ try {
   check('−5 hidden units is refused with a message and not posted', refusal !== null && /not saved/.test(message) && sentHidden.length === 0, `${message} ${JSON.stringify(sentHidden)}`);
 
   // Budget kind switch: seconds → steps keeps the amount when it is valid for steps (120) and posts it.
-  await page.evaluate(() => {
-    const sel = document.querySelector('#f-morph-train-budget-kind');
-    sel.value = 'steps';
-    sel.dispatchEvent(new Event('change'));
-  });
+  await change('#f-morph-train-budget-kind', 'value', 'steps');
   await page.waitForTimeout(200);
   const budget = await lastOf('designerEdit');
   check('budget kind switch posts the new budget', budget?.path === 'morph.train.steps' && budget?.value === 120, JSON.stringify(budget));
 
   // Feature pair: x = feature 2 ("z") → the scatter plots redraw with it on the x axis.
-  await page.evaluate(() => {
-    const sel = document.querySelector('#x-feature');
-    sel.value = '2';
-    sel.dispatchEvent(new Event('change'));
-  });
+  await change('#x-feature', 'value', '2');
   await page.waitForTimeout(500);
   const req = await lastOf('requestDensity');
   check('changing the feature pair asks for a density of that pair', req?.xFeature === 2 && req?.yFeature === 1, JSON.stringify(req));
@@ -76,22 +75,14 @@ try {
   check('without a grid for the pair, the density card falls back to a histogram', caption === 'histogram of flow samples', caption);
 
   // Arrows off → 0 arrows drawn.
-  await page.evaluate(() => {
-    const box = document.querySelector('#arrows');
-    box.checked = false;
-    box.dispatchEvent(new Event('change'));
-  });
+  await change('#arrows', 'checked', false);
   await page.waitForFunction(() => window.__fm.drawn.arrows === 0, null, { timeout: 5000 }).then(
     () => check('unticking arrows removes them', true),
     async () => check('unticking arrows removes them', false, JSON.stringify(await page.evaluate(() => window.__fm.drawn))),
   );
 
   // Target condition slider.
-  await page.evaluate(() => {
-    const s = document.querySelector('#condition-0');
-    s.value = '0.75';
-    s.dispatchEvent(new Event('change'));
-  });
+  await change('#condition-0', 'value', '0.75');
   await page.waitForTimeout(200);
   const cond = await lastOf('setTargetCondition');
   check('the condition slider posts setTargetCondition', JSON.stringify(cond?.value) === '[0.75]', JSON.stringify(cond));

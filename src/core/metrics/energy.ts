@@ -5,7 +5,7 @@
  * subsampled (seeded) to `maxPoints` rows first.
  */
 import type { Matrix } from '../../data/matrix';
-import { checkSameCols, pickRows } from './points';
+import { pickPair } from './points';
 
 export interface EnergyOptions {
   /** Each sample is subsampled to at most this many rows; default 2000. */
@@ -14,11 +14,7 @@ export interface EnergyOptions {
 }
 
 export function energyDistance(a: Matrix, b: Matrix, opts: EnergyOptions = {}): number {
-  checkSameCols(a, b, 'energyDistance');
-  const maxPoints = opts.maxPoints ?? 2000;
-  const seed = opts.seed ?? 0;
-  const pa = pickRows(a, maxPoints, seed + 1);
-  const pb = pickRows(b, maxPoints, seed + 2);
+  const [pa, pb] = pickPair(a, b, 'energyDistance', opts.maxPoints ?? 2000, opts.seed ?? 0);
   if (pa.rows < 2 || pb.rows < 2) throw new Error('energyDistance: need at least 2 rows per sample');
   const d = a.cols;
   const xy = meanDistance(pa.data, pa.rows, pb.data, pb.rows, d) ;

@@ -9,7 +9,7 @@
  */
 import type { Matrix } from '../../data/matrix';
 import { solveAssignment } from './assignment';
-import { checkSameCols, pickRows } from './points';
+import { pickPair } from './points';
 
 export interface OtOptions {
   /** Which cost to optimise exactly: 1 (Euclidean), 2 (squared Euclidean) or 'both' (two solves; default). */
@@ -38,12 +38,9 @@ export interface OtResult {
 }
 
 export function otCost(a: Matrix, b: Matrix, opts: OtOptions = {}): OtResult {
-  checkSameCols(a, b, 'otCost');
   const p = opts.p ?? 'both';
-  const seed = opts.seed ?? 0;
   const n = Math.min(a.rows, b.rows, opts.maxPoints ?? 2000);
-  const pa = pickRows(a, n, seed + 1);
-  const pb = pickRows(b, n, seed + 2);
+  const [pa, pb] = pickPair(a, b, 'otCost', n, opts.seed ?? 0);
   const d = a.cols;
   const sq = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {

@@ -6,7 +6,7 @@
  */
 import { Rng } from '../random';
 import type { Matrix } from '../../data/matrix';
-import { checkSameCols, pickRows } from './points';
+import { pickPair } from './points';
 
 /**
  * Exact W1 between the empirical distributions of two *sorted* 1-D samples (uniform weights):
@@ -43,12 +43,9 @@ export interface SlicedOptions {
 
 /** Mean over `projections` directions, uniform on the unit sphere, of W1 between the projected samples. */
 export function slicedW1(a: Matrix, b: Matrix, opts: SlicedOptions = {}): number {
-  checkSameCols(a, b, 'slicedW1');
   const projections = opts.projections ?? 1000;
   const seed = opts.seed ?? 0;
-  const maxPoints = opts.maxPoints ?? 20000;
-  const pa = pickRows(a, maxPoints, seed + 1);
-  const pb = pickRows(b, maxPoints, seed + 2);
+  const [pa, pb] = pickPair(a, b, 'slicedW1', opts.maxPoints ?? 20000, seed);
   const d = a.cols;
   const rng = new Rng(seed);
   const dir = new Float64Array(d);

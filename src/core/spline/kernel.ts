@@ -78,6 +78,15 @@ class Scratch {
   /** Derivatives at the knots (K + 1) and d(derivative)/d(raw) there; only the current bin's two are set. */
   readonly dv: Float64Array;
   readonly dg: Float64Array;
+  /** The located bin of the current element (see `enterBin`): index, width, height, slope h/w, the
+   * derivatives at its two knots, and the relative position ξ ∈ [0, 1] in it. */
+  b = 0;
+  w = 0;
+  h = 0;
+  sl = 0;
+  d0 = 0;
+  d1 = 0;
+  xi = 0;
   constructor(k: number) {
     this.sw = new Float64Array(k);
     this.sh = new Float64Array(k);
@@ -180,6 +189,52 @@ function solveXi(h: number, s: number, d0: number, d1: number, dy: number): numb
 }
 
 /**
+ * Constrains the element at params[off], locates v (an input x, or for the inverse an output y) in its bin
+ * and sets the bin's quantities and ξ in s: what the forward and backward passes share.
+ */
+function enterBin(spec: SplineSpec, c0: number, params: Floats, off: number, s: Scratch, v: number, inverse: boolean): void {
+  const { cw, ch, dv } = s;
+  prepare(spec, params, off, s);
+  const b = locate(inverse ? ch : cw, spec.bins, v);
+  slopes(spec, c0, params, off, b, s);
+  const w = cw[b + 1] - cw[b];
+  const h = ch[b + 1] - ch[b];
+  const sl = h / w;
+  const d0 = dv[b];
+  const d1 = dv[b + 1];
+  let xi: number;
+  if (inverse) {
+    xi = solveXi(h, sl, d0, d1, v - ch[b]);
+  } else {
+    xi = (v - cw[b]) / w;
+    xi = xi < 0 ? 0 : xi > 1 ? 1 : xi;
+  }
+  s.b = b;
+  s.w = w;
+  s.h = h;
+  s.sl = sl;
+  s.d0 = d0;
+  s.d1 = d1;
+  s.xi = xi;
+}
+
+/**
+ * The gradient of one softmax-constrained set (widths or heights) through its knots: the located bin b has
+ * gradient gBin on its size and gBelow on its left knot. Knots x_i = −B + 2B Σ_{l<i} w_l (ends fixed):
+ * ∂L/∂w_l = 2B(gBin·[l = b] + gBelow·[l < b]) up to a constant vector, which the softmax Jacobian
+ * annihilates (Σ w is fixed). Then through softmax: ∂L/∂raw_l = scale · soft_l · (g_l − Σ_m soft_m g_m).
+ */
+function softmaxBackward(soft: Float64Array, k: number, b: number, span: number, scale: number, gBin: number, gBelow: number, gParams: Floats, off: number): void {
+  let below = 0;
+  for (let l = 0; l < b; l++) below += soft[l];
+  const mean = span * (gBin * soft[b] + gBelow * below);
+  for (let l = 0; l < k; l++) {
+    const g = span * (l < b ? gBelow : l === b ? gBin : 0);
+    gParams[off + l] = scale * soft[l] * (g - mean);
+  }
+}
+
+/**
  * y = f(x) (inverse = false) or x = f⁻¹(y) (inverse = true) for all N·D elements, and the per-row
  * log|det| of the map applied (for the inverse: of f⁻¹, i.e. −Σ log f′).
  * x: N·D; params: N·D·P; out: N·D; logDet: N.
@@ -199,9 +254,6 @@ export function splineForward(
   const bound = spec.bound;
   const c0 = derivativeShift(spec.minDerivative);
   const s = new Scratch(k);
-  const cw = s.cw;
-  const ch = s.ch;
-  const dv = s.dv;
   for (let r = 0; r < n; r++) {
     let ld = 0;
     for (let j = 0; j < d; j++) {
@@ -211,26 +263,13 @@ export function splineForward(
         out[idx] = v; // linear tails (and NaN passes through)
         continue;
       }
-      prepare(spec, params, idx * p, s);
-      const b = locate(inverse ? ch : cw, k, v);
-      slopes(spec, c0, params, idx * p, b, s);
-      const w = cw[b + 1] - cw[b];
-      const h = ch[b + 1] - ch[b];
-      const sl = h / w;
-      const d0 = dv[b];
-      const d1 = dv[b + 1];
-      let xi: number;
-      if (inverse) {
-        xi = solveXi(h, sl, d0, d1, v - ch[b]);
-        out[idx] = cw[b] + w * xi;
-      } else {
-        xi = (v - cw[b]) / w;
-        xi = xi < 0 ? 0 : xi > 1 ? 1 : xi;
-      }
+      enterBin(spec, c0, params, idx * p, s, v, inverse);
+      const { b, w, h, sl, d0, d1, xi } = s;
+      if (inverse) out[idx] = s.cw[b] + w * xi;
       const omx = 1 - xi;
       const t = xi * omx;
       const den = sl + (d0 + d1 - 2 * sl) * t;
-      if (!inverse) out[idx] = ch[b] + (h * (sl * xi * xi + d0 * t)) / den;
+      if (!inverse) out[idx] = s.ch[b] + (h * (sl * xi * xi + d0 * t)) / den;
       const q = d1 * xi * xi + 2 * sl * t + d0 * omx * omx;
       // log f′ = log(s²·q / den²), one log (all factors are positive and far from over/underflow)
       const lf = Math.log((sl * sl * q) / (den * den));
@@ -272,7 +311,7 @@ export function splineBackward(
   const scaleH = 1 - k * spec.minBinHeight;
   const c0 = derivativeShift(spec.minDerivative);
   const s = new Scratch(k);
-  const { sw, sh, cw, ch, dv, dg } = s;
+  const { sw, sh, dg } = s;
   gParams.fill(0);
   for (let r = 0; r < n; r++) {
     const gl = gLogDet ? gLogDet[r] : 0;
@@ -285,21 +324,8 @@ export function splineBackward(
         continue;
       }
       const off = idx * p;
-      prepare(spec, params, off, s);
-      const b = locate(inverse ? ch : cw, k, v);
-      slopes(spec, c0, params, off, b, s);
-      const w = cw[b + 1] - cw[b];
-      const h = ch[b + 1] - ch[b];
-      const sl = h / w;
-      const d0 = dv[b];
-      const d1 = dv[b + 1];
-      let xi: number;
-      if (inverse) {
-        xi = solveXi(h, sl, d0, d1, v - ch[b]);
-      } else {
-        xi = (v - cw[b]) / w;
-        xi = xi < 0 ? 0 : xi > 1 ? 1 : xi;
-      }
+      enterBin(spec, c0, params, off, s, v, inverse);
+      const { b, w, h, sl, d0, d1, xi } = s;
       const omx = 1 - xi;
       const t = xi * omx;
       const e = d0 + d1 - 2 * sl;
@@ -342,23 +368,8 @@ export function splineBackward(
         gD0 = -gl * lD0 - lam * h * rD0;
         gD1 = -gl * lD1 - lam * h * rD1;
       }
-      // Knots x_i = −B + 2B Σ_{l<i} w_l (ends fixed): ∂L/∂w_l = 2B(gW·[l = b] + gCw·[l < b]) up to a
-      // constant vector, which the softmax Jacobian annihilates (Σ w is fixed). Then through softmax:
-      // ∂L/∂raw_l = scale · soft_l · (g_l − Σ_m soft_m g_m).
-      let below = 0;
-      for (let l = 0; l < b; l++) below += sw[l];
-      let mean = span * (gW * sw[b] + gCw * below);
-      for (let l = 0; l < k; l++) {
-        const g = span * (l < b ? gCw : l === b ? gW : 0);
-        gParams[off + l] = scaleW * sw[l] * (g - mean);
-      }
-      below = 0;
-      for (let l = 0; l < b; l++) below += sh[l];
-      mean = span * (gH * sh[b] + gCh * below);
-      for (let l = 0; l < k; l++) {
-        const g = span * (l < b ? gCh : l === b ? gH : 0);
-        gParams[off + k + l] = scaleH * sh[l] * (g - mean);
-      }
+      softmaxBackward(sw, k, b, span, scaleW, gW, gCw, gParams, off);
+      softmaxBackward(sh, k, b, span, scaleH, gH, gCh, gParams, off + k);
       // Interior derivatives only (knots 1..K−1); rawD for knot i sits at off + 2K − 1 + i.
       const dOff = off + 2 * k - 1;
       if (b >= 1) gParams[dOff + b] += gD0 * dg[b];

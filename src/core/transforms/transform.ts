@@ -21,10 +21,3 @@ export interface Transform {
   /** JSON description (what is needed to rebuild it besides the parameters). */
   describe(): Record<string, unknown>;
 }
-
-/** Sum of optional log-determinants, as one [N] tensor (or null if all were null). */
-export function addLogDet(a: tf.Tensor1D | null, b: tf.Tensor1D | null, tfx: typeof tf): tf.Tensor1D | null {
-  if (!a) return b;
-  if (!b) return a;
-  return tfx.add(a, b) as tf.Tensor1D;
-}

@@ -330,6 +330,13 @@ EXPORT(adam_update)(int n, f32 *p, const f32 *g, f32 *m, f32 *vv, f32 gscale, f3
 
 typedef union { double d; unsigned long long u; } bits64;
 
+/* c[0]·x^(n−1) + … + c[n−1] by Horner's rule, highest coefficient first (unrolled and folded at -O3). */
+static inline __attribute__((always_inline)) double horner(const double *c, int n, double x) {
+  double p = c[0];
+  for (int i = 1; i < n; i++) p = p * x + c[i];
+  return p;
+}
+
 static double exp_d(double x) {
   if (x < -745.0) return 0.0;
   if (x > 709.0) x = 709.0;
@@ -337,20 +344,9 @@ static double exp_d(double x) {
   double kf = __builtin_floor(x * inv_ln2 + 0.5);
   double r = x - kf * ln2; /* |r| <= ln2/2 */
   /* Taylor to r^13 / 13!: error < 2e-16 relative on |r| <= 0.347 */
-  double p = 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
+  const double taylor[14] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0,
+                             1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0};
+  double p = horner(taylor, 14, r);
   int k = (int)kf;
   bits64 s;
   if (k < -1022) { /* subnormal result: scale in two steps */
@@ -375,18 +371,8 @@ static double log_d(double x) {
   if (m > 1.4142135623730951) { m *= 0.5; e += 1; }
   /* log m = 2 atanh(s), s = (m − 1)/(m + 1), |s| <= 0.1716 */
   double s = (m - 1.0) / (m + 1.0), s2 = s * s;
-  double t = 1.0 / 23;
-  t = t * s2 + 1.0 / 21;
-  t = t * s2 + 1.0 / 19;
-  t = t * s2 + 1.0 / 17;
-  t = t * s2 + 1.0 / 15;
-  t = t * s2 + 1.0 / 13;
-  t = t * s2 + 1.0 / 11;
-  t = t * s2 + 1.0 / 9;
-  t = t * s2 + 1.0 / 7;
-  t = t * s2 + 1.0 / 5;
-  t = t * s2 + 1.0 / 3;
-  t = t * s2 + 1.0;
+  const double atanh[12] = {1.0 / 23, 1.0 / 21, 1.0 / 19, 1.0 / 17, 1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1.0};
+  double t = horner(atanh, 12, s2);
   return 2.0 * s * t + e * 0.6931471805599453;
 }
 

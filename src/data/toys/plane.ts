@@ -52,6 +52,13 @@ function uniform23(rng: Rng): number {
   return (rng.nextU32() >>> 9) / 8388608;
 }
 
+/** n rows of two columns, row i written by `row(out, i)`, in order (the draws are the generator's sequence). */
+function rows(n: number, row: (out: Float64Array, i: number) => void): Float64Array {
+  const out = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) row(out, i);
+  return out;
+}
+
 const checkerboard: PlaneToy = {
   name: 'checkerboard',
   description:
@@ -59,15 +66,13 @@ const checkerboard: PlaneToy = {
   density:
     'Uniform on the 8 squares [2i, 2i+2) × [2j, 2j+2) with i, j ∈ {−2, …, 1} and i + j even: 1/32 there, 0 elsewhere (total area 32).',
   sample(n, rng) {
-    const out = new Float64Array(2 * n);
-    for (let i = 0; i < n; i++) {
+    return rows(n, (out, i) => {
       const x1 = 4 * uniform23(rng) - 2;
       const flip = rng.uniform() < 0.5 ? 2 : 0;
       const x2 = uniform23(rng) - flip + mod2(Math.floor(x1));
       out[2 * i] = 2 * x1;
       out[2 * i + 1] = 2 * x2;
-    }
-    return out;
+    });
   },
   logDensity(x, y) {
     const i = Math.floor(x / 2);
@@ -97,14 +102,12 @@ const fourcircles: PlaneToy = {
   density:
     'Equal mixture of four noisy circles: each is a point uniform on a circle of radius 2 about (±1, ±1) plus N(0, 0.1²·I). The circles cross one another; density exp(−(ρ² + 4)/2σ²)·I0(2ρ/σ²)/(2πσ²) per circle, ρ the distance to its centre.',
   sample(n, rng) {
-    const out = new Float64Array(2 * n);
-    for (let i = 0; i < n; i++) {
+    return rows(n, (out, i) => {
       const c = FOUR_CENTRES[i % 4];
       const phi = TWO_PI * rng.uniform();
       out[2 * i] = c[0] + 2 * Math.cos(phi) + 0.1 * rng.normal();
       out[2 * i + 1] = c[1] + 2 * Math.sin(phi) + 0.1 * rng.normal();
-    }
-    return out;
+    });
   },
   logDensity(x, y) {
     const v = scratch;
@@ -116,20 +119,26 @@ const fourcircles: PlaneToy = {
   extent: 4.5,
 };
 
+/**
+ * Row i of out: scale·(2·(cos φ, sin φ) + noise·N(0, I)), φ uniform: the reference's noisy circle of radius
+ * 2, scaled (the rings, the anulus and the ring draw φ, then the two normals, in this order).
+ */
+function noisyCircleRow(out: Float64Array, i: number, rng: Rng, scale: number, noise: number): void {
+  const phi = TWO_PI * rng.uniform();
+  out[2 * i] = scale * (2 * Math.cos(phi) + noise * rng.normal());
+  out[2 * i + 1] = scale * (2 * Math.sin(phi) + noise * rng.normal());
+}
+
 const concentricrings: PlaneToy = {
   name: 'concentricrings',
   description:
     'Four concentric rings about the origin of radii 0.8, 1.6, 2.4, 3.2; ring k (k = 1…4) has Gaussian noise σ = 0.04·k (the reference scales a noisy circle 2·(cos, sin) + N(0, 0.1²) by 0.4·k); equal weights.',
   density: 'Equal mixture of four noisy circles of radius 0.8·k and noise σ = 0.04·k, k = 1…4, all centred at the origin.',
   sample(n, rng) {
-    const out = new Float64Array(2 * n);
-    for (let i = 0; i < n; i++) {
+    return rows(n, (out, i) => {
       const k = (i % 4) + 1;
-      const phi = TWO_PI * rng.uniform();
-      out[2 * i] = 0.4 * k * (2 * Math.cos(phi) + 0.1 * rng.normal());
-      out[2 * i + 1] = 0.4 * k * (2 * Math.sin(phi) + 0.1 * rng.normal());
-    }
-    return out;
+      noisyCircleRow(out, i, rng, 0.4 * k, 0.1);
+    });
   },
   logDensity(x, y) {
     const rho = Math.hypot(x, y);
@@ -150,14 +159,10 @@ const anulus: PlaneToy = {
     'Anulus: r ~ U(1, 2), point = 0.5·r·(2·(cos φ, sin φ) + N(0, 0.3²·I)), φ uniform: a circle of random radius r with noise σ = 0.15·r.',
   density: 'The noisy-circle density averaged over radii r ∈ [1, 2] with noise 0.15·r; a smooth band between radius ≈ 1 and ≈ 2.',
   sample(n, rng) {
-    const out = new Float64Array(2 * n);
-    for (let i = 0; i < n; i++) {
+    return rows(n, (out, i) => {
       const r = 1 + rng.uniform();
-      const phi = TWO_PI * rng.uniform();
-      out[2 * i] = 0.5 * r * (2 * Math.cos(phi) + 0.3 * rng.normal());
-      out[2 * i + 1] = 0.5 * r * (2 * Math.sin(phi) + 0.3 * rng.normal());
-    }
-    return out;
+      noisyCircleRow(out, i, rng, 0.5 * r, 0.3);
+    });
   },
   logDensity(x, y) {
     // ∫₁² p_circle(ρ; r, 0.15 r) dr by 48-point Gauss–Legendre (the integrand is smooth on the scale 0.15).
@@ -177,13 +182,7 @@ const ring: PlaneToy = {
   description: 'Ring: the anulus with r fixed at 2.25, i.e. a circle of radius 2.25 with Gaussian noise σ = 0.5·2.25·0.3 = 0.3375.',
   density: 'A noisy circle: uniform angle at radius 2.25 plus N(0, 0.3375²·I).',
   sample(n, rng) {
-    const out = new Float64Array(2 * n);
-    for (let i = 0; i < n; i++) {
-      const phi = TWO_PI * rng.uniform();
-      out[2 * i] = 1.125 * (2 * Math.cos(phi) + 0.3 * rng.normal());
-      out[2 * i + 1] = 1.125 * (2 * Math.sin(phi) + 0.3 * rng.normal());
-    }
-    return out;
+    return rows(n, (out, i) => noisyCircleRow(out, i, rng, 1.125, 0.3));
   },
   logDensity(x, y) {
     return logNoisyCircle(Math.hypot(x, y), 2.25, 0.3375);
@@ -203,15 +202,13 @@ function star(name: string, bars: number, entropy: number, note: string): PlaneT
     description: `Star of ${bars} bars: each bar is 2·(U + 0.3, 0) + N(0, 0.1²·I) (a segment from radius 0.6 to 2.6, noise σ = 0.1) rotated by 2πk/${bars}; equal weights.${note}`,
     density: `Equal mixture of ${bars} blurred segments: along a bar, ½·P(s − 2.6 < σZ < s − 0.6); across it, N(0, 0.1²).`,
     sample(n, rng) {
-      const out = new Float64Array(2 * n);
-      for (let i = 0; i < n; i++) {
+      return rows(n, (out, i) => {
         const k = i % bars;
         const s = 2 * (rng.uniform() + 0.3) + sigma * rng.normal();
         const t = sigma * rng.normal();
         out[2 * i] = s * cos[k] - t * sin[k];
         out[2 * i + 1] = s * sin[k] + t * cos[k];
-      }
-      return out;
+      });
     },
     logDensity(x, y) {
       const v = scratch;
@@ -234,9 +231,8 @@ const twospirals: PlaneToy = {
     'Two spirals: t = √U·540°; arm 1 is (−t·cos t + U₁/2, t·sin t + U₂/2), arm 2 its mirror through the origin; all divided by 3, plus N(0, 0.1²·I).',
   density: 'Two interleaved spiral arms of 1.5 turns, thickened by uniform and Gaussian noise; no closed form (entropy not given).',
   sample(n, rng) {
-    const out = new Float64Array(2 * n);
     const turn = (540 * TWO_PI) / 360;
-    for (let i = 0; i < n; i++) {
+    return rows(n, (out, i) => {
       const t = Math.sqrt(rng.uniform()) * turn;
       let x = -Math.cos(t) * t + 0.5 * rng.uniform();
       let y = Math.sin(t) * t + 0.5 * rng.uniform();
@@ -246,8 +242,7 @@ const twospirals: PlaneToy = {
       }
       out[2 * i] = x / 3 + 0.1 * rng.normal();
       out[2 * i + 1] = y / 3 + 0.1 * rng.normal();
-    }
-    return out;
+    });
   },
   extent: 4,
 };
@@ -265,14 +260,12 @@ function curve(
     description,
     density: `t ~ N(0, 1) and, given t, a second coordinate ~ N(f(t), ${std === 1 ? '1' : std.toPrecision(4) + '²'}); a Gaussian tube around a curve. Exact log density: log N(t; 0, 1) + log N(u; f(t), s²).`,
     sample(n, rng) {
-      const out = new Float64Array(2 * n);
-      for (let i = 0; i < n; i++) {
+      return rows(n, (out, i) => {
         const t = rng.normal();
         const u = f(t) + std * rng.normal();
         out[2 * i] = swap ? u : t;
         out[2 * i + 1] = swap ? t : u;
-      }
-      return out;
+      });
     },
     logDensity(x, y) {
       const t = swap ? y : x;
@@ -291,12 +284,10 @@ const gaussian: PlaneToy = {
   description: 'Axis-aligned Gaussian: x1 ~ N(0, 1), x2 ~ N(0, 0.5²).',
   density: 'N(0, diag(1, 0.25)).',
   sample(n, rng) {
-    const out = new Float64Array(2 * n);
-    for (let i = 0; i < n; i++) {
+    return rows(n, (out, i) => {
       out[2 * i] = rng.normal();
       out[2 * i + 1] = 0.5 * rng.normal();
-    }
-    return out;
+    });
   },
   logDensity(x, y) {
     return logNormal(x, 0, 1) + logNormal(y, 0, 0.5);
@@ -335,16 +326,14 @@ const diamond: PlaneToy = {
     'Diamond: a 20 × 20 grid of Gaussians (σ = 0.04) with means on linspace(−2.5, 2.5, 20)², rotated by 45° (x′ = (x + y)/√2, y′ = (y − x)/√2). The reference also jitters each mean by U(0, 10⁻³), redrawn per call; it is left out here (2.5 % of σ) so the density is exact.',
   density: 'Equal mixture of 400 isotropic Gaussians, σ = 0.04, centred on a rotated square grid of spacing 5/19 ≈ 0.263 (6.6 σ apart).',
   sample(n, rng) {
-    const out = new Float64Array(2 * n);
     const a = Math.SQRT1_2;
-    for (let i = 0; i < n; i++) {
+    return rows(n, (out, i) => {
       const cell = rng.int(DIAMOND_WIDTH * DIAMOND_WIDTH);
       const x = -DIAMOND_BOUND + DIAMOND_STEP * Math.floor(cell / DIAMOND_WIDTH) + DIAMOND_STD * rng.normal();
       const y = -DIAMOND_BOUND + DIAMOND_STEP * (cell % DIAMOND_WIDTH) + DIAMOND_STD * rng.normal();
       out[2 * i] = a * (x + y);
       out[2 * i + 1] = a * (y - x);
-    }
-    return out;
+    });
   },
   logDensity(xr, yr) {
     // Undo the rotation (isotropic noise is unchanged by it), then sum the 5 × 5 nearest components:
