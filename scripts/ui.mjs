@@ -2,8 +2,7 @@
 // code-server with --install-extension, opens a copy of test-fixtures/ws in headless chromium and walks
 // through the command palette, the Explorer context menu and the Flowmorph panel with Playwright.
 // Screenshots go to test-results/screenshots/; with FLOWMORPH_README_SCREENSHOTS=1 (longer training) the
-// panel during training is also saved as media/screenshots/panel-during-training.png for the README, and
-// Preview Dataset's view of tables/crescent.h5 as media/screenshots/preview-dataset.png.
+// panel during training is also saved as media/screenshots/panel-during-training.png for the README.
 //
 // A second session (scripts/ui-panel.mjs) checks the panel a physicist reads: a 5-D conditional pair's
 // marginals with ratio panels, the condition slider, switching experiments, reloads, the themes.
@@ -400,12 +399,7 @@ if (results[0].ok && !PANEL_ONLY) {
     const tab = page.locator('.tabs-container .tab', { hasText: 'crescent.h5' }).first();
     await tab.waitFor({ timeout: 60000 });
     await previewView(page, 'crescent.h5', /^400 rows × 2 feature columns$/, 2);
-    const file = await shot(page, '10-preview-hdf5');
-    if (README) {
-      fs.mkdirSync(README_SHOTS, { recursive: true });
-      fs.copyFileSync(file, path.join(README_SHOTS, 'preview-dataset.png'));
-      console.log(`    README screenshot: ${path.relative(ROOT, path.join(README_SHOTS, 'preview-dataset.png'))}`);
-    }
+    await shot(page, '10-preview-hdf5');
   }, page);
 
   await step('Explorer › tables/crescent.parquet › Flowmorph › Train Base Flow on This File trains it', async () => {

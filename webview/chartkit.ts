@@ -97,3 +97,11 @@ export const COMMON_OPTIONS = {
   maintainAspectRatio: false,
   layout: { padding: 2 },
 } as const;
+
+/**
+ * How a histogram drawn as a line of points (edge k, value of bin k) holds each value: chart.js's
+ * 'before' draws from a point horizontally at its own value to the next point, then vertically. ('after'
+ * draws the next point's value from this point on: every bin shifted one to the left, the first bin a
+ * vertical line at the lower edge.)
+ */
+export const HISTOGRAM_STEP = 'before' as const;

@@ -10,7 +10,7 @@
  */
 import type { Plugin, ScatterDataPoint } from 'chart.js';
 import type { CloudName } from '../src/protocol/webview';
-import { Chart, COMMON_OPTIONS, basePlugins, byIndex, drawnPlugin } from './chartkit';
+import { Chart, COMMON_OPTIONS, HISTOGRAM_STEP, basePlugins, byIndex, drawnPlugin } from './chartkit';
 import type { DrawnSink } from './chartkit';
 import { card } from './dom';
 import type { Card } from './dom';
@@ -137,7 +137,7 @@ export class MarginalBoard {
         ds.data.push({ x: hist.edges[hist.edges.length - 1], y: hist.density[hist.density.length - 1] ?? 0 });
         any = true;
         const color = t[s.color];
-        ds.stepped = 'after';
+        ds.stepped = HISTOGRAM_STEP;
         ds.borderColor = withAlpha(color, s.reference ? (t.highContrast ? 1 : 0.9) : t.strokes.alpha.line);
         ds.backgroundColor = withAlpha(color, 0.22);
         ds.fill = s.reference ? 'origin' : false;

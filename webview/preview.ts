@@ -6,7 +6,7 @@
  */
 import type { Chart as ChartType } from 'chart.js';
 import type { ColumnStats, DatasetPreview, HostToPreview, PreviewToHost } from '../src/protocol/preview';
-import { applyGlobalTheme, basePlugins, Chart, COMMON_OPTIONS } from './chartkit';
+import { applyGlobalTheme, basePlugins, Chart, COMMON_OPTIONS, HISTOGRAM_STEP } from './chartkit';
 import { append, h } from './dom';
 import { fmt } from './sampling';
 import { readTheme, watchTheme, withAlpha } from './theme';
@@ -111,12 +111,12 @@ function histogramCard(grid: HTMLElement, p: DatasetPreview, s: ColumnStats, i: 
   charts.push(
     new Chart(canvas, {
       type: 'line',
-      data: { datasets: [{ data: steps(s), stepped: 'after', fill: 'origin', borderColor: color, backgroundColor: withAlpha(color, 0.3), borderWidth: 1.2, pointRadius: 0 }] },
+      data: { datasets: [{ data: steps(s), stepped: HISTOGRAM_STEP, fill: 'origin', borderColor: color, backgroundColor: withAlpha(color, 0.3), borderWidth: 1.2, pointRadius: 0 }] },
       options: {
         ...COMMON_OPTIONS,
         plugins: { legend: { display: false }, tooltip: { enabled: false } },
         scales: {
-          x: { type: 'linear', bounds: 'data', ticks: { maxTicksLimit: 6 } },
+          x: { type: 'linear', bounds: 'data', ticks: { maxTicksLimit: 6, includeBounds: false } },
           y: { type: 'linear', beginAtZero: true, ticks: { maxTicksLimit: 5, precision: 0 }, title: { display: true, text: 'rows' } },
         },
       },
