@@ -1,13 +1,14 @@
 // Preview only: the README's screenshot of Preview Dataset's view (media/screenshots/preview-dataset.png):
 // the real summary of test-fixtures/ws/dijet/dijet-sim.csv (five jet features, mjj the condition), made
 // by the worker's code (out/src/worker/preview.js), drawn by the shipped bundle (dist/preview.js) with
-// media/preview.css under the Dark Modern variables of webview/dev/theme-dark.css.
+// media/preview.css under the Dark Modern variables of webview/dev/themes.json.
 // Usage: npm run build && node webview/dev/preview-shot.mjs [--out FILE]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { themesCss } from './themes.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const i = process.argv.indexOf('--out');
@@ -18,10 +19,11 @@ const preview = await previewDataset(file, { conditionColumns: ['mjj'] });
 preview.file = '/home/physicist/dijet/dijet-sim.csv'; // not this machine's path
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-preview-shot-'));
-for (const f of ['dist/preview.js', 'media/preview.css', 'webview/dev/theme-dark.css']) fs.copyFileSync(path.join(root, f), path.join(dir, path.basename(f)));
+for (const f of ['dist/preview.js', 'media/preview.css']) fs.copyFileSync(path.join(root, f), path.join(dir, path.basename(f)));
+fs.writeFileSync(path.join(dir, 'themes.css'), themesCss(root));
 fs.writeFileSync(
   path.join(dir, 'index.html'),
-  '<!DOCTYPE html><html data-preview-theme="dark"><head><link rel="stylesheet" href="theme-dark.css"><link rel="stylesheet" href="preview.css"></head>' +
+  '<!DOCTYPE html><html data-preview-theme="dark"><head><link rel="stylesheet" href="themes.css"><link rel="stylesheet" href="preview.css"></head>' +
     '<body class="vscode-dark"><div id="app" aria-busy="true"></div><script src="preview.js"></script></body></html>',
 );
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
