@@ -47,7 +47,9 @@ export async function compareWith(
   await FlowmorphPanel.post({
     type: 'status',
     level: empty.length ? 'warn' : 'info',
-    text: `Comparing ${msg.runs[0].label} (solid) with ${msg.runs[1].label} (dashed)` + (empty.length ? `; nothing was recorded for ${empty.join(', ')}` : ''),
+    text:
+      vscode.l10n.t('Comparing {0} (solid) with {1} (dashed)', msg.runs[0].label, msg.runs[1].label) +
+      (empty.length ? vscode.l10n.t('; nothing was recorded for {0}', empty.join(', ')) : ''),
   });
   return [run.path, second.path];
 }

@@ -45,7 +45,7 @@ export class PanelBridge implements vscode.Disposable {
     this.computeDensity(m).catch((e: Error) => this.log.warn(`density grid of the ${m.which} flow: ${e.message} (the panel shows a histogram of its samples)`)),
   );
   private readonly conditionMorphs = new NewestWins<number[]>((value) =>
-    this.morphToCondition(value).catch((e: Error) => this.post({ type: 'status', level: 'warn', text: `Morph to the chosen condition: ${e.message}` })),
+    this.morphToCondition(value).catch((e: Error) => this.post({ type: 'status', level: 'warn', text: vscode.l10n.t('Morph to the chosen condition: {0}', e.message) })),
   );
 
   constructor(
@@ -78,7 +78,7 @@ export class PanelBridge implements vscode.Disposable {
             const ev = e.run.evaluation ?? (e.run.summary && 'evaluation' in e.run.summary ? e.run.summary.evaluation : undefined);
             if (ev) this.post({ type: 'metrics', summary: ev, step: e.run.summary?.steps });
             const level = e.run.status === 'failed' ? 'error' : e.run.status === 'cancelled' ? 'warn' : 'info';
-            this.post({ type: 'status', level, text: `${e.run.label}: ${e.run.status}${e.run.error ? ` (${e.run.error})` : ''}` });
+            this.post({ type: 'status', level, text: e.run.error ? vscode.l10n.t('{0}: {1} ({2})', e.run.label, e.run.status, e.run.error) : vscode.l10n.t('{0}: {1}', e.run.label, e.run.status) });
             void this.postState();
             break;
           }
@@ -183,7 +183,7 @@ export class PanelBridge implements vscode.Disposable {
     if (!loaded?.experiment.source || !loaded.experiment.target) return;
     const run = latestMorph(this.controller.runs(loaded));
     if (!run) {
-      this.post({ type: 'status', level: 'info', text: 'Target condition set; train a morph to see it morph there.' });
+      this.post({ type: 'status', level: 'info', text: vscode.l10n.t('Target condition set; train a morph to see it morph there.') });
       return;
     }
     const t0 = Date.now();
@@ -201,7 +201,7 @@ export class PanelBridge implements vscode.Disposable {
     this.post({ type: 'snapshot', snapshot: { phase: 'morph', step: run.summary?.steps ?? 0, cols: r.cols, clouds }, paired: true });
     const names = this.conditionInfo(loaded)?.names ?? value.map((_, i) => `c${i}`);
     const bins = r.bin.map(([a, b], i) => `${names[i]} in [${a.toPrecision(4)}, ${b.toPrecision(4)}]`).join(', ');
-    this.post({ type: 'status', level: 'info', text: `Morphed to ${value.map((v, i) => `${names[i]} = ${v.toPrecision(4)}`).join(', ')}; target: the ${r.targetRows} rows with ${bins}.` });
+    this.post({ type: 'status', level: 'info', text: vscode.l10n.t('Morphed to {0}; target: the {1} rows with {2}.', value.map((v, i) => `${names[i]} = ${v.toPrecision(4)}`).join(', '), r.targetRows, bins) });
     this.log.info(`morph to condition ${value.join(', ')}: ${r.targetRows} target rows in the bin, ${Date.now() - t0} ms`);
   }
 
@@ -238,7 +238,7 @@ export class PanelBridge implements vscode.Disposable {
     const msgs = runViewMessages([rec]);
     this.post({ type: 'clear', what: 'all' });
     for (const m of msgs) this.post(m);
-    this.post({ type: 'status', level: msgs.length ? 'info' : 'warn', text: msgs.length ? `Showing ${rec.label} (${rec.status})` : `${rec.label}: nothing was recorded to draw (runs from before this version keep no curves)` });
+    this.post({ type: 'status', level: msgs.length ? 'info' : 'warn', text: msgs.length ? vscode.l10n.t('Showing {0} ({1})', rec.label, rec.status) : vscode.l10n.t('{0}: nothing was recorded to draw (runs from before this version keep no curves)', rec.label) });
     return rec;
   }
 
@@ -369,7 +369,7 @@ export class PanelBridge implements vscode.Disposable {
       case 'exportDone': {
         const w = this.exportWaiter;
         if (w) w.reply.resolve(w.files);
-        else this.post({ type: 'status', level: 'info', text: `Plots saved (${msg.names.length}).` });
+        else this.post({ type: 'status', level: 'info', text: vscode.l10n.t('Plots saved ({0}).', msg.names.length) });
         break;
       }
       case 'requestDensity':
