@@ -5,6 +5,7 @@
  *
  * Nothing here imports `vscode`, tfjs or DOM APIs: the file runs in Node, in a worker and in the browser.
  */
+import designerLabels from './designer-labels.json';
 import {
   BUDGET_KEYS,
   DEFAULT_BASE_PRESET,
@@ -33,39 +34,8 @@ export interface DesignerField {
   help?: string;
 }
 
-const LABELS: Record<string, [label: string, help?: string]> = {
-  preset: ['Preset', 'reference: the paper (lr 1e-4, 32 epochs); fast: lr 3e-3, batch 512, 60 s'],
-  transform: ['Transform', 'maf: masked autoregressive splines; coupling: RealNVP-style coupling splines'],
-  stacks: ['Stacks', 'number of spline transforms'],
-  blocks: ['Blocks', 'residual blocks per conditioner'],
-  hidden: ['Hidden units'],
-  bins: ['Spline bins'],
-  bound: ['Tail bound', 'splines act on [−bound, bound]; linear tails outside'],
-  permutation: ['Permutation', 'between stacks: reverse, random, or a learned LU linear map'],
-  identityInit: ['Identity init', 'zero the last conditioner layers so the untrained flow is g(x) = x'],
-  lr: ['Learning rate'],
-  batch: ['Batch size'],
-  steps: ['Steps'],
-  epochs: ['Epochs'],
-  seconds: ['Seconds'],
-  cosine: ['Cosine decay', 'decay the learning rate to 0 over the budget'],
-  clip: ['Gradient clip', 'global norm; 0 disables'],
-  seed: ['Seed'],
-  validationFraction: ['Validation share', 'fraction of the data held out for the validation loss'],
-  evalEvery: ['Validate every', 'evaluate the validation loss every this many steps'],
-  mode: ['Context mode', 'how conditions enter the morph (Golling et al. 2023, sec. 3)'],
-  direction: ['Direction', 'which way the morph is trained'],
-  kind: ['Penalty', 'distance penalty d(x, g(x)) added to the loss'],
-  weight: ['Penalty weight λ'],
-  anneal: ['Anneal penalty', 'cosine-anneal λ to 0 over the budget'],
-  iterateEpochs: ['Epochs per block', 'for direction "iterate"'],
-  method: ['Method', 'ot-cfm (default): minibatch OT flow matching, nearest the OT cost (no density); cfm-f4f: a flow for flows distilled from OT flow matching (exact density); ot-f4f: flow for flows regressed onto exact-OT partners, then likelihood (exact density); f4f: flows for flows (the paper; exact density)'],
-  block: ['OT pairing block', 'rows per side paired exactly at once (8·n² bytes)'],
-  conditionWeight: ['OT condition weight', 'weight of the condition distance in the pairing cost'],
-  pretrain: ['OT regression share', 'ot-f4f: share of the budget spent regressing onto OT partners; cfm-f4f: share for the velocity field, then of the rest for regressing onto its transport'],
-  regressionWeight: ['OT regression weight', 'ot-f4f: weight of the OT regression while fine-tuning, annealed to 0'],
-  rk4Steps: ['RK4 steps', 'ot-cfm, cfm-f4f: integration steps from source to target'],
-};
+/** Label and help text per setting: data, in ./designer-labels.json (one entry a field, [label, help?]). */
+const LABELS: Record<string, [label: string, help?: string]> = designerLabels as unknown as Record<string, [label: string, help?: string]>;
 
 function fieldsOf(prefix: string, rules: Record<string, FieldRule>, section: DesignerField['section'], group: DesignerField['group']): DesignerField[] {
   return Object.entries(rules).map(([k, rule]) => ({ path: `${prefix}${k}`, label: LABELS[k]?.[0] ?? k, help: LABELS[k]?.[1], rule, section, group }));
