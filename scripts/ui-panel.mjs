@@ -170,6 +170,19 @@ export async function panelSession({ csDir, tmp, step, shot, readme }) {
       await cleanShot('dijet-slider', '#marginals-title');
     }, page);
 
+    await step('panel: the density heat map is a base flow\'s log-density from the worker, at the slider\'s mjj', async () => {
+      // Computed in the worker on a 64 × 64 grid in data units (not the histogram of samples it falls back to).
+      const density = panel.locator('#density');
+      await density.locator('.density-caption', { hasText: /^flow density q\(x\) at mjj = / }).waitFor({ timeout: 60000 });
+      const drawn = await density.evaluate((c) => c.closest('.card')?.querySelector('.note')?.hidden !== false);
+      if (!drawn) throw new Error('the density card shows a note instead of the heat map');
+      await hideToasts(true);
+      // Centred: scrolled to the top, the panel's sticky header would cover the card's title.
+      await density.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await saveReadme('heatmap', density);
+      await hideToasts(false);
+    }, page);
+
     await step('panel: switching to another experiment shows none of the first one (title, axes, curves, slider)', async () => {
       await openExperiment('demo.flowmorph.json');
       let text = '';
