@@ -328,7 +328,13 @@ export async function morphBench(o: MorphBenchOptions): Promise<{ pairs: MorphPa
         targetModel: models?.target,
         ...resolveWith({
           base: { train: o.baseSteps ? { steps: o.baseSteps } : { seconds: o.baseSeconds } },
-          morph: { ...o.morphOverrides, method, mode: p.mode, train: o.morphSteps ? { steps: o.morphSteps } : { seconds: o.morphSeconds } },
+          // --morph-json's train settings (lr, batch…) stay; the budget is the bench's.
+          morph: {
+            ...o.morphOverrides,
+            method,
+            mode: p.mode,
+            train: { ...((o.morphOverrides?.train as Record<string, unknown> | undefined) ?? {}), ...(o.morphSteps ? { steps: o.morphSteps } : { seconds: o.morphSeconds }) },
+          },
         }),
         backend: o.backend,
       });
