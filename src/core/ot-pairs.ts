@@ -48,7 +48,7 @@ export function otPairs(p: PairingInput): Int32Array {
   const w = C > 0 && p.ca && p.cb ? (p.conditionWeight ?? 0) : 0;
   const fw = p.featureWeights ?? new Float32Array(D).fill(1);
   if (fw.length !== D) throw new Error(`OT pairing: ${fw.length} feature weights for ${D} features`);
-  return solveAssignment(pairingCost(a, b, D, p.ca, p.cb, C, w, fw), n).rowToCol;
+  return blockPairs(a, b, p.ca, p.cb, D, C, n, w, fw, pairingCost, solveAssignment); // one block: the whole batch
 }
 
 /**
@@ -81,4 +81,32 @@ export function pairingCost(a: Float32Array, b: Float32Array, D: number, ca: Flo
     }
   }
   return cost;
+}
+
+/**
+ * σ for the rows of `a` against the rows of `b` (both n × D), paired exactly in blocks of `block` rows:
+ * row i of a ↔ row σ[i] of b, σ[i] in i's block. Self-contained, with the cost and the solver passed in:
+ * the pairing thread (./ot-prefetch.ts) runs this very function's text, so both threads pair alike.
+ */
+export function blockPairs(
+  a: Float32Array,
+  b: Float32Array,
+  ca: Float32Array | undefined,
+  cb: Float32Array | undefined,
+  D: number,
+  C: number,
+  block: number,
+  w: number,
+  fw: Float32Array,
+  cost: typeof pairingCost,
+  solve: (cost: Float64Array, n: number) => { rowToCol: Int32Array },
+): Int32Array {
+  const n = a.length / D;
+  const sigma = new Int32Array(n);
+  for (let s = 0; s < n; s += block) {
+    const e = Math.min(n, s + block);
+    const r = solve(cost(a.subarray(s * D, e * D), b.subarray(s * D, e * D), D, ca?.subarray(s * C, e * C), cb?.subarray(s * C, e * C), C, w, fw), e - s).rowToCol;
+    for (let i = 0; i < e - s; i++) sigma[s + i] = s + r[i];
+  }
+  return sigma;
 }

@@ -15,7 +15,8 @@
 import * as os from 'os';
 import { Worker } from 'worker_threads';
 import { solveAssignment } from './metrics/assignment';
-import { pairingCost } from './ot-pairs';
+import { blockPairs, pairingCost } from './ot-pairs';
+import { gatherRows } from './train/batches';
 import type { MorphSample } from './objectives/morph';
 
 const SEQ = 0;
@@ -30,15 +31,12 @@ const { workerData } = require('worker_threads');
 const { ctrl, src, tgt, srcC, tgtC, si, ti, sigma, D, C, block, w, fw } = workerData;
 const pairingCost = ${pairingCost.toString()};
 const solveAssignment = ${solveAssignment.toString()};
+const gatherRows = ${gatherRows.toString()};
+const blockPairs = ${blockPairs.toString()};
 const c = new Int32Array(ctrl);
 const S = new Float32Array(src), T = new Float32Array(tgt);
 const SC = srcC && new Float32Array(srcC), TC = tgtC && new Float32Array(tgtC);
 const I = new Int32Array(si), J = new Int32Array(ti), out = new Int32Array(sigma), W = new Float32Array(fw);
-const gather = (m, cols, idx, s, e) => {
-  const o = new Float32Array((e - s) * cols);
-  for (let i = s; i < e; i++) for (let j = 0; j < cols; j++) o[(i - s) * cols + j] = m[idx[i] * cols + j];
-  return o;
-};
 let seen = 0;
 for (;;) {
   while (Atomics.load(c, ${SEQ}) === seen) Atomics.wait(c, ${SEQ}, seen);
@@ -46,12 +44,8 @@ for (;;) {
   if (c[${STOP}] === 1) break;
   try {
     const n = c[${ROWS}];
-    for (let s = 0; s < n; s += block) {
-      const e = Math.min(n, s + block);
-      const cost = pairingCost(gather(S, D, I, s, e), gather(T, D, J, s, e), D, SC && gather(SC, C, I, s, e), TC && gather(TC, C, J, s, e), C, w, W);
-      const r = solveAssignment(cost, e - s).rowToCol;
-      for (let i = 0; i < e - s; i++) out[s + i] = s + r[i];
-    }
+    const rs = I.subarray(0, n), rt = J.subarray(0, n);
+    out.set(blockPairs(gatherRows(S, D, rs), gatherRows(T, D, rt), SC && gatherRows(SC, C, rs), TC && gatherRows(TC, C, rt), D, C, block, w, W, pairingCost, solveAssignment));
     c[${FAILED}] = 0;
   } catch (err) {
     c[${FAILED}] = 1;

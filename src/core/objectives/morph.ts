@@ -6,7 +6,8 @@
 import { tf } from '../tf';
 import type { MorphConfig } from '../config';
 import type { FlowForFlow } from '../f4f';
-import { otPairs } from '../ot-pairs';
+import { blockPairs, checkPairingSize, pairingCost } from '../ot-pairs';
+import { solveAssignment } from '../metrics/assignment';
 import { PairingPrefetch, pairingThreadAvailable } from '../ot-prefetch';
 import type { ParamStore, ParamTensors } from '../params';
 import { BatchSampler, gatherRows } from '../train/batches';
@@ -119,35 +120,18 @@ export function pairedBatch(f: FlowForFlow, src: MorphSample, si: ArrayLike<numb
   const cond = C > 0 && src.c && tgt.c;
   const cx = cond ? gatherRows(src.c as Float32Array, C, Array.prototype.slice.call(si, 0, n)) : undefined;
   const cyRows = cond ? gatherRows(tgt.c as Float32Array, C, Array.prototype.slice.call(ti, 0, n)) : undefined;
+  const B = f.config.ot.block;
+  checkPairingSize(Math.min(n, B));
+  // σ from the pairing thread (../ot-prefetch.ts) when it solved this step, else solved here, alike.
+  const sigma =
+    solved ??
+    blockPairs(x, yRows, cx, cyRows, D, C, B, cond ? f.config.ot.conditionWeight : 0, f.pairWeights ?? new Float32Array(D).fill(1), pairingCost, solveAssignment);
   const y = new Float32Array(n * D);
   const cy = cyRows ? new Float32Array(n * C) : undefined;
-  if (solved) {
-    // σ from the pairing thread (../ot-prefetch.ts): each row's partner in the step's target batch.
-    for (let i = 0; i < n; i++) {
-      const k = solved[i];
-      y.set(yRows.subarray(k * D, (k + 1) * D), i * D);
-      if (cy && cyRows) cy.set(cyRows.subarray(k * C, (k + 1) * C), i * C);
-    }
-    return { n, x, y, cx, cy };
-  }
-  const B = f.config.ot.block;
-  for (let s = 0; s < n; s += B) {
-    const e = Math.min(n, s + B);
-    const sigma = otPairs({
-      a: x.subarray(s * D, e * D),
-      b: yRows.subarray(s * D, e * D),
-      D,
-      ca: cx?.subarray(s * C, e * C),
-      cb: cyRows?.subarray(s * C, e * C),
-      C,
-      conditionWeight: f.config.ot.conditionWeight,
-      featureWeights: f.pairWeights,
-    });
-    for (let i = 0; i < e - s; i++) {
-      const k = s + sigma[i];
-      y.set(yRows.subarray(k * D, (k + 1) * D), (s + i) * D);
-      if (cy && cyRows) cy.set(cyRows.subarray(k * C, (k + 1) * C), (s + i) * C);
-    }
+  for (let i = 0; i < n; i++) {
+    const k = sigma[i];
+    y.set(yRows.subarray(k * D, (k + 1) * D), i * D);
+    if (cy && cyRows) cy.set(cyRows.subarray(k * C, (k + 1) * C), i * C);
   }
   return { n, x, y, cx, cy };
 }
