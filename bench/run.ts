@@ -210,7 +210,7 @@ async function main(): Promise<void> {
   }
   if (result.morph) {
     files.push(writeJson('morph.json', { backend: info.name, machine: mach, ...result.morph }));
-    const head = `Measured on ${machineLine(mach)}; backend ${info.name}; morph ${result.morph.morphSteps ? `${result.morph.morphSteps} steps` : `${result.morph.morphSeconds} s`}, base flows ${result.morph.baseSeconds} s.`;
+    const head = `Measured on ${machineLine(mach)}; backend ${info.name}; morph ${result.morph.morphSteps ? `${result.morph.morphSteps} steps` : `${result.morph.morphSeconds} s`}, base flows ${result.morph.baseSeconds} s${result.morph.morphOverrides ? `; settings on top of the defaults: ${JSON.stringify(result.morph.morphOverrides)}` : ''}.`;
     files.push(writeText('morph-table.md', `${head}\n\n${morphMd}\n`));
   }
   log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);

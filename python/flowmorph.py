@@ -529,7 +529,7 @@ def _field_context(mode, C):
 
 
 # src/core/config.ts DEFAULT_OT: what a run.json without some ot setting trained with.
-_DEFAULT_OT = {"hidden": 256, "blocks": 2, "rk4Steps": 20}
+_DEFAULT_OT = {"hidden": 256, "blocks": 4, "rk4Steps": 20, "space": "data"}
 
 
 class _VelocityField:
@@ -580,6 +580,38 @@ def _field(directory, features, context, ot):
     return f
 
 
+def _affine_between(morph, other):
+    """a, b with x_other = a * x_morph + b for scalers y = (x - shift) / scale (affineBetween in
+    src/jobs/morph-space.ts), rounded to float32 as the engine stores them."""
+    ms, mh = np.asarray(morph["scale"], dtype=np.float64), np.asarray(morph["shift"], dtype=np.float64)
+    os_, oh = np.asarray(other["scale"], dtype=np.float64), np.asarray(other["shift"], dtype=np.float64)
+    f32 = lambda v: v.astype(np.float32).astype(np.float64)
+    return f32(ms / os_), f32((mh - oh) / os_)
+
+
+class _MorphSpaceFlow:
+    """A base model seen from a run's morph space (FrozenDensity in src/core/density/frozen-flow.ts): rows
+    and conditions mapped into the model's own preprocessing, then through its flow."""
+
+    def __init__(self, model, scaler, condition_scaler):
+        self.model = model
+        self.a, self.b = _affine_between(scaler, model.scaler)
+        self.c_ab = None
+        if model.conditions > 0 and condition_scaler is not None and model.condition_scaler is not None:
+            self.c_ab = _affine_between(condition_scaler, model.condition_scaler)
+
+    def _c(self, c):
+        if self.model.conditions == 0 or c is None:
+            return None
+        return c if self.c_ab is None else c * self.c_ab[0] + self.c_ab[1]
+
+    def to_noise(self, x, c):
+        return self.model.flow.to_noise(x * self.a + self.b, self._c(c))[0]
+
+    def from_noise(self, z, c):
+        return (self.model.flow.from_noise(z, self._c(c))[0] - self.b) / self.a
+
+
 class Run:
     """A morph: run.json + top.bin, and the source and target base models it names."""
 
@@ -610,6 +642,10 @@ class Run:
         # Morph space: the source model's preprocessing.
         self.scaler = self.source.scaler
         self.condition_scaler = self.source.condition_scaler
+        # ot.space "latent": the field carries the source flow's noise to the target flow's (f4f.ts morph).
+        self.latent = None
+        if self.field is not None and dict(_DEFAULT_OT, **cfg.get("ot", {}))["space"] == "latent":
+            self.latent = tuple(_MorphSpaceFlow(m, self.scaler, self.condition_scaler) for m in (self.source, self.target))
 
     @property
     def has_density(self):
@@ -618,7 +654,13 @@ class Run:
 
     def _g(self, x, c_in, c_out, inverse):
         if self.field is not None:
-            return self.field.integrate(x, c_in, c_out, inverse)
+            if self.latent is None:
+                return self.field.integrate(x, c_in, c_out, inverse)
+            # Encode with the input side's flow, carry, decode with the output side's; c_in is the source
+            # side's condition and c_out the target side's, whichever way the rows go.
+            src, tgt = self.latent
+            frm, to, c_from, c_to = (tgt, src, c_out, c_in) if inverse else (src, tgt, c_in, c_out)
+            return to.from_noise(self.field.integrate(frm.to_noise(x, c_from), c_in, c_out, inverse), c_to)
         top = self.top
 
         def run(inv, ctx):

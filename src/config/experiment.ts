@@ -5,7 +5,7 @@
  *
  * Nothing here imports `vscode`, tfjs or DOM APIs: the file runs in Node, in a worker and in the browser.
  */
-import { DEFAULT_MORPH, MAX_OT_PAIRING, MORPH_METHODS, PRESETS } from '../core/config';
+import { DEFAULT_MORPH, MAX_OT_PAIRING, MORPH_METHODS, OT_SPACES, PRESETS } from '../core/config';
 import type { ContextMode, Direction, FlowConfig, MorphConfig, MorphMethod, OtConfig, PenaltyConfig, PresetName, TrainConfig } from '../core/config';
 import type { DataSpec } from '../jobs/types';
 
@@ -101,6 +101,7 @@ export const OT_RULES: Record<keyof OtConfig, FieldRule> = {
   hidden: { kind: 'int', min: 1, max: 4096 },
   blocks: { kind: 'int', min: 0, max: 64 },
   rk4Steps: { kind: 'int', min: 1, max: 10000 },
+  space: { kind: 'enum', options: OT_SPACES },
 };
 
 export const MORPH_SCALAR_RULES: Record<'method' | 'mode' | 'direction' | 'iterateEpochs', FieldRule> = {

@@ -121,6 +121,15 @@ export interface PenaltyConfig {
 export type MorphMethod = 'f4f' | 'ot-f4f' | 'ot-cfm' | 'cfm-f4f';
 export const MORPH_METHODS: readonly MorphMethod[] = ['f4f', 'ot-f4f', 'ot-cfm', 'cfm-f4f'];
 
+/**
+ * Where ot-cfm's velocity field lives: 'data', the data's own (morph-space) coordinates; 'latent', between
+ * the base flows' noise — a row is encoded by the source's flow, carried by the field and decoded by the
+ * target's flow, so whatever the field does, the morph lands on the target's flow. Partners are paired by
+ * exact OT in the data's coordinates either way.
+ */
+export type OtSpace = 'data' | 'latent';
+export const OT_SPACES: readonly OtSpace[] = ['data', 'latent'];
+
 /** Settings of the OT-paired methods (ignored by f4f). */
 export interface OtConfig {
   /**
@@ -145,12 +154,14 @@ export interface OtConfig {
   blocks: number;
   /** ot-cfm and cfm-f4f: RK4 steps from t = 0 to 1. */
   rk4Steps: number;
+  /** ot-cfm and cfm-f4f: where the velocity field lives (OtSpace). */
+  space: OtSpace;
 }
 
 /** Largest exact minibatch pairing (rows per side): its Float64 cost matrix is 8·n² bytes. */
 export const MAX_OT_PAIRING = 4096;
 
-export const DEFAULT_OT: OtConfig = { block: 256, conditionWeight: 10, pretrain: 0.5, regressionWeight: 1, hidden: 256, blocks: 2, rk4Steps: 20 };
+export const DEFAULT_OT: OtConfig = { block: 256, conditionWeight: 10, pretrain: 0.5, regressionWeight: 1, hidden: 256, blocks: 4, rk4Steps: 20, space: 'data' };
 
 export interface MorphConfig {
   method: MorphMethod;
@@ -165,13 +176,13 @@ export interface MorphConfig {
 }
 
 export const DEFAULT_MORPH: MorphConfig = {
-  // OT flow matching is the default (issue #10): on a quiet machine in 60 s (1 656 steps) four circles →
-  // checkerboard reached fidelity 1.12× its floor (inverse 1.26×) at displacement 1.009× the exact OT cost,
-  // and the Gaussian pair (905 steps) 1.05× at 1.01×, RMS 1.0 % to the closed-form map; the paper's f4f
-  // misses the target on the toys (3.6× its floor after 90 s, 1.34× the OT cost). At the same 1 656 steps
-  // checkerboard → four circles reached 1.51× (inverse 1.39×) at 0.997× the OT cost: it misses the 1.3×
-  // fidelity goal there. ot-cfm has no density; cfm-f4f (a flow distilled from it), ot-f4f and the paper's
-  // f4f keep one and stay selectable (morph.method, --method).
+  // OT flow matching is the default (issue #10): on a quiet machine in 60 s (bench/results/morph.json, velocity
+  // network 4 blocks × 256) four circles → checkerboard reached fidelity 1.15× its floor at displacement
+  // 1.01× the exact OT cost, the Gaussian pair 1.08× at 1.01×, RMS 0.7 % to the closed-form map, the identity
+  // pair stayed put; checkerboard → four circles (1.40×) and eight-star → rings (1.57×) miss the 1.3×
+  // fidelity goal there. The paper's f4f misses the target on the toys (3.6× its floor after 90 s, 1.34× the
+  // OT cost). ot-cfm has no density; cfm-f4f (a flow distilled from it), ot-f4f and the paper's f4f keep one
+  // and stay selectable (morph.method, --method). ot.space 'latent' lands on thin targets at ~1.1× the OT cost.
   // The panel says when a morph has no density and offers a flow where one is needed.
   method: 'ot-cfm',
   ot: DEFAULT_OT,

@@ -146,12 +146,38 @@ export class FlowForFlow {
     const C = this.conditions;
     const n = x.length / D;
     const both = C > 0 ? concatCols(opts.cIn, opts.cOut ?? opts.cIn, n, C) : undefined;
-    if (this.field) return this.field.integrate(x, this.fieldContext(both, n), opts.inverse ?? false);
+    if (this.field) {
+      const inverse = opts.inverse ?? false;
+      if (!this.latent) return this.field.integrate(x, this.fieldContext(both, n), inverse);
+      // ot.space 'latent': encode with the input side's flow, carry, decode with the output side's flow.
+      // cIn is the source side's condition and cOut the target side's, whichever way the rows go.
+      const cOut = opts.cOut ?? opts.cIn;
+      const [from, to, cFrom, cTo] = inverse ? [this.target, this.source, cOut, opts.cIn] : [this.source, this.target, opts.cIn, cOut];
+      const moved = this.field.integrate(this.noise(from, x, cFrom), this.fieldContext(both, n), inverse);
+      return mapRows(moved, D, C > 0 ? cTo : undefined, C, D, 10000, (zb, cb) => to.fromNoiseT(zb, cb));
+    }
     return mapRows(x, D, both, C > 0 ? 2 * C : 0, D, 10000, (xb, cb) => {
       const cIn = cb ? (tf.slice(cb, [0, 0], [-1, C]) as tf.Tensor2D) : null;
       const cOut = cb ? (tf.slice(cb, [0, C], [-1, C]) as tf.Tensor2D) : null;
       return this.gT(xb, cIn, cOut, this.top.params(), opts.inverse ?? false).y;
     });
+  }
+
+  /** Whether the velocity field lives between the base flows' noise (ot.space 'latent'). */
+  get latent(): boolean {
+    return !!this.field && this.config.ot.space === 'latent';
+  }
+
+  /** Rows of morph space (with their condition columns) in a base flow's noise. */
+  private noise(density: FrozenDensity, x: Float32Array, c: Float32Array | undefined): Float32Array {
+    const D = this.features;
+    const C = this.conditions;
+    return mapRows(x, D, C > 0 ? c : undefined, C, D, 10000, (xb, cb) => density.toNoiseT(xb, cb));
+  }
+
+  /** A sample with its noise codes under `density`, for the latent field's regression (MorphSample.z). */
+  private withNoise(s: MorphSample, density: FrozenDensity): MorphSample {
+    return { ...s, z: this.noise(density, s.x, s.c) };
   }
 
   /**
@@ -184,7 +210,10 @@ export class FlowForFlow {
 
   /** The training objective over source and target samples (and held-out ones for validation). */
   objective(src: MorphSample, tgt: MorphSample, val?: { src: MorphSample; tgt: MorphSample }): FlowForFlowObjective | FlowMatchingObjective {
-    return this.field ? new FlowMatchingObjective(this, src, tgt, val) : new FlowForFlowObjective(this, src, tgt, val);
+    if (!this.field) return new FlowForFlowObjective(this, src, tgt, val);
+    if (!this.latent) return new FlowMatchingObjective(this, src, tgt, val);
+    const [s, t] = [this.source, this.target];
+    return new FlowMatchingObjective(this, this.withNoise(src, s), this.withNoise(tgt, t), val && { src: this.withNoise(val.src, s), tgt: this.withNoise(val.tgt, t) });
   }
 
   dispose(): void {

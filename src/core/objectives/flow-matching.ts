@@ -45,6 +45,7 @@ export class FlowMatchingObjective extends MorphObjective {
         for (let k = 0; k < ctx.length; k++) ctx[k] = 0.5 * (pb.cx[k] + pb.cy[k]);
       }
     }
-    return flowMatchingLoss(field, pb.x, pb.y, ctx, rng, P);
+    // ot.space 'latent': the field carries the source flow's noise code onto the partner's target code.
+    return pb.zx && pb.zy ? flowMatchingLoss(field, pb.zx, pb.zy, ctx, rng, P) : flowMatchingLoss(field, pb.x, pb.y, ctx, rng, P);
   }
 }

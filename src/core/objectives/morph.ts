@@ -19,6 +19,8 @@ export interface MorphSample {
   x: Float32Array;
   c?: Float32Array;
   rows: number;
+  /** The rows in their base flow's noise (ot-cfm with ot.space 'latent'): what the field regresses between. */
+  z?: Float32Array;
 }
 
 /** Which way step `step` trains, per the configured direction. */
@@ -105,6 +107,9 @@ export interface PairedBatch {
   y: Float32Array;
   cx?: Float32Array;
   cy?: Float32Array;
+  /** The rows' noise codes, when both samples carry them (MorphSample.z). */
+  zx?: Float32Array;
+  zy?: Float32Array;
 }
 
 /**
@@ -119,6 +124,9 @@ export function pairedBatch(f: FlowForFlow, src: MorphSample, si: ArrayLike<numb
   const yRows = gatherRows(tgt.x, D, Array.prototype.slice.call(ti, 0, n));
   const cond = C > 0 && src.c && tgt.c;
   const cx = cond ? gatherRows(src.c as Float32Array, C, Array.prototype.slice.call(si, 0, n)) : undefined;
+  const latent = src.z && tgt.z;
+  const zx = latent ? gatherRows(src.z as Float32Array, D, Array.prototype.slice.call(si, 0, n)) : undefined;
+  const zRows = latent ? gatherRows(tgt.z as Float32Array, D, Array.prototype.slice.call(ti, 0, n)) : undefined;
   const cyRows = cond ? gatherRows(tgt.c as Float32Array, C, Array.prototype.slice.call(ti, 0, n)) : undefined;
   const B = f.config.ot.block;
   checkPairingSize(Math.min(n, B));
@@ -128,12 +136,14 @@ export function pairedBatch(f: FlowForFlow, src: MorphSample, si: ArrayLike<numb
     blockPairs(x, yRows, cx, cyRows, D, C, B, cond ? f.config.ot.conditionWeight : 0, f.pairWeights ?? new Float32Array(D).fill(1), pairingCost, solveAssignment);
   const y = new Float32Array(n * D);
   const cy = cyRows ? new Float32Array(n * C) : undefined;
+  const zy = zRows ? new Float32Array(n * D) : undefined;
   for (let i = 0; i < n; i++) {
     const k = sigma[i];
     y.set(yRows.subarray(k * D, (k + 1) * D), i * D);
     if (cy && cyRows) cy.set(cyRows.subarray(k * C, (k + 1) * C), i * C);
+    if (zy && zRows) zy.set(zRows.subarray(k * D, (k + 1) * D), i * D);
   }
-  return { n, x, y, cx, cy };
+  return { n, x, y, cx, cy, zx, zy };
 }
 
 /** Mean distance between the paired rows (the minibatch OT cost), as a scalar for the curves. */

@@ -100,6 +100,9 @@ test('the OT methods (ot-cfm, ot-f4f) run from the CLI and transport both ways; 
   // the cost matrix's size, is in ot-morph.test.ts.
   assert.equal(big.code, 2);
   assert.match(big.stderr, /--ot-block.*4096/);
+  const space = cli('morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', at('bad'), '--ot-space', 'noise', '--steps', '1', '--base-steps', '1');
+  assert.equal(space.code, 2);
+  assert.match(space.stderr, /--ot-space.*data, latent.*noise/);
   const pen = cli('morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', at('bad'), '--method', 'ot-cfm', '--penalty', 'l2:1', '--steps', '1', '--base-steps', '1');
   assert.match(pen.stderr, /ot-cfm takes no movement penalty/);
   const bad = cli('morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', at('bad'), '--method', 'flowmatch');

@@ -131,7 +131,8 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
 
   // Morph runs: [name, mode, top-flow flags, base flows given?]. The paper's flows for flows (a top flow)
   // in every mode; ot-cfm, the default (a velocity field integrated by RK4), unconditional, with both
-  // conditions as its context (delta) and with the rows' own (two-bases-shared); ot-f4f (a top flow).
+  // conditions as its context (delta) and with the rows' own (two-bases-shared), also between the base
+  // flows' noise (--ot-space latent); ot-f4f (a top flow).
   const given = ['--source-model', at('maf-random-c'), '--target-model', at('target-c')];
   const f4f = ['--method', 'f4f'];
   const runs: [string, string, string[], boolean][] = [
@@ -143,6 +144,10 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
     ['cfm-none', 'none', [], false],
     ['cfm-delta', 'delta', ['--method', 'ot-cfm'], true],
     ['cfm-two-bases-shared', 'two-bases-shared', [], true],
+    // ot.space latent: the field between the base flows' noise (a conditional target model with another
+    // preprocessing: encode and decode go through the affine map between the two).
+    ['cfm-latent-none', 'none', ['--ot-space', 'latent'], false],
+    ['cfm-latent-two-bases-shared', 'two-bases-shared', ['--ot-space', 'latent'], true],
     ['ot-f4f-none', 'none', ['--method', 'ot-f4f', '--permutation', 'random'], false],
   ];
   const morphBudget = ['--steps', '12', '--batch', '128', '--base-steps', '10', '--base-stacks', '2', '--base-hidden', '12', '--base-bins', '4', '--base-blocks', '1'];
@@ -171,6 +176,10 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
     ['cfm-delta', true, [0.25]],
     ['cfm-two-bases-shared', false, undefined],
     ['cfm-two-bases-shared', true, [0.5]],
+    ['cfm-latent-none', false, undefined],
+    ['cfm-latent-none', true, undefined],
+    ['cfm-latent-two-bases-shared', false, undefined],
+    ['cfm-latent-two-bases-shared', true, [0.5]],
     ['ot-f4f-none', true, undefined],
   ];
   await pairs(
