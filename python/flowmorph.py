@@ -11,7 +11,7 @@
     y = r.transport(x, c, target_c=[0.5])          # conditional runs: the rows' own condition c and
                                                    # the condition to morph to (default: c itself)
     r.source.log_prob(x), r.target.log_prob(y)     # the run's base flows are Models too
-    r.method, r.has_density                        # f4f / ot-f4f: a top flow; ot-cfm: a velocity field
+    r.method, r.has_density                        # f4f / ot-f4f / cfm-f4f: a top flow; ot-cfm: a velocity field
                                                    # integrated by RK4 (no density, inverse = backwards)
 
 The numbers match `flowmorph score` and `flowmorph transport` (see docs/model-format.md for the format
@@ -528,8 +528,8 @@ def _field_context(mode, C):
     return 2 * C if mode in ("delta", "concat") else C
 
 
-# src/core/config.ts DEFAULT_OT: what a run.json without some ot setting trained with.
-_DEFAULT_OT = {"hidden": 256, "blocks": 4, "rk4Steps": 20, "space": "data"}
+# src/core/config.ts RUN_FORMAT_OT: what a run.json without some ot setting is read with (frozen).
+_DEFAULT_OT = {"hidden": 256, "blocks": 2, "rk4Steps": 20, "space": "data"}
 
 
 class _VelocityField:
@@ -621,6 +621,12 @@ class Run:
         resolve = lambda p: p if os.path.isabs(p) else os.path.join(directory, p)
         self.source = Model(resolve(meta["sourceModel"]))
         self.target = Model(resolve(meta["targetModel"]))
+        # A base model re-trained since the run would give another morph (checkRunBase in model-io.ts).
+        for side, m in (("source", self.source), ("target", self.target)):
+            want = (meta.get("baseSha256") or {}).get(side)
+            have = m.meta.get("weightsSha256")
+            if want is not None and have is not None and want != have:
+                raise ValueError(f"{os.path.join(directory, 'run.json')}: its {side} model {m.dir} has been re-trained since the run was saved; run morph again")
         self.columns = list(meta.get("columns", []))
         self.condition_columns = list(meta.get("conditionColumns", []))
         cfg = meta["config"]
@@ -634,22 +640,25 @@ class Run:
         self.top = self.field = None
         if self.method == "ot-cfm":
             self.field = _field(directory, self.features, _field_context(cfg["mode"], C), dict(_DEFAULT_OT, **cfg.get("ot", {})))
-        elif self.method in ("f4f", "ot-f4f"):
+        elif self.method in ("f4f", "ot-f4f", "cfm-f4f"):
             top_cfg = dict(cfg["top"], features=self.features, context=_top_context(cfg["mode"], C))
             self.top = _flow(directory, "top.bin", top_cfg, meta["seed"])
         else:
-            raise ValueError(f"{os.path.join(directory, 'run.json')}: morph method {self.method!r}; this reader knows f4f, ot-f4f and ot-cfm")
+            raise ValueError(f"{os.path.join(directory, 'run.json')}: morph method {self.method!r}; this reader knows f4f, ot-f4f, cfm-f4f and ot-cfm")
         # Morph space: the source model's preprocessing.
         self.scaler = self.source.scaler
         self.condition_scaler = self.source.condition_scaler
         # ot.space "latent": the field carries the source flow's noise to the target flow's (f4f.ts morph).
         self.latent = None
-        if self.field is not None and dict(_DEFAULT_OT, **cfg.get("ot", {}))["space"] == "latent":
+        space = dict(_DEFAULT_OT, **cfg.get("ot", {}))["space"]
+        if space not in ("data", "latent"):
+            raise ValueError(f"{os.path.join(directory, 'run.json')}: config.ot.space is {space!r}, not one of data, latent")
+        if self.field is not None and space == "latent":
             self.latent = tuple(_MorphSpaceFlow(m, self.scaler, self.condition_scaler) for m in (self.source, self.target))
 
     @property
     def has_density(self):
-        """Whether the morph is a flow (f4f, ot-f4f); ot-cfm is a velocity field with no density."""
+        """Whether the morph is a flow (f4f, ot-f4f, cfm-f4f); ot-cfm is a velocity field with no density."""
         return self.field is None
 
     def _g(self, x, c_in, c_out, inverse):

@@ -163,6 +163,12 @@ export const MAX_OT_PAIRING = 4096;
 
 export const DEFAULT_OT: OtConfig = { block: 256, conditionWeight: 10, pretrain: 0.5, regressionWeight: 1, hidden: 256, blocks: 4, rk4Steps: 20, space: 'data' };
 
+/**
+ * What a run.json without some `ot` field is read with: the run format's defaults, frozen (docs/model-format.md),
+ * while DEFAULT_OT, what new runs train with, may move (its `blocks` was 2 until 2026-12-04).
+ */
+export const RUN_FORMAT_OT: OtConfig = { ...DEFAULT_OT, blocks: 2, space: 'data' };
+
 export interface MorphConfig {
   method: MorphMethod;
   ot: OtConfig;

@@ -204,7 +204,8 @@ export class FlowForFlow {
     return mapRows(x, D, both, C > 0 ? 2 * C : 0, D, 10000, (xb, cb) => {
       const cIn = cb ? (tf.slice(cb, [0, 0], [-1, C]) as tf.Tensor2D) : null;
       const cOut = cb ? (tf.slice(cb, [0, C], [-1, C]) as tf.Tensor2D) : null;
-      return to.fromNoiseT(from.toNoiseT(xb, cIn), cOut);
+      // cIn is the source side's condition and cOut the target side's, whichever way the rows go.
+      return to.fromNoiseT(from.toNoiseT(xb, opts.inverse ? cOut : cIn), opts.inverse ? cIn : cOut);
     });
   }
 

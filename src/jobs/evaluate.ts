@@ -7,7 +7,7 @@
  */
 import * as path from 'path';
 import { checkArchitecture } from '../config/experiment';
-import { DEFAULT_OT } from '../core/config';
+import { RUN_FORMAT_OT } from '../core/config';
 import { FlowForFlow, drawsOtherCondition } from '../core/f4f';
 import { displacement, fidelity, otCost } from '../core/metrics';
 import { meanNll } from '../core/metrics/nll-summary';
@@ -48,7 +48,7 @@ export function loadRun(dir: string, workspaceRoot?: string): LoadedRun {
     if (m.flow.features !== meta.features) throw new Error(`${path.join(dir, 'run.json')}: features is ${meta.features}, but its model ${side} has ${m.flow.features}`);
   const space: MorphSpace = { scaler: source.meta.scaler, conditionScaler: source.meta.conditionScaler };
   // Runs saved before the method setting existed are flows for flows.
-  const config = { ...meta.config, method: meta.config.method ?? 'f4f', ot: { ...DEFAULT_OT, ...meta.config.ot } };
+  const config = { ...meta.config, method: meta.config.method ?? 'f4f', ot: { ...RUN_FORMAT_OT, ...meta.config.ot } };
   const f4f = new FlowForFlow(
     config,
     densityInMorphSpace(space, source.flow, source.meta.scaler, source.meta.conditionScaler),

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { show } from '../config/experiment';
-import type { MorphConfig } from '../core/config';
+import { OT_SPACES, type MorphConfig } from '../core/config';
 import { registerInput } from '../data/paths';
 
 export const isCount = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min;
@@ -52,5 +52,9 @@ export function readRunMeta(dir: string): RunMeta {
   if (!isCount(meta.conditions, 0)) throw new Error(`${file}: conditions is ${show(meta.conditions)}, not a whole number ≥ 0`);
   for (const k of ['sourceModel', 'targetModel'] as const) if (typeof meta[k] !== 'string' || meta[k] === '') throw new Error(`${file}: ${k} is ${show(meta[k])}, not a folder`);
   if (meta.config === null || typeof meta.config !== 'object') throw new Error(`${file}: config is missing`);
+  // Weights of either space have one size: a misspelt space would load and morph wrongly, so it is refused.
+  const space = (meta.config as { ot?: { space?: unknown } }).ot?.space;
+  if (space !== undefined && !(OT_SPACES as readonly unknown[]).includes(space))
+    throw new Error(`${file}: config.ot.space is ${show(space)}, not one of ${OT_SPACES.join(', ')}`);
   return meta;
 }

@@ -143,6 +143,7 @@ const CASES: Case[] = [
   // 13. Messages name the file.
   { name: 'not a model folder', setup: (d) => fs.mkdirSync(path.join(d, 'empty')), args: ['score', 'empty', FX('d.csv')], code: 1, names: 'empty', message: /not a Flowmorph model folder/ },
   { name: 'run.json with a bad features field', setup: (d) => { copyModel('R', path.join(d, 'R')); editJson(path.join(d, 'R', 'run.json'), (j) => void (j.features = 'two')); }, args: ['transport', 'R', FX('d.csv'), '--out', 'o.csv'], code: 1, names: 'R/run.json', message: /features is "two"/ },
+  { name: 'run.json with a misspelt ot.space (same weights, another morph: refused)', setup: (d) => { copyModel('R', path.join(d, 'R')); editJson(path.join(d, 'R', 'run.json'), (j) => void ((j.config.ot ??= {}).space = 'Latent')); }, args: ['transport', 'R', FX('d.csv'), '--out', 'o.csv'], code: 1, names: 'R/run.json', message: /config\.ot\.space is "Latent", not one of data, latent/ },
   { name: 'run.json whose features disagree with its models (no tensor-shape error)', setup: (d) => { copyModel('R', path.join(d, 'R')); editJson(path.join(d, 'R', 'run.json'), (j) => void (j.features = 3)); }, args: ['transport', 'R', FX('d.csv'), '--out', 'o.csv'], code: 1, names: 'R/run.json', message: /features is 3, but its model .* has 2/ },
   { name: 'truncated checkpoint (no ParamStore error)', setup: (d) => {
       const r = cli(d, ['fit', FX('d.csv'), '--out', 'm', '--steps', '2', '--batch', '64', ...TINY, '--quiet']);

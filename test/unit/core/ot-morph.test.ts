@@ -259,6 +259,22 @@ test('ot-cfm with ot.space latent: a still field is the base transfer both ways;
   still.trainable.setValues(new Float32Array(still.trainable.count));
   assert.deepEqual(still.morph(x), still.baseTransfer(x));
   assert.deepEqual(still.morph(x, { inverse: true }), still.baseTransfer(x, { inverse: true }));
+  // Conditional base flows, rows moving from one condition to another (delta mode: the field sees both):
+  // forward encodes at the source side's condition c_in and decodes at the target side's c_out; inverse
+  // encodes the target rows at c_out and decodes at c_in, as the base transfer does.
+  const sc = new FrozenDensity(new Flow(smallFlow({ features: 2, context: 1 }), 3));
+  const tc = new FrozenDensity(new Flow(smallFlow({ features: 2, context: 1 }), 4));
+  const cond = new FlowForFlow({ ...cfg, mode: 'delta' }, sc, tc, 1, 0);
+  cond.trainable.setValues(new Float32Array(cond.trainable.count));
+  const cIn = Float32Array.from({ length: 2000 }, (_, i) => (i % 7) / 7 - 0.5);
+  const cOut = Float32Array.from({ length: 2000 }, (_, i) => (i % 5) / 5);
+  const fwd = cond.morph(x, { cIn, cOut });
+  assert.deepEqual(fwd, cond.baseTransfer(x, { cIn, cOut }));
+  assert.deepEqual(cond.morph(x, { inverse: true, cIn, cOut }), cond.baseTransfer(x, { inverse: true, cIn, cOut }));
+  const roundTrip = cond.morph(fwd, { inverse: true, cIn, cOut });
+  assert.ok(roundTrip.every((v, i) => Math.abs(v - x[i]) < 1e-3), 'the still conditional morph inverts at the same conditions');
+  assert.notDeepEqual(fwd, cond.baseTransfer(x, { cIn: cOut, cOut: cIn }), 'the conditions matter');
+  cond.dispose();
   const dataSpace = new FlowForFlow({ ...cfg, ot: { ...cfg.ot, space: 'data' } }, sb, tb, 0, 0);
   dataSpace.trainable.setValues(new Float32Array(dataSpace.trainable.count));
   assert.deepEqual(dataSpace.morph(x), x, 'in data space a still field moves nothing');

@@ -148,6 +148,9 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
     // preprocessing: encode and decode go through the affine map between the two).
     ['cfm-latent-none', 'none', ['--ot-space', 'latent'], false],
     ['cfm-latent-two-bases-shared', 'two-bases-shared', ['--ot-space', 'latent'], true],
+    ['cfm-latent-delta', 'delta', ['--ot-space', 'latent'], true],
+    // cfm-f4f: a top flow distilled from a velocity field (read as a flow, like ot-f4f).
+    ['distil-none', 'none', ['--method', 'cfm-f4f'], false],
     ['ot-f4f-none', 'none', ['--method', 'ot-f4f', '--permutation', 'random'], false],
   ];
   const morphBudget = ['--steps', '12', '--batch', '128', '--base-steps', '10', '--base-stacks', '2', '--base-hidden', '12', '--base-bins', '4', '--base-blocks', '1'];
@@ -180,6 +183,10 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
     ['cfm-latent-none', true, undefined],
     ['cfm-latent-two-bases-shared', false, undefined],
     ['cfm-latent-two-bases-shared', true, [0.5]],
+    ['cfm-latent-delta', false, [0.25]],
+    ['cfm-latent-delta', true, [-0.5]],
+    ['distil-none', false, undefined],
+    ['distil-none', true, undefined],
     ['ot-f4f-none', true, undefined],
   ];
   await pairs(
@@ -209,9 +216,23 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
   // The runs without --method trained the default, ot-cfm; the reader names each run's method and density.
   for (const [name, [, , method, density]] of Object.entries(diffs)) {
     if (!name.startsWith('transport')) continue;
-    const want = name.includes('cfm-') ? 'ot-cfm' : name.includes('ot-f4f') ? 'ot-f4f' : 'f4f';
+    const want = name.includes('distil') ? 'cfm-f4f' : name.includes('cfm-') ? 'ot-cfm' : name.includes('ot-f4f') ? 'ot-f4f' : 'f4f';
     assert.deepEqual([name, method, density], [name, want, want !== 'ot-cfm']);
   }
+  // A latent run depends on its base models: the reader refuses a misspelt space and a re-trained model.
+  const runJson = at('run-cfm-latent-none/run.json');
+  const original = fs.readFileSync(runJson, 'utf8');
+  const loadWith = (edit: (j: any) => void) => {
+    const j = JSON.parse(original);
+    edit(j);
+    fs.writeFileSync(runJson, JSON.stringify(j));
+    return spawnSync(PYTHON, ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(READER)}); import flowmorph; flowmorph.load(sys.argv[1])`, at('run-cfm-latent-none')], { encoding: 'utf8', env: PY_ENV });
+  };
+  const misspelt = loadWith((j) => void (j.config.ot.space = 'Latent'));
+  assert.match(misspelt.stderr, /config\.ot\.space is 'Latent', not one of data, latent/);
+  const retrained = loadWith((j) => void (j.baseSha256.target = '0'.repeat(64)));
+  assert.match(retrained.stderr, /its target model .* has been re-trained since the run was saved/);
+  assert.equal(loadWith(() => undefined).status, 0, 'the run as saved loads');
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
