@@ -18,7 +18,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_MORPH, MORPH_METHODS, type MorphMethod } from '../src/core/config';
-import { displacement, otCost } from '../src/core/metrics';
+import { displacement, otCost, w1Sorted1d } from '../src/core/metrics';
 import { Rng } from '../src/core/random';
 import type { BackendName } from '../src/core/tf';
 import { matrix, takeRows, type Matrix } from '../src/data/matrix';
@@ -152,12 +152,11 @@ export function dijetMoveBound(lo: number, hi: number, rows = 400000, slices = 2
     dirs.push(v.map((a) => a / n));
   }
   const project = (x: Float32Array, idx: number[], dir: number[]) => Float64Array.from(idx, (i) => dir.reduce((s, w, j) => s + w * x[i * D + j], 0)).sort();
-  const w1Sorted = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
   const maxSliced = (p: { x: Float32Array; idx: number[] }, q: { x: Float32Array; idx: number[] }, from: number, to: number, fromQ: number, toQ: number) => {
     const m = Math.min(to - from, toQ - fromQ);
     const pi = p.idx.slice(from, from + m);
     const qi = q.idx.slice(fromQ, fromQ + m);
-    return Math.max(...dirs.map((d) => w1Sorted(project(p.x, pi, d), project(q.x, qi, d))));
+    return Math.max(...dirs.map((d) => w1Sorted1d(project(p.x, pi, d), project(q.x, qi, d))));
   };
   let total = 0;
   for (let s = 0; s < slices; s++) {
