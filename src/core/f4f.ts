@@ -150,9 +150,7 @@ export class FlowForFlow {
       const inverse = opts.inverse ?? false;
       if (!this.latent) return this.field.integrate(x, this.fieldContext(both, n), inverse);
       // ot.space 'latent': encode with the input side's flow, carry, decode with the output side's flow.
-      // cIn is the source side's condition and cOut the target side's, whichever way the rows go.
-      const cOut = opts.cOut ?? opts.cIn;
-      const [from, to, cFrom, cTo] = inverse ? [this.target, this.source, cOut, opts.cIn] : [this.source, this.target, opts.cIn, cOut];
+      const { from, to, cFrom, cTo } = this.ends(inverse, opts.cIn, opts.cOut ?? opts.cIn);
       const moved = this.field.integrate(this.noise(from, x, cFrom), this.fieldContext(both, n), inverse);
       return mapRows(moved, D, C > 0 ? cTo : undefined, C, D, 10000, (zb, cb) => to.fromNoiseT(zb, cb));
     }
@@ -161,6 +159,14 @@ export class FlowForFlow {
       const cOut = cb ? (tf.slice(cb, [0, C], [-1, C]) as tf.Tensor2D) : null;
       return this.gT(xb, cIn, cOut, this.top.params(), opts.inverse ?? false).y;
     });
+  }
+
+  /**
+   * The base flow rows are encoded with and the one they are decoded with, each with its condition: cIn is
+   * the source side's condition and cOut the target side's, whichever way the rows go.
+   */
+  private ends<T>(inverse: boolean | undefined, cIn: T, cOut: T): { from: FrozenDensity; to: FrozenDensity; cFrom: T; cTo: T } {
+    return inverse ? { from: this.target, to: this.source, cFrom: cOut, cTo: cIn } : { from: this.source, to: this.target, cFrom: cIn, cTo: cOut };
   }
 
   /** Whether the velocity field lives between the base flows' noise (ot.space 'latent'). */
@@ -199,13 +205,12 @@ export class FlowForFlow {
     const D = this.features;
     const C = this.conditions;
     const n = x.length / D;
-    const [from, to] = opts.inverse ? [this.target, this.source] : [this.source, this.target];
     const both = C > 0 ? concatCols(opts.cIn, opts.cOut ?? opts.cIn, n, C) : undefined;
     return mapRows(x, D, both, C > 0 ? 2 * C : 0, D, 10000, (xb, cb) => {
       const cIn = cb ? (tf.slice(cb, [0, 0], [-1, C]) as tf.Tensor2D) : null;
       const cOut = cb ? (tf.slice(cb, [0, C], [-1, C]) as tf.Tensor2D) : null;
-      // cIn is the source side's condition and cOut the target side's, whichever way the rows go.
-      return to.fromNoiseT(from.toNoiseT(xb, opts.inverse ? cOut : cIn), opts.inverse ? cIn : cOut);
+      const { from, to, cFrom, cTo } = this.ends(opts.inverse, cIn, cOut);
+      return to.fromNoiseT(from.toNoiseT(xb, cFrom), cTo);
     });
   }
 

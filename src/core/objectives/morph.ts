@@ -120,14 +120,17 @@ export function pairedBatch(f: FlowForFlow, src: MorphSample, si: ArrayLike<numb
   const D = f.features;
   const C = f.conditions;
   const n = Math.min(si.length, ti.length);
-  const x = gatherRows(src.x, D, Array.prototype.slice.call(si, 0, n));
-  const yRows = gatherRows(tgt.x, D, Array.prototype.slice.call(ti, 0, n));
+  // Both sides cut to the shorter batch.
+  const rs: number[] = Array.prototype.slice.call(si, 0, n);
+  const rt: number[] = Array.prototype.slice.call(ti, 0, n);
+  const x = gatherRows(src.x, D, rs);
+  const yRows = gatherRows(tgt.x, D, rt);
   const cond = C > 0 && src.c && tgt.c;
-  const cx = cond ? gatherRows(src.c as Float32Array, C, Array.prototype.slice.call(si, 0, n)) : undefined;
+  const cx = cond ? gatherRows(src.c as Float32Array, C, rs) : undefined;
   const latent = src.z && tgt.z;
-  const zx = latent ? gatherRows(src.z as Float32Array, D, Array.prototype.slice.call(si, 0, n)) : undefined;
-  const zRows = latent ? gatherRows(tgt.z as Float32Array, D, Array.prototype.slice.call(ti, 0, n)) : undefined;
-  const cyRows = cond ? gatherRows(tgt.c as Float32Array, C, Array.prototype.slice.call(ti, 0, n)) : undefined;
+  const zx = latent ? gatherRows(src.z as Float32Array, D, rs) : undefined;
+  const zRows = latent ? gatherRows(tgt.z as Float32Array, D, rt) : undefined;
+  const cyRows = cond ? gatherRows(tgt.c as Float32Array, C, rt) : undefined;
   const B = f.config.ot.block;
   checkPairingSize(Math.min(n, B));
   // σ from the pairing thread (../ot-prefetch.ts) when it solved this step, else solved here, alike.
