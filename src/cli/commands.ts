@@ -86,13 +86,15 @@ const FLOW_FLAGS: [flag: string, key: keyof FlowOverrides][] = [
   ['permutation', 'permutation'],
 ];
 
-/** The OT methods' settings (--ot-block, --condition-weight, --ot-space), checked by the rule table; only those given. */
+/** The OT methods' settings (--ot-block, --ot-pairing-steps, --condition-weight, --ot-space), checked by the rule table; only those given. */
 function otFlags(f: Flags): Partial<OtConfig> | undefined {
   const o: Partial<OtConfig> = {};
   const block = f.rule('ot-block', OT_RULES.block) as number | undefined;
+  const pairingSteps = f.rule('ot-pairing-steps', OT_RULES.pairingSteps) as number | undefined;
   const w = f.rule('condition-weight', OT_RULES.conditionWeight) as number | undefined;
   const space = f.rule('ot-space', OT_RULES.space) as OtConfig['space'] | undefined;
   if (block !== undefined) o.block = block;
+  if (pairingSteps !== undefined) o.pairingSteps = pairingSteps;
   if (w !== undefined) o.conditionWeight = w;
   if (space !== undefined) o.space = space;
   return Object.keys(o).length ? o : undefined;

@@ -95,6 +95,7 @@ export const PENALTY_RULES: Record<keyof PenaltyConfig, FieldRule> = {
 
 export const OT_RULES: Record<keyof OtConfig, FieldRule> = {
   block: { kind: 'int', min: 2, max: MAX_OT_PAIRING },
+  pairingSteps: { kind: 'int', min: 1, max: 1e6 },
   conditionWeight: { kind: 'number', min: 0, max: 1e6 },
   pretrain: { kind: 'number', min: 0, max: 1 },
   regressionWeight: { kind: 'number', min: 0, max: 1e6 },

@@ -133,10 +133,13 @@ export const OT_SPACES: readonly OtSpace[] = ['data', 'latent'];
 /** Settings of the OT-paired methods (ignored by f4f). */
 export interface OtConfig {
   /**
-   * Rows of each side paired exactly at once (an n × n assignment, refused above MAX_OT_PAIRING): a step's
-   * batch (train.batch) is paired in blocks of this many rows.
+   * Rows of each side paired exactly at once (an n × n assignment, refused above MAX_OT_PAIRING). Not larger
+   * than the batch (train.batch) and with pairingSteps 1, each step's batch is paired in blocks of this many
+   * rows; else the steps draw their batches from pairing rounds of this many rows (src/core/objectives/morph.ts).
    */
   block: number;
+  /** Steps that draw their batches from one pairing round (1 with block ≤ batch: a fresh pairing every step). */
+  pairingSteps: number;
   /**
    * Conditional pairs: weight of the squared condition distance added to the pairing cost
    * (Cheng & Schwing, arXiv:2503.10636), so partners share their condition.
@@ -161,13 +164,13 @@ export interface OtConfig {
 /** Largest exact minibatch pairing (rows per side): its Float64 cost matrix is 8·n² bytes. */
 export const MAX_OT_PAIRING = 4096;
 
-export const DEFAULT_OT: OtConfig = { block: 256, conditionWeight: 10, pretrain: 0.5, regressionWeight: 1, hidden: 256, blocks: 4, rk4Steps: 20, space: 'data' };
+export const DEFAULT_OT: OtConfig = { block: 2048, pairingSteps: 200, conditionWeight: 10, pretrain: 0.5, regressionWeight: 1, hidden: 256, blocks: 4, rk4Steps: 20, space: 'data' };
 
 /**
  * What a run.json without some `ot` field is read with: the run format's defaults, frozen (docs/model-format.md),
  * while DEFAULT_OT, what new runs train with, may move (its `blocks` was 2 until 2026-12-04).
  */
-export const RUN_FORMAT_OT: OtConfig = { ...DEFAULT_OT, blocks: 2, space: 'data' };
+export const RUN_FORMAT_OT: OtConfig = { ...DEFAULT_OT, block: 256, pairingSteps: 1, blocks: 2, space: 'data' };
 
 export interface MorphConfig {
   method: MorphMethod;
