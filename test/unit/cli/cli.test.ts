@@ -89,9 +89,13 @@ test('the OT methods (ot-cfm, ot-f4f) run from the CLI and transport both ways; 
     const r = cli(
       'morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', out, ...(method ? ['--method', method] : []),
       '--steps', '6', '--batch', '128', '--ot-block', '64', '--base-steps', '4', '--base-batch', '256', ...TINY, ...TINY_BASE, '--json',
+      // ot-cfm pairs in rounds: 128 rows per side (in blocks of 64) serve 3 steps each.
+      ...(method === 'ot-cfm' ? ['--ot-pairing-steps', '3'] : []),
     );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.json.steps, 6);
+    const ot = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8')).config.ot;
+    assert.deepEqual([ot.block, ot.pairingSteps], [64, method === 'ot-cfm' ? 3 : 1]);
     const t = cli('transport', out, at('cb.npy'), '--inverse', '--out', at(`back-${method ?? 'default'}.npy`), '--json');
     assert.equal(t.code, 0, t.stderr);
   }
@@ -100,6 +104,9 @@ test('the OT methods (ot-cfm, ot-f4f) run from the CLI and transport both ways; 
   // the cost matrix's size, is in ot-morph.test.ts.
   assert.equal(big.code, 2);
   assert.match(big.stderr, /--ot-block.*4096/);
+  const rounds = cli('morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', at('bad'), '--ot-pairing-steps', '0', '--steps', '1', '--base-steps', '1');
+  assert.equal(rounds.code, 2);
+  assert.match(rounds.stderr, /--ot-pairing-steps/);
   const space = cli('morph', '--source', at('fc.csv'), '--target', at('cb.npy'), '--out', at('bad'), '--ot-space', 'noise', '--steps', '1', '--base-steps', '1');
   assert.equal(space.code, 2);
   assert.match(space.stderr, /--ot-space.*data, latent.*noise/);

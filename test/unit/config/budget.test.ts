@@ -57,9 +57,7 @@ test('morph: its base flows keep base.train.seconds 1 over the reference preset'
       target: { path: DATA },
       out,
       base: r.base,
-      // Pairing per step (not the default 2 048-row rounds, whose first assignment alone takes seconds): this
-      // test is about the base flows' budget.
-      morph: { ...r.morph, ot: { ...r.morph.ot, block: 256, pairingSteps: 1 } },
+      morph: r.morph,
       backend: 'wasm',
     },
     guard(),
