@@ -15,7 +15,8 @@
 import * as os from 'os';
 import { Worker } from 'worker_threads';
 import { solveAssignment } from './metrics/assignment';
-import { blockPairs, pairingCost } from './ot-pairs';
+import { blockPairs, pairingCost, solvePairing } from './ot-pairs';
+import { auctionAssignment } from './auction';
 import { gatherRows } from './train/batches';
 import type { MorphSample } from './objectives/morph';
 
@@ -31,6 +32,9 @@ const { workerData } = require('worker_threads');
 const { ctrl, src, tgt, srcC, tgtC, si, ti, sigma, D, C, block, w, fw } = workerData;
 const pairingCost = ${pairingCost.toString()};
 const solveAssignment = ${solveAssignment.toString()};
+const auctionAssignment = ${auctionAssignment.toString()};
+const solvePairing = ${solvePairing.toString()};
+const solve = (cost, n) => solvePairing(cost, n, solveAssignment, auctionAssignment);
 const gatherRows = ${gatherRows.toString()};
 const blockPairs = ${blockPairs.toString()};
 const c = new Int32Array(ctrl);
@@ -45,7 +49,7 @@ for (;;) {
   try {
     const n = c[${ROWS}];
     const rs = I.subarray(0, n), rt = J.subarray(0, n);
-    out.set(blockPairs(gatherRows(S, D, rs), gatherRows(T, D, rt), SC && gatherRows(SC, C, rs), TC && gatherRows(TC, C, rt), D, C, block, w, W, pairingCost, solveAssignment));
+    out.set(blockPairs(gatherRows(S, D, rs), gatherRows(T, D, rt), SC && gatherRows(SC, C, rs), TC && gatherRows(TC, C, rt), D, C, block, w, W, pairingCost, solve));
     c[${FAILED}] = 0;
   } catch (err) {
     c[${FAILED}] = 1;

@@ -6,8 +6,7 @@
 import { tf } from '../tf';
 import type { MorphConfig } from '../config';
 import type { FlowForFlow } from '../f4f';
-import { blockPairs, checkPairingSize, pairingCost } from '../ot-pairs';
-import { solveAssignment } from '../metrics/assignment';
+import { blockPairs, checkPairingSize, pairingCost, pairingSolver } from '../ot-pairs';
 import { PairingPrefetch, pairingThreadAvailable } from '../ot-prefetch';
 import type { ParamStore, ParamTensors } from '../params';
 import { BatchSampler, gatherRows } from '../train/batches';
@@ -170,7 +169,7 @@ export function pairedBatch(f: FlowForFlow, src: MorphSample, si: ArrayLike<numb
   // σ from the pairing thread (../ot-prefetch.ts) when it solved this step, else solved here, alike.
   const sigma =
     solved ??
-    blockPairs(x, yRows, cx, cyRows, D, C, B, cond ? f.config.ot.conditionWeight : 0, f.pairWeights ?? new Float32Array(D).fill(1), pairingCost, solveAssignment);
+    blockPairs(x, yRows, cx, cyRows, D, C, B, cond ? f.config.ot.conditionWeight : 0, f.pairWeights ?? new Float32Array(D).fill(1), pairingCost, pairingSolver);
   const y = new Float32Array(n * D);
   const cy = cyRows ? new Float32Array(n * C) : undefined;
   const zy = zRows ? new Float32Array(n * D) : undefined;

@@ -4,6 +4,7 @@ import { matrix, type Matrix } from '../../../src/data/matrix';
 import { Rng } from '../../../src/core/random';
 import { generateToy } from '../../../src/data/toys';
 import { otCost, solveAssignment } from '../../../src/core/metrics';
+import { auctionAssignment } from '../../../src/core/auction';
 
 /** Minimum of Σ C[i, σ(i)] over all n! permutations (Heap's algorithm). */
 function bruteForce(cost: Float64Array, n: number): number {
@@ -162,4 +163,41 @@ test('toys: four circles → checkerboard exact W1 on 500 vs 500 lies in the anc
   let ident = 0;
   for (let i = 0; i < 500; i++) ident += Math.hypot(a.data[2 * i] - b.data[2 * i], a.data[2 * i + 1] - b.data[2 * i + 1]);
   assert.ok(ident / 500 > 3 * r.w1);
+});
+
+test('auction (large pairing blocks): a permutation within max(cost)/1000 of the exact optimum, ties and edge sizes included', () => {
+  const total = (c: Float64Array, n: number, r: Int32Array) => r.reduce((s, j, i) => s + c[i * n + j], 0);
+  const cmax = (c: Float64Array) => c.reduce((m, x) => Math.max(m, x), 0);
+  const rng = new Rng(21);
+  for (let n = 1; n <= 8; n++) {
+    for (let trial = 0; trial < 4; trial++) {
+      const c = costOf(randomPoints(n, 2, rng), randomPoints(n, 2, rng), 2);
+      const r = auctionAssignment(c, n).rowToCol;
+      assertPermutation(r);
+      assert.ok(total(c, n, r) - bruteForce(c, n) <= cmax(c) / 1000 + 1e-12, `n=${n}`);
+    }
+  }
+  // Geometric costs at the sizes it serves (a Gaussian-like cloud onto rings, squared distance).
+  for (const n of [300, 600]) {
+    const a = generateToy('eightstar', n, 3).features;
+    const b = generateToy('concentricrings', n, 4).features;
+    const c = costOf(a, b, 2);
+    const r = auctionAssignment(c, n).rowToCol;
+    assertPermutation(r);
+    const exact = solveAssignment(c, n).total;
+    const got = total(c, n, r);
+    assert.ok(got >= exact - 1e-9 && got - exact <= cmax(c) / 1000, `n=${n}: ${got} vs ${exact}`);
+  }
+  // Heavy ties terminate (all-equal and small integer costs), and bad input is refused.
+  const eq = auctionAssignment(new Float64Array(36).fill(3), 6).rowToCol;
+  assertPermutation(eq);
+  for (let trial = 0; trial < 20; trial++) {
+    const n = 2 + rng.int(7);
+    const c = Float64Array.from({ length: n * n }, () => rng.int(4));
+    const r = auctionAssignment(c, n).rowToCol;
+    assertPermutation(r);
+    assert.ok(total(c, n, r) - bruteForce(c, n) <= 3 / 1000 + 1e-12, `ties, trial ${trial}`);
+  }
+  assert.equal(auctionAssignment(new Float64Array(0), 0).rowToCol.length, 0);
+  assert.throws(() => auctionAssignment(Float64Array.from([0, NaN, 1, 1]), 2), /finite/);
 });
