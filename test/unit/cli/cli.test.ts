@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { DEFAULT_OT } from '../../../src/core/config';
 import { generateToy } from '../../../src/data/toys';
 import { noisyNote } from '../../../src/jobs/evaluate';
 import { writeCsv, writeHdf5, writeJson, writeNpy } from '../../../src/data/write';
@@ -95,7 +96,7 @@ test('the OT methods (ot-cfm, ot-f4f) run from the CLI and transport both ways; 
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.json.steps, 6);
     const ot = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8')).config.ot;
-    assert.deepEqual([ot.block, ot.pairingSteps], [64, method === 'ot-cfm' ? 3 : 1]);
+    assert.deepEqual([ot.block, ot.pairingSteps], [64, method === 'ot-cfm' ? 3 : DEFAULT_OT.pairingSteps]);
     const t = cli('transport', out, at('cb.npy'), '--inverse', '--out', at(`back-${method ?? 'default'}.npy`), '--json');
     assert.equal(t.code, 0, t.stderr);
   }
