@@ -133,7 +133,8 @@ export const OT_SPACES: readonly OtSpace[] = ['data', 'latent'];
 /** Settings of the OT-paired methods (ignored by f4f). */
 export interface OtConfig {
   /**
-   * Rows of each side paired exactly at once (an n × n assignment, refused above MAX_OT_PAIRING). Not larger
+   * Rows of each side paired at once (an n × n assignment, refused above MAX_OT_PAIRING; exact up to 256 rows,
+   * within max(cost)/1000 of the optimum above: src/core/ot-pairs.ts solvePairing). Not larger
    * than the batch (train.batch) and with pairingSteps 1, each step's batch is paired in blocks of this many
    * rows; else the steps draw their batches from pairing rounds of this many rows (src/core/objectives/morph.ts).
    */
@@ -161,7 +162,7 @@ export interface OtConfig {
   space: OtSpace;
 }
 
-/** Largest exact minibatch pairing (rows per side): its Float64 cost matrix is 8·n² bytes. */
+/** Largest minibatch pairing block (rows per side): its Float64 cost matrix is 8·n² bytes. */
 export const MAX_OT_PAIRING = 4096;
 
 export const DEFAULT_OT: OtConfig = { block: 2048, pairingSteps: 10, conditionWeight: 10, pretrain: 0.5, regressionWeight: 1, hidden: 256, blocks: 4, rk4Steps: 20, space: 'data' };

@@ -104,7 +104,7 @@ export function pairingCost(a: Float32Array, b: Float32Array, D: number, ca: Flo
 }
 
 /**
- * σ for the rows of `a` against the rows of `b` (both n × D), paired exactly in blocks of `block` rows:
+ * σ for the rows of `a` against the rows of `b` (both n × D), paired in blocks of `block` rows by `solve`:
  * row i of a ↔ row σ[i] of b, σ[i] in i's block. Self-contained, with the cost and the solver passed in:
  * the pairing thread (./ot-prefetch.ts) runs this very function's text, so both threads pair alike.
  */

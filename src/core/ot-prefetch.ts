@@ -78,8 +78,8 @@ export interface PrefetchSettings {
   /** The condition term's weight (0: features only). */
   conditionWeight: number;
   featureWeights: Float32Array;
-  /** The largest batch a step pairs. */
-  batch: number;
+  /** The most rows a request pairs per side (a step's batch, or a pairing round's rows). */
+  rows: number;
 }
 
 export class PairingPrefetch {
@@ -94,9 +94,9 @@ export class PairingPrefetch {
 
   constructor(src: MorphSample, tgt: MorphSample, o: PrefetchSettings) {
     const ctrl = new SharedArrayBuffer(8 * 4);
-    const si = new SharedArrayBuffer(o.batch * 4);
-    const ti = new SharedArrayBuffer(o.batch * 4);
-    const sigma = new SharedArrayBuffer(o.batch * 4);
+    const si = new SharedArrayBuffer(o.rows * 4);
+    const ti = new SharedArrayBuffer(o.rows * 4);
+    const sigma = new SharedArrayBuffer(o.rows * 4);
     const cond = o.C > 0 && o.conditionWeight > 0 && src.c && tgt.c;
     this.worker = new Worker(THREAD, {
       eval: true,

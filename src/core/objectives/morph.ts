@@ -23,6 +23,13 @@ export interface MorphSample {
   z?: Float32Array;
 }
 
+/** The seeded rows of each side that pairing round `k` pairs. */
+interface RoundRows {
+  k: number;
+  si: Int32Array;
+  ti: Int32Array;
+}
+
 /** Which way step `step` trains, per the configured direction. */
 export function stepDirection(dir: MorphConfig['direction'], step: number, stepsPerEpoch: number, iterateEpochs: number): 'forward' | 'inverse' | 'both' {
   switch (dir) {
@@ -67,19 +74,22 @@ export abstract class MorphObjective implements Objective {
   abstract loss(P: ParamTensors, step: number, fraction: number, part?: BatchPart): StepLoss;
 
   private prefetch: PairingPrefetch | undefined | null;
-  /** The pairing round the current steps draw from (rounds: see stepPairs). */
-  private round: { k: number; pairs: PairedBatch } | undefined;
+  /**
+   * The pairing round the current steps draw from (rounds: see stepPairs): its pairs, the sampler of its
+   * steps' batches, and the rows of the next round (asked of the pairing thread when this one began).
+   */
+  private round: { k: number; pairs: PairedBatch; pick: BatchSampler; next: RoundRows } | undefined;
 
   /**
-   * Step `step`'s batches paired by exact OT.
+   * Step `step`'s batches paired by OT (exactly up to 256 rows per block, ../ot-pairs.ts solvePairing).
    *
    * With `ot.block` ≤ the batch and `ot.pairingSteps` 1, each step's batch is paired on its own, in blocks
    * of `ot.block` rows. Otherwise steps draw from pairing rounds: round k pairs max(block, batch) seeded
    * rows of each side (in blocks of `ot.block`) and serves the `ot.pairingSteps` steps from k·pairingSteps
    * on, each a seeded batch of the round's pairs. A larger block pairs nearer the global OT coupling, so
    * the partners a field regresses onto are less random (eight-star → rings: 1.54× the fidelity floor with
-   * blocks of 256, 1.29× with one 2048 block, at 1 000 steps); the rounds spread the cubic cost of the
-   * larger assignment over many steps. Everything is a pure function of seed and step (exact resume).
+   * blocks of 256, 1.29× with one 2048 block, at 1 000 steps); the rounds spread the cost of the larger
+   * assignment over several steps. Everything is a pure function of seed and step (exact resume).
    *
    * The next pairing (step or round) is asked of a thread of its own (../ot-prefetch.ts) where one is
    * available, so it is solved while this thread computes gradients.
@@ -98,7 +108,7 @@ export abstract class MorphObjective implements Objective {
             block,
             conditionWeight: f.config.ot.conditionWeight,
             featureWeights: f.pairWeights ?? new Float32Array(f.features).fill(1),
-            batch: perStep ? batch : roundRows,
+            rows: perStep ? batch : roundRows,
           })
         : null;
     }
@@ -112,17 +122,18 @@ export abstract class MorphObjective implements Objective {
     const seed = f.config.train.seed;
     const k = Math.floor(step / pairingSteps);
     if (this.round?.k !== k) {
-      const rows = (r: number) => ({
+      const rowsOf = (r: number): RoundRows => ({
+        k: r,
         si: new Rng((seed * 7919 + r * 104729 + 11) >>> 0).permutation(this.src.rows).subarray(0, roundRows),
         ti: new Rng((seed * 7919 + r * 104729 + 13) >>> 0).permutation(this.tgt.rows).subarray(0, roundRows),
       });
-      const now = rows(k);
-      this.round = { k, pairs: pairedBatch(f, this.src, now.si, this.tgt, now.ti, this.prefetch?.take(k, now.si, now.ti)) };
-      const next = rows(k + 1);
+      const now = this.round?.next.k === k ? this.round.next : rowsOf(k);
+      const pairs = pairedBatch(f, this.src, now.si, this.tgt, now.ti, this.prefetch?.take(k, now.si, now.ti));
+      const next = rowsOf(k + 1);
       this.prefetch?.request(k + 1, next.si, next.ti);
+      this.round = { k, pairs, pick: new BatchSampler(roundRows, batch, (seed * 31 + k * 7 + 5) >>> 0), next };
     }
-    const pick = new BatchSampler(roundRows, batch, (seed * 31 + k * 7 + 5) >>> 0).indices(step - k * pairingSteps);
-    return takePairs(this.round.pairs, pick, f.features, f.conditions);
+    return takePairs(this.round.pairs, this.round.pick.indices(step - k * pairingSteps), f.features, f.conditions);
   }
 
   /** Ends the pairing thread (the trainer calls this when the run ends). */

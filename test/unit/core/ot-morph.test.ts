@@ -61,7 +61,7 @@ test('the pairing thread finds the training thread\'s permutation, block by bloc
   const tgt = { x: rng.fillNormal(new Float32Array(rows * D)) as Float32Array, c: rng.fillNormal(new Float32Array(rows)) as Float32Array, rows };
   const featureWeights = Float32Array.from([1, 0.5, 2]);
   const block = 40;
-  const p = new PairingPrefetch(src, tgt, { D, C, block, conditionWeight: 3, featureWeights, batch: 100 });
+  const p = new PairingPrefetch(src, tgt, { D, C, block, conditionWeight: 3, featureWeights, rows: 100 });
   try {
     for (let step = 0; step < 3; step++) {
       // 100 source rows against 90 target rows: both cut to 90, paired in blocks of 40, 40 and 10.
