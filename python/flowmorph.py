@@ -529,11 +529,12 @@ def _field_context(mode, C):
 
 
 # src/core/config.ts RUN_FORMAT_OT: what a run.json without some ot setting is read with (frozen).
-_DEFAULT_OT = {"hidden": 256, "blocks": 2, "rk4Steps": 20, "space": "data"}
+_DEFAULT_OT = {"hidden": 256, "blocks": 2, "rk4Steps": 20, "space": "data", "fourier": 0}
 
 
 class _VelocityField:
-    """ot-cfm's morph (src/core/cfm.ts): dz/dt = v(z, t | c), the residual MLP with [t, c] as its context,
+    """ot-cfm's morph (src/core/cfm.ts): dz/dt = v(z, t | c), the residual MLP with [t, c] as its context
+    and z as its input ([z, sin(z B), cos(z B)] with ot.fourier F > 0: B, D x F, stored after the network),
     integrated by fixed-step RK4 from t = 0 to 1 (forward) or from 1 to 0 (inverse)."""
 
     def __init__(self, features, context, ot):
@@ -541,12 +542,17 @@ class _VelocityField:
         self.steps = int(ot["rk4Steps"])
         if self.steps < 1:
             raise ValueError(f"ot.rk4Steps is {ot['rk4Steps']}, not a positive whole number")
-        self.net = _Mlp(features, 1 + context, int(ot["hidden"]), int(ot["blocks"]), features, False)
+        self.fourier = int(ot.get("fourier", 0))
+        self.net = _Mlp(features + 2 * self.fourier, 1 + context, int(ot["hidden"]), int(ot["blocks"]), features, False)
+        self.B = None
 
     def load(self, flat):
-        if flat.size != self.net.size:
-            raise ValueError(f"expected {self.net.size} float32 values (the velocity field), found {flat.size}")
-        self.net.load(flat)
+        size = self.net.size + self.features * self.fourier
+        if flat.size != size:
+            raise ValueError(f"expected {size} float32 values (the velocity field), found {flat.size}")
+        self.net.load(flat[: self.net.size])
+        if self.fourier:
+            self.B = flat[self.net.size :].astype(np.float64).reshape(self.features, self.fourier)
 
     def integrate(self, x, c_in, c_out, inverse):
         n = x.shape[0]
@@ -556,6 +562,9 @@ class _VelocityField:
 
         def v(z, t):
             ctx = np.full((n, 1), np.float32(t), dtype=np.float64)
+            if self.B is not None:
+                zb = z @ self.B
+                z = np.concatenate([z, np.sin(zb), np.cos(zb)], axis=1)
             return self.net(z, ctx if c is None else np.concatenate([ctx, c], axis=1))
 
         K = self.steps

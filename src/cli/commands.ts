@@ -86,17 +86,19 @@ const FLOW_FLAGS: [flag: string, key: keyof FlowOverrides][] = [
   ['permutation', 'permutation'],
 ];
 
-/** The OT methods' settings (--ot-block, --ot-pairing-steps, --condition-weight, --ot-space), checked by the rule table; only those given. */
+/** The OT methods' settings (--ot-block, --ot-pairing-steps, --condition-weight, --ot-space, --ot-fourier), checked by the rule table; only those given. */
 function otFlags(f: Flags): Partial<OtConfig> | undefined {
   const o: Partial<OtConfig> = {};
   const block = f.rule('ot-block', OT_RULES.block) as number | undefined;
   const pairingSteps = f.rule('ot-pairing-steps', OT_RULES.pairingSteps) as number | undefined;
   const w = f.rule('condition-weight', OT_RULES.conditionWeight) as number | undefined;
   const space = f.rule('ot-space', OT_RULES.space) as OtConfig['space'] | undefined;
+  const fourier = f.rule('ot-fourier', OT_RULES.fourier) as number | undefined;
   if (block !== undefined) o.block = block;
   if (pairingSteps !== undefined) o.pairingSteps = pairingSteps;
   if (w !== undefined) o.conditionWeight = w;
   if (space !== undefined) o.space = space;
+  if (fourier !== undefined) o.fourier = fourier;
   return Object.keys(o).length ? o : undefined;
 }
 

@@ -16,6 +16,7 @@ export const USAGE = `flowmorph — the headless CLI on the same engine and jobs
                 [--permutation reverse|random|lu] [--resume]
   flowmorph morph --source DATA --target DATA --out RUN_DIR [--experiment FILE] [--source-model DIR] [--target-model DIR]
                 [--method ot-cfm|cfm-f4f|ot-f4f|f4f] [--ot-block N] [--ot-pairing-steps N] [--condition-weight W] [--ot-space data|latent]
+                [--ot-fourier F]
                 [--mode none|delta|concat|two-bases|two-bases-shared] [--direction forward|inverse|both|alternate|iterate]
                 [--iterate-epochs E]
                 [--penalty l1:W|l2:W] [--anneal] [--identity-init | --no-identity-init]

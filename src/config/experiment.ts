@@ -103,6 +103,8 @@ export const OT_RULES: Record<keyof OtConfig, FieldRule> = {
   blocks: { kind: 'int', min: 0, max: 64 },
   rk4Steps: { kind: 'int', min: 1, max: 10000 },
   space: { kind: 'enum', options: OT_SPACES },
+  fourier: { kind: 'int', min: 0, max: 1024 },
+  fourierScale: { kind: 'number', min: 0, max: 1e3 },
 };
 
 export const MORPH_SCALAR_RULES: Record<'method' | 'mode' | 'direction' | 'iterateEpochs', FieldRule> = {

@@ -4,7 +4,9 @@
  * t ~ U(0, 1) per pair, and regresses a velocity network v(z, t | c) at z_t = (1 − t)·x + t·y onto the
  * straight segment's velocity y − x. Transport integrates dz/dt = v from t = 0 to 1 (forward) or 1 to 0
  * (inverse) by fixed-step RK4. The network is the project's residual MLP on the fused kernels, with t
- * (and the condition columns) as its context.
+ * (and the condition columns) as its context. With `ot.fourier` F > 0 the network's input is
+ * [z, sin(z·B), cos(z·B)] for a learned D × F matrix B drawn N(0, fourierScale²) (Fourier features,
+ * Tancik et al. 2020, arXiv:2006.10739), stored after the network's weights.
  *
  * This morph has no density and its inverse is the backward integration (exact only as the steps shrink);
  * ot-f4f (./f4f.ts) is the method that keeps a flow.
@@ -19,28 +21,38 @@ import { Rng } from './random';
 export class VelocityField {
   readonly store = new ParamStore();
   private readonly net: ResidualNet;
+  /** Index of the Fourier matrix B ([D, F]) in the store, when `fourier` > 0. */
+  private readonly fourierIndex: number | undefined;
 
   constructor(
     readonly features: number,
     /** Condition columns the field sees besides t (0: unconditional). */
     readonly context: number,
-    readonly cfg: Pick<OtConfig, 'hidden' | 'blocks' | 'rk4Steps'>,
+    readonly cfg: Pick<OtConfig, 'hidden' | 'blocks' | 'rk4Steps'> & Partial<Pick<OtConfig, 'fourier' | 'fourierScale'>>,
     seed: number,
   ) {
     if (!(cfg.rk4Steps >= 1 && Number.isInteger(cfg.rk4Steps))) throw new Error(`ot.rk4Steps must be a positive integer, got ${cfg.rk4Steps}`);
+    const F = cfg.fourier ?? 0;
+    if (!(F >= 0 && Number.isInteger(F))) throw new Error(`ot.fourier must be a whole number, got ${cfg.fourier}`);
+    const rng = new Rng(seed);
     this.net = new ResidualNet(
       this.store,
       'velocity',
-      { inputs: features, context: 1 + context, hidden: cfg.hidden, blocks: cfg.blocks, outputs: features, zeroOutput: false },
-      new Rng(seed),
+      { inputs: features + 2 * F, context: 1 + context, hidden: cfg.hidden, blocks: cfg.blocks, outputs: features, zeroOutput: false },
+      rng,
     );
+    // Drawn after the network's weights, so a field without features initialises as it always did.
+    const scale = cfg.fourierScale ?? 0;
+    if (F > 0) this.fourierIndex = this.store.add('velocity.fourier', [features, F], (a) => rng.fillNormal(a, scale));
     void this.store.values;
   }
 
-  /** v(z, t | c); t is [N, 1]. */
+  /** v(z, t | c); t is [N, 1]. The network's input: z, or [z, sin(z·B), cos(z·B)]; its context: [t, c]. */
   velocityT(z: tf.Tensor2D, t: tf.Tensor2D, c: tf.Tensor2D | null, P: ParamTensors): tf.Tensor2D {
     const ctx = c ? (tf.concat([t, c], 1) as tf.Tensor2D) : t;
-    return this.net.apply(z, ctx, P);
+    if (this.fourierIndex === undefined) return this.net.apply(z, ctx, P);
+    const zb = tf.matMul(z, P[this.fourierIndex] as tf.Tensor2D);
+    return this.net.apply(tf.concat([z, tf.sin(zb), tf.cos(zb)], 1) as tf.Tensor2D, ctx, P);
   }
 
   /** Integrate rows of x (row-major) from t = 0 to 1, or from 1 to 0 with `inverse`. */

@@ -132,7 +132,8 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
   // Morph runs: [name, mode, top-flow flags, base flows given?]. The paper's flows for flows (a top flow)
   // in every mode; ot-cfm, the default (a velocity field integrated by RK4), unconditional, with both
   // conditions as its context (delta) and with the rows' own (two-bases-shared), also between the base
-  // flows' noise (--ot-space latent); ot-f4f (a top flow).
+  // flows' noise (--ot-space latent), and without Fourier features of its input (--ot-fourier 0); ot-f4f
+  // (a top flow).
   const given = ['--source-model', at('maf-random-c'), '--target-model', at('target-c')];
   const f4f = ['--method', 'f4f'];
   const runs: [string, string, string[], boolean][] = [
@@ -142,6 +143,7 @@ test('python/flowmorph.py matches flowmorph score and transport within 1e-4', { 
     ['two-bases', 'two-bases', [...f4f, '--permutation', 'reverse'], true],
     ['two-bases-shared', 'two-bases-shared', [...f4f, '--transform', 'coupling', '--permutation', 'random'], true],
     ['cfm-none', 'none', [], false],
+    ['cfm-plain-none', 'none', ['--ot-fourier', '0'], false],
     ['cfm-delta', 'delta', ['--method', 'ot-cfm'], true],
     ['cfm-two-bases-shared', 'two-bases-shared', [], true],
     // ot.space latent: the field between the base flows' noise (a conditional target model with another
