@@ -173,7 +173,7 @@ test('designerValues gives every designer field a value, and exactly one budget 
 test('designer paths are unique', () => {
   const paths = DESIGNER_FIELDS.map((f) => f.path);
   assert.equal(new Set(paths).size, paths.length);
-  assert.equal(paths.length, 1 + 8 + 10 + 4 + 3 + 8 + 9 + 10); // morph scalars incl. method; morph.ot (9, with space and pairingSteps)
+  assert.equal(paths.length, 1 + 8 + 10 + 4 + 3 + 8 + 11 + 10); // morph scalars incl. method; morph.ot (11, with space, pairingSteps, fourier and fourierScale)
 });
 
 test('thinInPlace keeps at most cap points, the first and the newest, and the recent half dense', () => {
