@@ -542,7 +542,7 @@ class _VelocityField:
         self.steps = int(ot["rk4Steps"])
         if self.steps < 1:
             raise ValueError(f"ot.rk4Steps is {ot['rk4Steps']}, not a positive whole number")
-        self.fourier = int(ot.get("fourier", 0))
+        self.fourier = int(ot["fourier"])
         self.net = _Mlp(features + 2 * self.fourier, 1 + context, int(ot["hidden"]), int(ot["blocks"]), features, False)
         self.B = None
 

@@ -86,20 +86,23 @@ const FLOW_FLAGS: [flag: string, key: keyof FlowOverrides][] = [
   ['permutation', 'permutation'],
 ];
 
-/** The OT methods' settings (--ot-block, --ot-pairing-steps, --condition-weight, --ot-space, --ot-fourier), checked by the rule table; only those given. */
+/** Flag name → OT methods' setting (ot-cfm, cfm-f4f, ot-f4f); every value is checked by the rule table. */
+const OT_FLAGS: [flag: string, key: keyof OtConfig][] = [
+  ['ot-block', 'block'],
+  ['ot-pairing-steps', 'pairingSteps'],
+  ['condition-weight', 'conditionWeight'],
+  ['ot-space', 'space'],
+  ['ot-fourier', 'fourier'],
+];
+
+/** The OT methods' settings given as flags (OT_FLAGS), or undefined when none is. */
 function otFlags(f: Flags): Partial<OtConfig> | undefined {
-  const o: Partial<OtConfig> = {};
-  const block = f.rule('ot-block', OT_RULES.block) as number | undefined;
-  const pairingSteps = f.rule('ot-pairing-steps', OT_RULES.pairingSteps) as number | undefined;
-  const w = f.rule('condition-weight', OT_RULES.conditionWeight) as number | undefined;
-  const space = f.rule('ot-space', OT_RULES.space) as OtConfig['space'] | undefined;
-  const fourier = f.rule('ot-fourier', OT_RULES.fourier) as number | undefined;
-  if (block !== undefined) o.block = block;
-  if (pairingSteps !== undefined) o.pairingSteps = pairingSteps;
-  if (w !== undefined) o.conditionWeight = w;
-  if (space !== undefined) o.space = space;
-  if (fourier !== undefined) o.fourier = fourier;
-  return Object.keys(o).length ? o : undefined;
+  const o: Record<string, unknown> = {};
+  for (const [flag, key] of OT_FLAGS) {
+    const v = f.rule(flag, OT_RULES[key]);
+    if (v !== undefined) o[key] = v;
+  }
+  return Object.keys(o).length ? (o as Partial<OtConfig>) : undefined;
 }
 
 function trainFlags(f: Flags, prefix = ''): Partial<TrainConfig> {
